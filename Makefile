@@ -1,0 +1,53 @@
+# Saima — two commands: `make run` (platform on demo data) and `make test` (the whole suite).
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTHON ?= python3
+
+-include .env
+export DEBUG ?= true
+export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/saima
+export REDIS_URL ?= redis://127.0.0.1:6379/0
+export DJANGO_SETTINGS_MODULE := saima.settings
+
+.PHONY: install system-deps services run test lint bench-ingest bench-scoring
+
+# Debian packages the browser tests need (Chromium from Debian, never a downloaded build).
+system-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests..."; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -r requirements.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+# Checks PostgreSQL and Redis (says how to start them) and creates the database if missing.
+services: install
+	$(PY) manage.py check_services --create-database
+
+run: install services
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo --if-empty
+	bash scripts/run.sh
+
+test: install system-deps
+	REDIS_URL=redis://127.0.0.1:6379/15 $(PY) manage.py check_services
+	REDIS_URL=redis://127.0.0.1:6379/15 $(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+
+bench-ingest: install services
+	$(PY) bench/ingest.py
+
+bench-scoring: install services
+	$(PY) bench/scoring.py

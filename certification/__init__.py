@@ -1,0 +1,1 @@
+"""Tiers, certificates, the decision ledger, appeals and operator assessments."""

@@ -1,0 +1,1 @@
+"""Shared plumbing that is not a domain: access control, API conventions, roles, audit."""

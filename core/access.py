@@ -1,0 +1,33 @@
+"""The one choke point for reads that matter for security.
+
+A provider user's querysets are narrowed here and nowhere else: every model that holds provider
+data defines ``provider_scope(provider_id) -> Q`` and uses ``RestrictedQuerySet``. Staff see all;
+a provider user sees what its provider owns; anyone else sees nothing. Objects outside the scope
+are simply absent, so "not yours" and "does not exist" answer the same 404.
+"""
+
+from django.db import models
+
+
+def provider_id_of(user) -> int | None:
+    """The provider a user belongs to, or None for staff, service accounts and outsiders."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    account = getattr(user, "provider_account", None)
+    return account.provider_id if account is not None else None
+
+
+def is_provider_user(user) -> bool:
+    return provider_id_of(user) is not None
+
+
+class RestrictedQuerySet(models.QuerySet):
+    def restrict(self, user):
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_staff:
+            return self
+        provider_id = provider_id_of(user)
+        if provider_id is None:
+            return self.none()
+        return self.filter(self.model.provider_scope(provider_id))

@@ -1,0 +1,47 @@
+"""API conventions shared by every app: pagination and JSON errors (kept free of viewset imports)."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, pagination
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class Pagination(pagination.PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+def _first_code(codes):
+    if isinstance(codes, str):
+        return codes
+    if isinstance(codes, dict):
+        for value in codes.values():
+            return _first_code(value)
+    if isinstance(codes, list) and codes:
+        return _first_code(codes[0])
+    return "error"
+
+
+def exception_handler(exc, context):
+    """Every error is JSON: {"code": machine-readable, "message": human, "errors": details?}."""
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        body = {"code": _first_code(exc.get_codes()), "message": "Invalid input.", "errors": response.data}
+        if isinstance(response.data, dict) and set(response.data) == {"code", "message", "errors"}:
+            body = response.data
+    elif isinstance(response.data, dict) and "detail" in response.data:
+        body = {"code": _first_code(exc.get_codes()), "message": str(response.data["detail"])}
+    else:
+        body = {"code": _first_code(exc.get_codes()), "message": str(exc), "errors": response.data}
+    response.data = body
+    return response

@@ -1,0 +1,41 @@
+"""API permission: staff by role (Django model permissions), provider users read-only."""
+
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+from .access import is_provider_user
+
+_METHOD_ACTIONS = {
+    "GET": "view",
+    "HEAD": "view",
+    "OPTIONS": "view",
+    "POST": "add",
+    "PUT": "change",
+    "PATCH": "change",
+    "DELETE": "delete",
+}
+
+
+def required_perms(view, method: str) -> list[str]:
+    """Permissions a staff user needs: a view's ``action_permissions`` win over the method map."""
+    custom = getattr(view, "action_permissions", {}).get(getattr(view, "action", None))
+    if custom is not None:
+        return list(custom)
+    model = view.get_queryset().model
+    return [f"{model._meta.app_label}.{_METHOD_ACTIONS[method]}_{model._meta.model_name}"]
+
+
+class RolePermission(BasePermission):
+    """Staff need the model permission of their role (view to read); provider users may only read,
+    plus the actions a view lists in ``provider_actions``; everyone else is refused."""
+
+    def has_permission(self, request, view):
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        if user.is_staff:
+            return user.has_perms(required_perms(view, request.method))
+        if is_provider_user(user):
+            return request.method in SAFE_METHODS or getattr(view, "action", None) in getattr(
+                view, "provider_actions", ()
+            )
+        return False

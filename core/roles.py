@@ -1,0 +1,75 @@
+"""Staff roles (groups) and the model permissions each one holds.
+
+Roles are enforced server-side through Django model permissions (see core.permissions).
+Every staff role can read everything; the auditor can only read.
+"""
+
+from django.contrib.auth.models import Group, Permission
+
+ADMISSION_REVIEWER = "admission_reviewer"
+CYCLE_MANAGER = "cycle_manager"
+APPEAL_REVIEWER = "appeal_reviewer"
+AUDITOR = "auditor"
+DATA_PIPELINE = "data_pipeline"
+
+STAFF_ROLES = [ADMISSION_REVIEWER, CYCLE_MANAGER, APPEAL_REVIEWER, AUDITOR]
+
+# Apps whose data every staff role may read.
+READABLE_APPS = ["providers", "scoring", "certification", "pghistory", "django_celery_beat"]
+
+# (app_label, model) pairs each role may add/change/delete, plus extra codenames.
+ROLE_WRITES = {
+    ADMISSION_REVIEWER: {
+        "models": [
+            ("providers", "provider"),
+            ("providers", "provideruser"),
+            ("providers", "operator"),
+            ("providers", "employment"),
+            ("providers", "merchant"),
+            ("providers", "engagement"),
+            ("providers", "admissionapplication"),
+        ],
+        "extra": ["providers.review_admission"],
+    },
+    CYCLE_MANAGER: {
+        "models": [
+            ("providers", "violation"),
+            ("providers", "complaint"),
+            ("scoring", "capabilitymodel"),
+            ("scoring", "qualificationcycle"),
+            ("certification", "ruleset"),
+            ("certification", "operatorassessment"),
+            ("django_celery_beat", "periodictask"),
+            ("django_celery_beat", "crontabschedule"),
+        ],
+        "extra": ["scoring.run_cycle", "certification.approve_delisting"],
+    },
+    APPEAL_REVIEWER: {"models": [("certification", "appeal")], "extra": ["certification.decide_appeal"]},
+    AUDITOR: {"models": [], "extra": []},
+}
+
+DATA_PIPELINE_PERMS = ["providers.ingest_livesession", "providers.view_merchant", "providers.view_operator"]
+
+
+def _perms(codes):
+    """Permissions named 'app_label.codename' that exist (apps not yet migrated are skipped)."""
+    out = []
+    for code in codes:
+        app_label, codename = code.split(".")
+        out.extend(Permission.objects.filter(content_type__app_label=app_label, codename=codename))
+    return out
+
+
+def sync_roles() -> None:
+    """Create the role groups and set their permissions; safe to run any number of times."""
+    readable = list(
+        Permission.objects.filter(content_type__app_label__in=READABLE_APPS, codename__startswith="view_")
+    )
+    for role, spec in ROLE_WRITES.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        codes = [
+            f"{app}.{action}_{model}" for app, model in spec["models"] for action in ("add", "change", "delete")
+        ]
+        group.permissions.set(readable + _perms(codes + spec["extra"]))
+    pipeline, _ = Group.objects.get_or_create(name=DATA_PIPELINE)
+    pipeline.permissions.set(_perms(DATA_PIPELINE_PERMS))

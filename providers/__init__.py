@@ -1,0 +1,1 @@
+"""Providers, operators, merchants, engagements, live sessions, admission and ingest."""

@@ -1,0 +1,1 @@
+"""Capability models, metrics in SQL, qualification cycles, ranking and operation effect."""

@@ -1,0 +1,86 @@
+"""Shared fixtures: the three personas (staff, provider user, outsider), API clients, a real Celery worker."""
+
+import pytest
+from django.contrib.auth.models import Group
+from rest_framework.test import APIClient
+
+from core.roles import STAFF_ROLES, sync_roles
+from tests import factories
+
+
+@pytest.fixture
+def roles(db):
+    sync_roles()
+    return {name: Group.objects.get(name=name) for name in Group.objects.values_list("name", flat=True)}
+
+
+def make_staff(roles, *role_names, username=None):
+    user = factories.UserFactory(is_staff=True, **({"username": username} if username else {}))
+    user.groups.set([roles[name] for name in role_names])
+    return user
+
+
+@pytest.fixture
+def staff(roles):
+    """A staff member holding every staff role but the read-only auditor's."""
+    return make_staff(roles, *[r for r in STAFF_ROLES if r != "auditor"], username="staff")
+
+
+@pytest.fixture
+def auditor(roles):
+    return make_staff(roles, "auditor", username="auditor")
+
+
+@pytest.fixture
+def provider(db):
+    return factories.ProviderFactory(name="Own Provider")
+
+
+@pytest.fixture
+def other_provider(db):
+    return factories.ProviderFactory(name="Other Provider")
+
+
+@pytest.fixture
+def provider_user(provider):
+    return factories.ProviderUserFactory(provider=provider, user__username="provider_user").user
+
+
+@pytest.fixture
+def outsider(other_provider):
+    """A user of another provider."""
+    return factories.ProviderUserFactory(provider=other_provider, user__username="outsider").user
+
+
+@pytest.fixture
+def pipeline_user(roles):
+    user = factories.UserFactory(username="pipeline")
+    user.groups.set([roles["data_pipeline"]])
+    return user
+
+
+@pytest.fixture
+def client_for():
+    """client_for(user) → an APIClient authenticated as that user (None: anonymous)."""
+
+    def make(user):
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+    return make
+
+
+@pytest.fixture(scope="module")
+def celery_worker_thread(django_db_blocker):
+    """A real Celery worker (thread) consuming from Redis with the project's app.
+
+    Tests using it need ``transactional_db`` so the worker's connection sees committed rows.
+    """
+    from celery.contrib.testing.worker import start_worker
+
+    from saima.celery import app
+
+    with django_db_blocker.unblock(), start_worker(app, perform_ping_check=False, pool="solo") as worker:
+        yield worker

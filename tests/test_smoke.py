@@ -1,0 +1,18 @@
+"""The project boots against PostgreSQL and Redis, and the role groups exist."""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+
+
+@pytest.mark.django_db
+def test_database_is_postgresql_and_roles_exist(roles):
+    assert connection.vendor == "postgresql"
+    assert {"admission_reviewer", "cycle_manager", "appeal_reviewer", "auditor", "data_pipeline"} <= set(roles)
+    assert roles["auditor"].permissions.filter(codename="view_provider").exists()
+    assert not roles["auditor"].permissions.exclude(codename__startswith="view_").exists()
+
+
+def test_cache_is_redis():
+    cache.set("smoke", "ok", 5)
+    assert cache.get("smoke") == "ok"
