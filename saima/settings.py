@@ -83,6 +83,8 @@ DATABASES = {
         env_str("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/saima"), conn_max_age=60
     )
 }
+# Parallel test runs (several checkouts on one server) can each name their own test database.
+DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", "test_saima")}
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("Saima runs on PostgreSQL only (DATABASE_URL=postgres://...)")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -9,6 +9,9 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("providers.api.urls")),
+    path("api/v1/", include("scoring.api.urls")),
+    path("api/v1/", include("certification.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("", include("certification.urls")),
 ]

@@ -1,0 +1,3 @@
+"""Page routes of the certification app (public certificate verification)."""
+
+urlpatterns = []

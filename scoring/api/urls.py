@@ -1,0 +1,8 @@
+"""API v1 routes of the scoring app."""
+
+from rest_framework.routers import DefaultRouter
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+
+urlpatterns = router.urls
