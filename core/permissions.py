@@ -26,7 +26,9 @@ def required_perms(view, method: str) -> list[str]:
 
 class RolePermission(BasePermission):
     """Staff need the model permission of their role (view to read); provider users may only read,
-    plus the actions a view lists in ``provider_actions``; everyone else is refused."""
+    plus the actions a view lists in ``provider_actions``; service accounts (neither staff nor
+    provider users, e.g. the data pipeline) may run only actions with explicit
+    ``action_permissions`` that they hold; everyone else is refused."""
 
     def has_permission(self, request, view):
         user = request.user
@@ -38,4 +40,5 @@ class RolePermission(BasePermission):
             return request.method in SAFE_METHODS or getattr(view, "action", None) in getattr(
                 view, "provider_actions", ()
             )
-        return False
+        custom = getattr(view, "action_permissions", {}).get(getattr(view, "action", None))
+        return bool(custom) and user.has_perms(custom)

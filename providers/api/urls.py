@@ -2,7 +2,10 @@
 
 from rest_framework.routers import DefaultRouter
 
+from . import views
+
 router = DefaultRouter()
 router.include_root_view = False
+router.register("live-sessions", views.LiveSessionViewSet)
 
 urlpatterns = router.urls
