@@ -14,10 +14,10 @@ export DJANGO_SETTINGS_MODULE := saima.settings
 
 # Debian packages the browser tests need (Chromium from Debian, never a downloaded build).
 system-deps:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "Installing Debian's chromium for the browser tests..."; \
+	@{ command -v chromium >/dev/null 2>&1 && fc-list :lang=zh | grep -q . ; } || { \
+	  echo "Installing Debian's chromium and a Chinese font for the browser tests..."; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null; }
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
