@@ -29,5 +29,8 @@ class RestrictedQuerySet(models.QuerySet):
             return self
         provider_id = provider_id_of(user)
         if provider_id is None:
-            return self.none()
+            # Neither staff nor a provider user (e.g. an admission applicant): only models that say
+            # what such a user owns (``applicant_scope(user) -> Q``) show them anything.
+            applicant_scope = getattr(self.model, "applicant_scope", None)
+            return self.filter(applicant_scope(user)) if applicant_scope else self.none()
         return self.filter(self.model.provider_scope(provider_id))

@@ -2,10 +2,11 @@
 
 from rest_framework.routers import DefaultRouter
 
-from . import views
+from . import admission, views
 
 router = DefaultRouter()
 router.include_root_view = False
 router.register("live-sessions", views.LiveSessionViewSet)
+router.register("admission-applications", admission.AdmissionApplicationViewSet)
 
 urlpatterns = router.urls

@@ -1,0 +1,253 @@
+"""The automatic checks of strict admission (严准入), each returning pass/fail with its evidence."""
+
+import datetime as dt
+from collections.abc import Callable
+
+from dateutil.relativedelta import relativedelta
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from .admission_files import sniff_type
+from .admission_rules import (
+    LOOKBACK_MONTHS,
+    MAX_DOCUMENT_BYTES,
+    MIN_CERTIFIED_OPERATORS,
+    MIN_DEPOSIT,
+    MIN_REGISTERED_CAPITAL,
+    OPEN_STATUSES,
+    REJECTION_WAIT_DAYS,
+    AdmissionStatus,
+    Check,
+    DocumentKind,
+)
+from .choices import ProviderStatus, Severity, ViolationStatus
+from .models import AdmissionApplication, AdmissionDocument, Provider, Violation
+from .validators import validate_credit_code
+
+
+def _result(check: Check, passed: bool, evidence: dict) -> dict:
+    return {"check": check.value, "label": str(check.label), "passed": bool(passed), "evidence": evidence}
+
+
+def _start_of_day(day: dt.date) -> dt.datetime:
+    """The instant a Shanghai calendar day begins."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def lookback_start(on: dt.date) -> dt.date:
+    """First day of the 12-month lookback ending on `on` (same calendar date a year before)."""
+    return on - relativedelta(months=LOOKBACK_MONTHS)
+
+
+def check_credit_code(app: AdmissionApplication, on: dt.date) -> dict:
+    try:
+        validate_credit_code(app.credit_code)
+    except ValidationError as exc:
+        return _result(Check.CREDIT_CODE, False, {"credit_code": app.credit_code, "error": " ".join(exc.messages)})
+    return _result(Check.CREDIT_CODE, True, {"credit_code": app.credit_code})
+
+
+def latest_licence(app: AdmissionApplication) -> AdmissionDocument | None:
+    return app.documents.filter(kind=DocumentKind.BUSINESS_LICENCE).order_by("-id").first()
+
+
+def check_business_licence(app: AdmissionApplication, on: dt.date) -> dict:
+    doc = latest_licence(app)
+    expires = app.licence_expires_on
+    evidence = {"expires_on": expires.isoformat() if expires else None, "checked_on": on.isoformat()}
+    if doc is None:
+        return _result(Check.BUSINESS_LICENCE, False, {**evidence, "error": "No business licence document uploaded."})
+    # The stored bytes are examined again: a document that reached storage another way is held to the same rule.
+    try:
+        with doc.file.open("rb") as fh:
+            head = fh.read(16)
+        size = doc.file.size
+    except OSError:
+        return _result(Check.BUSINESS_LICENCE, False, {**evidence, "error": "The stored document cannot be read."})
+    kind = sniff_type(head)
+    evidence.update(
+        {"document_id": doc.pk, "content_type": kind[0] if kind else None, "size": size, "sha256": doc.sha256}
+    )
+    errors = []
+    if size == 0:
+        errors.append("The document is empty.")
+    if size > MAX_DOCUMENT_BYTES:
+        errors.append(f"The document is larger than {MAX_DOCUMENT_BYTES} bytes.")
+    if kind is None:
+        errors.append("The document is not a PDF, JPEG or PNG file.")
+    if expires is None:
+        errors.append("The licence expiry date is missing.")
+    elif expires <= on:
+        errors.append("The licence has expired (its expiry date must be after the check date).")
+    if errors:
+        evidence["error"] = " ".join(errors)
+    return _result(Check.BUSINESS_LICENCE, not errors, evidence)
+
+
+def check_registered_capital(app: AdmissionApplication, on: dt.date) -> dict:
+    passed = app.registered_capital is not None and app.registered_capital >= MIN_REGISTERED_CAPITAL
+    return _result(
+        Check.REGISTERED_CAPITAL,
+        passed,
+        {"registered_capital": str(app.registered_capital), "minimum": str(MIN_REGISTERED_CAPITAL)},
+    )
+
+
+def check_certified_operators(app: AdmissionApplication, on: dt.date) -> dict:
+    proposed = list(app.operators.order_by("platform_user_id").values_list("id", "platform_user_id"))
+    certified = {}
+    Certificate = apps.get_model("certification", "Certificate")
+    rows = (
+        Certificate.objects.filter(
+            kind="operator",
+            operator_id__in=[pk for pk, _ in proposed],
+            status="active",
+            valid_from__lte=on,
+            valid_until__gte=on,
+        )
+        .order_by("operator_id", "-valid_until")
+        .values_list("operator_id", "number", "valid_until")
+    )
+    for operator_id, number, valid_until in rows:
+        certified.setdefault(operator_id, {"number": number, "valid_until": valid_until.isoformat()})
+    operators = [
+        {"platform_user_id": uid, "certified": pk in certified, **certified.get(pk, {})} for pk, uid in proposed
+    ]
+    return _result(
+        Check.CERTIFIED_OPERATORS,
+        len(certified) >= MIN_CERTIFIED_OPERATORS,
+        {
+            "checked_on": on.isoformat(),
+            "proposed": len(proposed),
+            "certified": len(certified),
+            "minimum": MIN_CERTIFIED_OPERATORS,
+            "operators": operators,
+        },
+    )
+
+
+def check_deposit(app: AdmissionApplication, on: dt.date) -> dict:
+    passed = app.deposit_amount is not None and app.deposit_amount >= MIN_DEPOSIT
+    return _result(Check.DEPOSIT, passed, {"deposit_amount": str(app.deposit_amount), "minimum": str(MIN_DEPOSIT)})
+
+
+def check_not_already_provider(app: AdmissionApplication, on: dt.date) -> dict:
+    existing = Provider.objects.filter(credit_code=app.credit_code).values("id", "status").first()
+    # A delisted company may apply again (its record is reinstated on admission); the delisting check covers it.
+    passed = existing is None or existing["status"] == ProviderStatus.DELISTED
+    return _result(
+        Check.NOT_ALREADY_PROVIDER,
+        passed,
+        {"provider_id": existing["id"], "provider_status": existing["status"]} if existing else {"provider_id": None},
+    )
+
+
+def check_no_other_open_application(app: AdmissionApplication, on: dt.date) -> dict:
+    others = list(
+        AdmissionApplication.objects.filter(
+            credit_code=app.credit_code, status__in=[s for s in OPEN_STATUSES if s != AdmissionStatus.DRAFT]
+        )
+        .exclude(pk=app.pk)
+        .values_list("id", flat=True)
+    )
+    return _result(Check.NO_OTHER_OPEN_APPLICATION, not others, {"open_application_ids": others})
+
+
+def check_no_serious_violation(app: AdmissionApplication, on: dt.date) -> dict:
+    since = lookback_start(on)
+    rows = list(
+        Violation.objects.filter(
+            provider__credit_code=app.credit_code,
+            severity=Severity.SERIOUS,
+            status=ViolationStatus.CONFIRMED,
+            occurred_at__gte=_start_of_day(since),
+            occurred_at__lt=_start_of_day(on + dt.timedelta(days=1)),
+        )
+        .order_by("-occurred_at")
+        .values_list("id", "occurred_at")
+    )
+    return _result(
+        Check.NO_SERIOUS_VIOLATION,
+        not rows,
+        {
+            "since": since.isoformat(),
+            "violations": [{"id": pk, "occurred_at": at.isoformat()} for pk, at in rows],
+        },
+    )
+
+
+def check_no_recent_delisting(app: AdmissionApplication, on: dt.date) -> dict:
+    since = lookback_start(on)
+    Decision = apps.get_model("certification", "Decision")
+    delistings = Decision.objects.filter(kind="delist", provider__credit_code=app.credit_code, status="effective")
+    recent = list(
+        delistings.filter(
+            effective_at__gte=_start_of_day(since), effective_at__lt=_start_of_day(on + dt.timedelta(days=1))
+        )
+        .order_by("-effective_at")
+        .values_list("id", "effective_at")
+    )
+    evidence = {
+        "since": since.isoformat(),
+        "delistings": [{"decision_id": pk, "effective_at": at.isoformat()} for pk, at in recent],
+    }
+    # A provider marked delisted whose delisting is not dated by the ledger cannot be shown to be old enough.
+    undated = Provider.objects.filter(credit_code=app.credit_code, status=ProviderStatus.DELISTED).exclude(
+        pk__in=delistings.values("provider_id")
+    )
+    undated_ids = list(undated.values_list("id", flat=True))
+    if undated_ids:
+        evidence["delisted_without_ledger_record"] = undated_ids
+    return _result(Check.NO_RECENT_DELISTING, not recent and not undated_ids, evidence)
+
+
+def check_rejection_wait(app: AdmissionApplication, on: dt.date) -> dict:
+    last = (
+        AdmissionApplication.objects.filter(
+            credit_code=app.credit_code, status=AdmissionStatus.REJECTED, decided_at__isnull=False
+        )
+        .exclude(pk=app.pk)
+        .order_by("-decided_at")
+        .values("id", "decided_at")
+        .first()
+    )
+    if last is None:
+        return _result(Check.REJECTION_WAIT, True, {"last_rejection": None})
+    rejected_on = timezone.localdate(last["decided_at"])
+    eligible_on = rejected_on + dt.timedelta(days=REJECTION_WAIT_DAYS)
+    return _result(
+        Check.REJECTION_WAIT,
+        on >= eligible_on,
+        {
+            "last_rejected_application_id": last["id"],
+            "rejected_on": rejected_on.isoformat(),
+            "days_since": (on - rejected_on).days,
+            "wait_days": REJECTION_WAIT_DAYS,
+            "eligible_on": eligible_on.isoformat(),
+        },
+    )
+
+
+CHECKS: list[Callable[[AdmissionApplication, dt.date], dict]] = [
+    check_credit_code,
+    check_business_licence,
+    check_registered_capital,
+    check_certified_operators,
+    check_deposit,
+    check_not_already_provider,
+    check_no_other_open_application,
+    check_no_serious_violation,
+    check_no_recent_delisting,
+    check_rejection_wait,
+]
+
+
+def run_checks(app: AdmissionApplication, *, on: dt.date | None = None) -> list[dict]:
+    """Every automatic check of an application on a Shanghai calendar date (default: today)."""
+    on = on or timezone.localdate()
+    return [check(app, on) for check in CHECKS]
+
+
+def failed_checks(results: list[dict]) -> list[dict]:
+    return [r for r in results if not r["passed"]]

@@ -1,0 +1,303 @@
+"""Every write of strict admission (严准入): create, submit, review, admit, reject, withdraw."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from .admission import failed_checks, run_checks
+from .admission_files import inspect_upload, random_document_name
+from .admission_rules import OPEN_STATUSES, AdmissionStatus, DocumentKind
+from .choices import ProviderStatus, Tier
+from .models import AdmissionApplication, AdmissionDocument, Operator, Provider, ProviderUser
+
+SUBJECT_TYPE = "admission_application"
+EDITABLE_FIELDS = {
+    "company_name",
+    "credit_code",
+    "type",
+    "province",
+    "city",
+    "registered_capital",
+    "deposit_amount",
+    "licence_expires_on",
+}
+
+
+class AdmissionError(Exception):
+    """A refused admission step: a machine-readable code, a human message, the HTTP status it maps to."""
+
+    def __init__(self, code: str, message: str, *, status: int = 409, errors=None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.status = status
+        self.errors = errors
+
+
+def _locked(application: AdmissionApplication) -> AdmissionApplication:
+    """The application row, locked for this transaction, so two steps on it run one after the other."""
+    return AdmissionApplication.objects.select_for_update().get(pk=application.pk)
+
+
+def _require_status(app: AdmissionApplication, allowed, step: str) -> None:
+    if app.status not in allowed:
+        raise AdmissionError(
+            "invalid_transition",
+            f"Cannot {step} an application that is {app.status}.",
+            errors={"status": app.status, "allowed_from": [str(s) for s in allowed]},
+        )
+
+
+def _require_owner(app: AdmissionApplication, actor) -> None:
+    if actor.pk not in (app.created_by_id, app.applicant_id):
+        raise AdmissionError(
+            "not_application_owner", "Only the applicant or the creator of an application may do this.", status=403
+        )
+
+
+def _require_independent_reviewer(app: AdmissionApplication, reviewer) -> None:
+    if reviewer.pk in (app.created_by_id, app.applicant_id):
+        raise AdmissionError(
+            "reviewer_is_creator", "You cannot review an application you created or applied with.", status=403
+        )
+
+
+def _validate_applicant(applicant) -> None:
+    if applicant is None:
+        return
+    if applicant.is_staff:
+        raise ValidationError({"applicant": "Staff members cannot be applicants."}, code="applicant_is_staff")
+    if ProviderUser.objects.filter(user=applicant).exists():
+        raise ValidationError(
+            {"applicant": "This user already belongs to a provider."}, code="applicant_is_provider_user"
+        )
+
+
+def _ledger_append(**kwargs):
+    # Imported here: the ledger lives in the certification app, which imports providers' models.
+    from certification.ledger import decision_append
+
+    return decision_append(**kwargs)
+
+
+@transaction.atomic
+def admission_attach_document(
+    *, application: AdmissionApplication, actor, upload, kind: str = DocumentKind.BUSINESS_LICENCE
+) -> AdmissionDocument:
+    """Store a document of a draft application privately, under a random name, after sniffing its content."""
+    app = _locked(application)
+    _require_owner(app, actor)
+    _require_status(app, [AdmissionStatus.DRAFT], "change the documents of")
+    try:
+        facts = inspect_upload(upload)
+    except ValidationError as exc:
+        raise ValidationError({"business_licence": exc.messages}, code=exc.code) from exc
+    doc = AdmissionDocument(
+        application=app,
+        kind=kind,
+        original_name=(getattr(upload, "name", "") or "")[:255],
+        content_type=facts["content_type"],
+        size=facts["size"],
+        sha256=facts["sha256"],
+        uploaded_by=actor,
+    )
+    doc.file.save(random_document_name(facts["extension"]), upload, save=False)
+    doc.save()
+    return doc
+
+
+@transaction.atomic
+def admission_create(
+    *,
+    created_by,
+    company_name: str,
+    credit_code: str,
+    type: str,
+    province: str,
+    city: str,
+    registered_capital: Decimal,
+    deposit_amount: Decimal = Decimal("0"),
+    operators: list[Operator] | tuple = (),
+    licence_expires_on: dt.date | None = None,
+    licence_file=None,
+    applicant=None,
+) -> AdmissionApplication:
+    """A draft application. A non-staff creator is its applicant; staff may name an applicant (or none)."""
+    if not created_by.is_staff:
+        if applicant is not None and applicant.pk != created_by.pk:
+            raise ValidationError({"applicant": "Only staff may apply on someone else's behalf."}, code="applicant")
+        applicant = created_by
+    _validate_applicant(applicant)
+    app = AdmissionApplication(
+        created_by=created_by,
+        applicant=applicant,
+        company_name=company_name,
+        credit_code=credit_code,
+        type=type,
+        province=province,
+        city=city,
+        registered_capital=registered_capital,
+        deposit_amount=deposit_amount,
+        licence_expires_on=licence_expires_on,
+    )
+    app.full_clean(exclude=["credit_code"])  # the credit code is judged by its check, with evidence
+    app.save()
+    app.operators.set(operators)
+    if licence_file is not None:
+        admission_attach_document(application=app, actor=created_by, upload=licence_file)
+    return app
+
+
+@transaction.atomic
+def admission_update(*, application: AdmissionApplication, actor, operators=None, **fields) -> AdmissionApplication:
+    """Change a draft's fields (and proposed operators) — only while it is a draft."""
+    app = _locked(application)
+    _require_owner(app, actor)
+    _require_status(app, [AdmissionStatus.DRAFT], "change")
+    unknown = set(fields) - EDITABLE_FIELDS
+    if unknown:
+        raise ValidationError({name: "This field cannot be changed." for name in sorted(unknown)})
+    for name, value in fields.items():
+        setattr(app, name, value)
+    app.full_clean(exclude=["credit_code"])
+    app.save()
+    if operators is not None:
+        app.operators.set(operators)
+    return app
+
+
+@transaction.atomic
+def admission_submit(*, application: AdmissionApplication, actor, on: dt.date | None = None) -> AdmissionApplication:
+    """draft → submitted, running every automatic check and storing its result and evidence."""
+    app = _locked(application)
+    _require_owner(app, actor)
+    _require_status(app, [AdmissionStatus.DRAFT], "submit")
+    now = timezone.now()
+    app.checks = run_checks(app, on=on)
+    app.checks_run_at = now
+    app.status = AdmissionStatus.SUBMITTED
+    app.submitted_at = now
+    app.save()
+    return app
+
+
+@transaction.atomic
+def admission_start_review(*, application: AdmissionApplication, reviewer) -> AdmissionApplication:
+    """submitted → under_review, by a reviewer who did not create the application."""
+    app = _locked(application)
+    _require_independent_reviewer(app, reviewer)
+    _require_status(app, [AdmissionStatus.SUBMITTED], "start reviewing")
+    app.status = AdmissionStatus.UNDER_REVIEW
+    app.reviewer = reviewer
+    app.review_started_at = timezone.now()
+    app.save()
+    return app
+
+
+@transaction.atomic
+def admission_approve(
+    *, application: AdmissionApplication, reviewer, reason: str = "", on: dt.date | None = None
+) -> AdmissionApplication:
+    """under_review → admitted: re-run the checks (all must pass), create the provider at L0 with its
+    deposit, make the applicant its user, and record an `admit` decision in the ledger."""
+    app = _locked(application)
+    _require_independent_reviewer(app, reviewer)
+    _require_status(app, [AdmissionStatus.UNDER_REVIEW], "admit")
+    results = run_checks(app, on=on)
+    failed = failed_checks(results)
+    if failed:
+        raise AdmissionError(
+            "admission_checks_failed",
+            "Cannot admit while an automatic check fails: " + ", ".join(r["check"] for r in failed) + ".",
+            errors={"failed_checks": failed},
+        )
+    if app.applicant_id and ProviderUser.objects.filter(user_id=app.applicant_id).exists():
+        raise AdmissionError("applicant_is_provider_user", "The applicant already belongs to a provider.")
+
+    now = timezone.now()
+    fields = {
+        "name": app.company_name,
+        "type": app.type,
+        "province": app.province,
+        "city": app.city,
+        "status": ProviderStatus.ACTIVE,
+        "tier": Tier.L0,
+        "deposit": app.deposit_amount,
+        "admitted_at": now,
+    }
+    # A company delisted more than 12 months ago keeps its record (credit codes are unique): it is reinstated.
+    provider = Provider.objects.select_for_update().filter(credit_code=app.credit_code).first()
+    if provider is None:
+        provider = Provider(credit_code=app.credit_code, **fields)
+        provider.full_clean()
+        provider.save()
+    else:
+        for name, value in fields.items():
+            setattr(provider, name, value)
+        provider.save()
+    if app.applicant_id:
+        ProviderUser.objects.create(user_id=app.applicant_id, provider=provider)
+
+    app.status = AdmissionStatus.ADMITTED
+    app.checks = results
+    app.checks_run_at = now
+    app.provider = provider
+    app.decided_by = reviewer
+    app.decided_at = now
+    app.decision_reason = reason
+    app.save()
+    _ledger_append(
+        kind="admit",
+        provider=provider,
+        subject_type=SUBJECT_TYPE,
+        subject_id=str(app.pk),
+        reason_code="admission_checks_passed",
+        reason_text=reason or "All admission checks passed; admitted at tier L0.",
+        evidence={"application_id": app.pk, "credit_code": app.credit_code, "checks": results},
+        decided_by=reviewer,
+        effective_at=now,
+    )
+    return app
+
+
+@transaction.atomic
+def admission_reject(*, application: AdmissionApplication, reviewer, reason: str) -> AdmissionApplication:
+    """under_review → rejected with a reason, recorded as a `reject` decision; the 90-day wait starts."""
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "A rejection needs a reason."}, code="reason_required")
+    app = _locked(application)
+    _require_independent_reviewer(app, reviewer)
+    _require_status(app, [AdmissionStatus.UNDER_REVIEW], "reject")
+    now = timezone.now()
+    app.status = AdmissionStatus.REJECTED
+    app.decided_by = reviewer
+    app.decided_at = now
+    app.decision_reason = reason.strip()
+    app.save()
+    _ledger_append(
+        kind="reject",
+        provider=None,
+        subject_type=SUBJECT_TYPE,
+        subject_id=str(app.pk),
+        reason_code="admission_rejected",
+        reason_text=app.decision_reason,
+        evidence={"application_id": app.pk, "credit_code": app.credit_code, "checks": app.checks},
+        decided_by=reviewer,
+        effective_at=now,
+    )
+    return app
+
+
+@transaction.atomic
+def admission_withdraw(*, application: AdmissionApplication, actor) -> AdmissionApplication:
+    """draft | submitted | under_review → withdrawn, by the applicant (or the staff member who created it)."""
+    app = _locked(application)
+    _require_owner(app, actor)
+    _require_status(app, OPEN_STATUSES, "withdraw")
+    app.status = AdmissionStatus.WITHDRAWN
+    app.withdrawn_at = timezone.now()
+    app.save()
+    return app

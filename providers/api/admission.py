@@ -1,0 +1,314 @@
+"""API v1 for strict admission (严准入): `admission-applications` and its review actions."""
+
+from django.contrib.auth import get_user_model
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.response import Response
+
+from core.access import is_provider_user
+from core.viewsets import RestrictedViewSetMixin
+from providers import admission_services as services
+from providers.admission_rules import DocumentKind
+from providers.models import AdmissionApplication, AdmissionDocument, Operator
+
+# What an applicant (authenticated, neither staff nor a provider user) may do; the queryset and the
+# services narrow it further to their own applications.
+APPLICANT_ACTIONS = {"list", "retrieve", "create", "update", "partial_update", "submit", "withdraw", "document"}
+
+# Staff permissions by action (reading needs the view permission, as everywhere).
+STAFF_PERMS = {
+    "list": ["providers.view_admissionapplication"],
+    "retrieve": ["providers.view_admissionapplication"],
+    "create": ["providers.add_admissionapplication"],
+    "update": ["providers.change_admissionapplication"],
+    "partial_update": ["providers.change_admissionapplication"],
+    "submit": ["providers.change_admissionapplication"],
+    "withdraw": ["providers.change_admissionapplication"],
+    "review": ["providers.review_admission"],
+    "approve": ["providers.review_admission"],
+    "reject": ["providers.review_admission"],
+}
+
+
+class AdmissionPermission(BasePermission):
+    """Staff by permission; provider users read (their provider's admission); applicants act on their own.
+
+    The shared RolePermission refuses users who are neither staff nor provider users, which is exactly
+    who applicants are, so this viewset has its own rule.
+    """
+
+    message = "You may not do this with admission applications."
+
+    def has_permission(self, request, view):
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        if user.is_staff:
+            if view.action == "document":
+                codename = "view" if request.method in SAFE_METHODS else "change"
+                return user.has_perm(f"providers.{codename}_admissionapplication")
+            perms = STAFF_PERMS.get(view.action)
+            if perms is None:  # OPTIONS and anything unlisted
+                return request.method in SAFE_METHODS and user.has_perm("providers.view_admissionapplication")
+            return user.has_perms(perms)
+        if is_provider_user(user):
+            if request.method not in SAFE_METHODS:
+                self.message = "You already belong to a provider; admission applications are for new companies."
+                return False
+            return True
+        return view.action in APPLICANT_ACTIONS or request.method == "OPTIONS"
+
+
+class AdmissionDocumentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AdmissionDocument
+        fields = ["id", "kind", "original_name", "content_type", "size", "sha256", "uploaded_at"]
+
+
+class AdmissionApplicationSerializer(serializers.ModelSerializer):
+    """An application as read back, with its check results and the facts of its business licence."""
+
+    operators = serializers.SlugRelatedField(many=True, read_only=True, slug_field="platform_user_id")
+    business_licence = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AdmissionApplication
+        fields = [
+            "id",
+            "company_name",
+            "credit_code",
+            "type",
+            "province",
+            "city",
+            "registered_capital",
+            "deposit_amount",
+            "operators",
+            "licence_expires_on",
+            "business_licence",
+            "status",
+            "checks",
+            "checks_run_at",
+            "created_by",
+            "applicant",
+            "reviewer",
+            "decided_by",
+            "decision_reason",
+            "provider",
+            "created_at",
+            "updated_at",
+            "submitted_at",
+            "review_started_at",
+            "decided_at",
+            "withdrawn_at",
+        ]
+        read_only_fields = fields
+
+    def get_business_licence(self, obj) -> dict | None:
+        docs = [d for d in obj.documents.all() if d.kind == DocumentKind.BUSINESS_LICENCE]
+        if not docs:
+            return None
+        return AdmissionDocumentSerializer(max(docs, key=lambda d: d.pk)).data
+
+
+class AdmissionApplicationWriteSerializer(serializers.ModelSerializer):
+    """Fields an applicant fills in; multipart may carry the business licence file."""
+
+    operators = serializers.SlugRelatedField(
+        many=True, required=False, slug_field="platform_user_id", queryset=Operator.objects.all()
+    )
+    business_licence = serializers.FileField(required=False, write_only=True, allow_empty_file=True)
+    applicant = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.all(), required=False, allow_null=True
+    )
+
+    class Meta:
+        model = AdmissionApplication
+        fields = [
+            "company_name",
+            "credit_code",
+            "type",
+            "province",
+            "city",
+            "registered_capital",
+            "deposit_amount",
+            "operators",
+            "licence_expires_on",
+            "business_licence",
+            "applicant",
+        ]
+
+    def validate_credit_code(self, value):
+        return value.strip().upper()
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class UploadSerializer(serializers.Serializer):
+    business_licence = serializers.FileField(allow_empty_file=True)
+
+
+def _refused(exc: services.AdmissionError) -> Response:
+    body = {"code": exc.code, "message": exc.message}
+    if exc.errors is not None:
+        body["errors"] = exc.errors
+    return Response(body, status=exc.status)
+
+
+class AdmissionApplicationViewSet(
+    RestrictedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """严准入 applications: applicants create and submit; reviewers start review, admit or reject."""
+
+    queryset = AdmissionApplication.objects.prefetch_related(
+        Prefetch("operators", queryset=Operator.objects.order_by("platform_user_id")), "documents"
+    )
+    serializer_class = AdmissionApplicationSerializer
+    permission_classes = [AdmissionPermission]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    filterset_fields = ["status", "credit_code", "type"]
+    ordering_fields = ["id", "created_at", "submitted_at", "decided_at"]
+
+    def get_serializer_class(self):
+        if self.action in ("create", "update", "partial_update"):
+            return AdmissionApplicationWriteSerializer
+        return AdmissionApplicationSerializer
+
+    def _read(self, app, status_code=status.HTTP_200_OK):
+        app = self.get_queryset().get(pk=app.pk)
+        return Response(AdmissionApplicationSerializer(app, context=self.get_serializer_context()).data, status_code)
+
+    @extend_schema(request=AdmissionApplicationWriteSerializer, responses=AdmissionApplicationSerializer)
+    def create(self, request, *args, **kwargs):
+        serializer = AdmissionApplicationWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        try:
+            app = services.admission_create(
+                created_by=request.user,
+                licence_file=data.pop("business_licence", None),
+                operators=data.pop("operators", []),
+                **data,
+            )
+        except services.AdmissionError as exc:
+            return _refused(exc)
+        return self._read(app, status.HTTP_201_CREATED)
+
+    @extend_schema(request=AdmissionApplicationWriteSerializer, responses=AdmissionApplicationSerializer)
+    def update(self, request, *args, **kwargs):
+        app = self.get_object()
+        serializer = AdmissionApplicationWriteSerializer(app, data=request.data, partial=kwargs.get("partial", False))
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        upload = data.pop("business_licence", None)
+        if "applicant" in data:
+            return Response(
+                {"code": "applicant_fixed", "message": "The applicant of an application cannot be changed."},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        try:
+            services.admission_update(application=app, actor=request.user, **data)
+            if upload is not None:
+                services.admission_attach_document(application=app, actor=request.user, upload=upload)
+        except services.AdmissionError as exc:
+            return _refused(exc)
+        return self._read(app)
+
+    def _step(self, request, service, **kwargs):
+        app = self.get_object()
+        try:
+            service(application=app, **kwargs)
+        except services.AdmissionError as exc:
+            return _refused(exc)
+        return self._read(app)
+
+    @extend_schema(request=None, responses=AdmissionApplicationSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        """draft → submitted; every automatic check runs and is stored with its evidence."""
+        return self._step(request, services.admission_submit, actor=request.user)
+
+    @extend_schema(request=None, responses=AdmissionApplicationSerializer)
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        """submitted → under_review (a reviewer who did not create the application)."""
+        return self._step(request, services.admission_start_review, reviewer=request.user)
+
+    @extend_schema(request=ReasonSerializer, responses=AdmissionApplicationSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        """under_review → admitted; refused while any re-run check fails."""
+        body = ReasonSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return self._step(
+            request, services.admission_approve, reviewer=request.user, reason=body.validated_data["reason"]
+        )
+
+    @extend_schema(request=ReasonSerializer, responses=AdmissionApplicationSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        """under_review → rejected, with a reason (required)."""
+        body = ReasonSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return self._step(
+            request, services.admission_reject, reviewer=request.user, reason=body.validated_data["reason"]
+        )
+
+    @extend_schema(request=None, responses=AdmissionApplicationSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        """draft | submitted | under_review → withdrawn, by the applicant."""
+        return self._step(request, services.admission_withdraw, actor=request.user)
+
+    @extend_schema(methods=["GET"], request=None, responses={(200, "application/octet-stream"): bytes})
+    @extend_schema(
+        methods=["POST"],
+        request={"multipart/form-data": UploadSerializer},
+        responses=inline_serializer("AdmissionDocumentUpload", {"id": serializers.IntegerField()}),
+    )
+    @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser])
+    def document(self, request, pk=None):
+        """GET: download the business licence (staff and the applicant only); POST: upload one to a draft."""
+        app = self.get_object()
+        user = request.user
+        # The licence is the applicant's private paper: a provider's other users do not get it.
+        if not user.is_staff and user.pk not in (app.created_by_id, app.applicant_id):
+            raise Http404
+        if request.method == "POST":
+            body = UploadSerializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            try:
+                doc = services.admission_attach_document(
+                    application=app, actor=user, upload=body.validated_data["business_licence"]
+                )
+            except services.AdmissionError as exc:
+                return _refused(exc)
+            return Response(AdmissionDocumentSerializer(doc).data, status=status.HTTP_201_CREATED)
+        doc = (
+            AdmissionDocument.objects.filter(application=app, kind=DocumentKind.BUSINESS_LICENCE)
+            .order_by("-id")
+            .first()
+        )
+        if doc is None:
+            raise Http404
+        extension = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}.get(doc.content_type, "")
+        response = FileResponse(
+            doc.file.open("rb"),
+            as_attachment=True,
+            filename=f"business-licence-{app.pk}{extension}",
+            content_type=doc.content_type,
+        )
+        response["Cache-Control"] = "private, no-store"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
