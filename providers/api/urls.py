@@ -6,7 +6,16 @@ from . import admission, views
 
 router = DefaultRouter()
 router.include_root_view = False
+router.register("providers", views.ProviderViewSet)
+router.register("provider-users", views.ProviderUserViewSet)
+router.register("operators", views.OperatorViewSet)
+router.register("employments", views.EmploymentViewSet)
+router.register("merchants", views.MerchantViewSet)
+router.register("engagements", views.EngagementViewSet)
 router.register("live-sessions", views.LiveSessionViewSet)
+router.register("violations", views.ViolationViewSet)
+router.register("complaints", views.ComplaintViewSet)
+router.register("ingest-batches", views.IngestBatchViewSet)
 router.register("admission-applications", admission.AdmissionApplicationViewSet)
 
 urlpatterns = router.urls

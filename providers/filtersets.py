@@ -1,0 +1,201 @@
+"""django-filter FilterSets of the providers app's API lists.
+
+Foreign-key filters take plain ids and never check that the id exists: "another provider's id" and
+"no such id" must answer the same (an empty list), so no filter can be used to probe for rows.
+"""
+
+from django import forms
+from django.db.models import Exists, OuterRef, Q
+from django_filters import rest_framework as filters
+
+from core.access import provider_id_of
+
+from .choices import ProviderStatus, ProviderType, Severity, Tier, ViolationStatus
+from .models import (
+    Complaint,
+    Employment,
+    Engagement,
+    IngestBatch,
+    LiveSession,
+    Merchant,
+    Operator,
+    Provider,
+    ProviderUser,
+    Violation,
+)
+
+
+class IdFilter(filters.NumberFilter):
+    """An integer id, compared as is (no existence check, see the module docstring)."""
+
+    field_class = forms.IntegerField
+
+
+class ScopedFilterSet(filters.FilterSet):
+    """Adds ``provider`` (an id) and ``q`` (free text); subclasses say what they mean for their rows.
+
+    A provider user asking for another provider's rows gets an empty list, never an error: its
+    queryset is already narrowed by ``restrict(user)``, and ``provider_q`` must not reveal links
+    between other providers and rows it can see (e.g. an operator's other employers).
+    """
+
+    provider = IdFilter(method="filter_provider", label="provider id")
+    q = filters.CharFilter(method="filter_q", label="free-text search")
+
+    search_fields: tuple[str, ...] = ("name",)  # icontains
+    exact_fields: tuple[str, ...] = ()  # iexact, for identifiers
+
+    def provider_q(self, provider_id: int) -> Q:
+        return Q(provider_id=provider_id)
+
+    def filter_provider(self, queryset, name, value):
+        own = provider_id_of(getattr(self.request, "user", None))
+        if own is not None and value != own:
+            return queryset.none()
+        return queryset.filter(self.provider_q(value))
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        condition = Q()
+        for field in self.search_fields:
+            condition |= Q(**{f"{field}__icontains": value})
+        for field in self.exact_fields:
+            condition |= Q(**{f"{field}__iexact": value})
+        if value.isdigit():
+            condition |= Q(pk=int(value))
+        return queryset.filter(condition)
+
+
+class ProviderFilterSet(ScopedFilterSet):
+    type = filters.ChoiceFilter(choices=ProviderType.choices)
+    status = filters.ChoiceFilter(choices=ProviderStatus.choices)
+    tier = filters.ChoiceFilter(choices=Tier.choices)
+    province = filters.CharFilter()
+    city = filters.CharFilter()
+    admitted_at = filters.IsoDateTimeFromToRangeFilter()
+
+    exact_fields = ("credit_code",)
+
+    class Meta:
+        model = Provider
+        fields = ["provider", "q", "type", "status", "tier", "province", "city", "admitted_at"]
+
+    def provider_q(self, provider_id):
+        return Q(pk=provider_id)
+
+
+class ProviderUserFilterSet(ScopedFilterSet):
+    search_fields = ("user__username", "user__email")
+
+    class Meta:
+        model = ProviderUser
+        fields = ["provider", "q"]
+
+
+class OperatorFilterSet(ScopedFilterSet):
+    exact_fields = ("platform_user_id",)
+
+    class Meta:
+        model = Operator
+        fields = ["provider", "q"]
+
+    def provider_q(self, provider_id):
+        # Employed by that provider at some time (for a provider user: only its own, see filter_provider).
+        return Q(Exists(Employment.objects.filter(operator=OuterRef("pk"), provider_id=provider_id)))
+
+
+class EmploymentFilterSet(ScopedFilterSet):
+    operator = IdFilter(field_name="operator_id")
+    open = filters.BooleanFilter(field_name="end_date", lookup_expr="isnull", label="still open (no end date)")
+    start_date = filters.DateFromToRangeFilter()
+    end_date = filters.DateFromToRangeFilter()
+
+    search_fields = ("operator__name",)
+    exact_fields = ("operator__platform_user_id",)
+
+    class Meta:
+        model = Employment
+        fields = ["provider", "q", "operator", "open", "start_date", "end_date"]
+
+
+class MerchantFilterSet(ScopedFilterSet):
+    category = filters.CharFilter()
+
+    exact_fields = ("platform_account_id",)
+
+    class Meta:
+        model = Merchant
+        fields = ["provider", "q", "category"]
+
+    def provider_q(self, provider_id):
+        return Q(Exists(Engagement.objects.filter(merchant=OuterRef("pk"), provider_id=provider_id)))
+
+
+class EngagementFilterSet(ScopedFilterSet):
+    merchant = IdFilter(field_name="merchant_id")
+    operator = IdFilter(field_name="lead_operator_id", label="lead operator id")
+    category = filters.CharFilter(field_name="merchant__category")
+    open = filters.BooleanFilter(field_name="end_date", lookup_expr="isnull", label="still open (no end date)")
+    start_date = filters.DateFromToRangeFilter()
+    end_date = filters.DateFromToRangeFilter()
+
+    search_fields = ("merchant__name",)
+    exact_fields = ("merchant__platform_account_id",)
+
+    class Meta:
+        model = Engagement
+        fields = ["provider", "q", "merchant", "operator", "category", "open", "start_date", "end_date"]
+
+
+class LiveSessionFilterSet(ScopedFilterSet):
+    merchant = IdFilter(field_name="merchant_id")
+    operator = IdFilter(field_name="operator_id")
+    category = filters.CharFilter(field_name="merchant__category")
+    started_at = filters.IsoDateTimeFromToRangeFilter()
+    gmv_min = filters.NumberFilter(field_name="gmv", lookup_expr="gte")
+    gmv_max = filters.NumberFilter(field_name="gmv", lookup_expr="lte")
+    operated = filters.BooleanFilter(field_name="operator", lookup_expr="isnull", exclude=True)
+
+    search_fields = ()
+    exact_fields = ("external_id", "merchant__platform_account_id")
+
+    class Meta:
+        model = LiveSession
+        fields = ["provider", "q", "merchant", "operator", "category", "started_at", "gmv_min", "gmv_max", "operated"]
+
+
+class ViolationFilterSet(ScopedFilterSet):
+    operator = IdFilter(field_name="operator_id")
+    severity = filters.ChoiceFilter(choices=Severity.choices)
+    status = filters.ChoiceFilter(choices=ViolationStatus.choices)
+    occurred_at = filters.IsoDateTimeFromToRangeFilter()
+
+    search_fields = ("description",)
+
+    class Meta:
+        model = Violation
+        fields = ["provider", "q", "operator", "severity", "status", "occurred_at"]
+
+
+class ComplaintFilterSet(ScopedFilterSet):
+    merchant = IdFilter(field_name="merchant_id")
+    upheld = filters.BooleanFilter()
+    received_at = filters.IsoDateTimeFromToRangeFilter()
+
+    search_fields = ("description", "merchant__name")
+
+    class Meta:
+        model = Complaint
+        fields = ["provider", "q", "merchant", "upheld", "received_at"]
+
+
+class IngestBatchFilterSet(filters.FilterSet):
+    source = filters.CharFilter()
+    submitted_by = IdFilter(field_name="submitted_by_id")
+    created_at = filters.IsoDateTimeFromToRangeFilter()
+
+    class Meta:
+        model = IngestBatch
+        fields = ["source", "submitted_by", "created_at"]
