@@ -1,3 +1,14 @@
 """Page routes of the certification app (public certificate verification)."""
 
-urlpatterns = []
+from django.urls import re_path
+
+from . import views
+
+app_name = "certification"
+
+NUMBER = r"(?P<number>[^/]+?)"
+
+urlpatterns = [
+    re_path(rf"^verify/{NUMBER}\.json$", views.VerifyJsonView.as_view(), name="verify-json"),
+    re_path(rf"^verify/{NUMBER}/$", views.verify_page, name="verify"),
+]

@@ -2,7 +2,12 @@
 
 from rest_framework.routers import DefaultRouter
 
+from . import views
+
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
+router.register("decisions", views.DecisionViewSet)
+router.register("certificates", views.CertificateViewSet)
+router.register("rule-sets", views.RuleSetViewSet)
 
 urlpatterns = router.urls

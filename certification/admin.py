@@ -1,0 +1,46 @@
+"""Admin of the certification app: the ledger is read-only; writes go through services."""
+
+from django.contrib import admin
+
+from .models import Certificate, Decision, DecisionApproval, RuleSet
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class DecisionApprovalInline(admin.TabularInline):
+    model = DecisionApproval
+    extra = 0
+    can_delete = False
+    readonly_fields = ["approver", "approved_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Decision)
+class DecisionAdmin(ReadOnlyAdmin):
+    list_display = ["seq", "kind", "status", "provider", "operator", "reason_code", "decided_by", "effective_at"]
+    list_filter = ["kind", "status"]
+    search_fields = ["reason_code", "subject_id", "hash"]
+    inlines = [DecisionApprovalInline]
+
+
+@admin.register(Certificate)
+class CertificateAdmin(ReadOnlyAdmin):
+    list_display = ["number", "kind", "level", "provider", "operator", "valid_from", "valid_until", "status"]
+    list_filter = ["kind", "level", "status"]
+    search_fields = ["number"]
+
+
+@admin.register(RuleSet)
+class RuleSetAdmin(ReadOnlyAdmin):
+    list_display = ["version", "name", "created_by", "created_at"]

@@ -1,0 +1,99 @@
+"""API v1 viewsets of the certification app: decisions (+ approve/reject), certificates, rule sets."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from core.viewsets import RestrictedModelViewSet, RestrictedReadOnlyViewSet
+
+from .. import services
+from ..filtersets import CertificateFilterSet, DecisionFilterSet
+from ..models import Certificate, Decision, DecisionApproval, RuleSet
+from .serializers import (
+    CertificateSerializer,
+    DecisionRejectSerializer,
+    DecisionSerializer,
+    RuleSetSerializer,
+)
+
+
+def call_service(function, **kwargs):
+    """Run a service; its refusals become JSON errors with the service's machine-readable code."""
+    try:
+        return function(**kwargs)
+    except DjangoValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            raise
+        raise exceptions.ValidationError(
+            {"code": exc.code or "invalid", "message": exc.messages[0], "errors": {}}
+        ) from exc
+
+
+class DecisionViewSet(RestrictedReadOnlyViewSet):
+    """The decision ledger (read-only); pending delisting proposals are approved or rejected here."""
+
+    queryset = Decision.objects.select_related("decided_by").prefetch_related(
+        Prefetch("approvals", queryset=DecisionApproval.objects.select_related("approver").order_by("id")),
+        Prefetch("followups", queryset=Decision.objects.order_by("seq")),
+    )
+    serializer_class = DecisionSerializer
+    filterset_class = DecisionFilterSet
+    ordering_fields = ["seq", "effective_at"]
+    action_permissions = {
+        "approve": ["certification.approve_delisting"],
+        "reject": ["certification.approve_delisting"],
+    }
+
+    @extend_schema(request=None, responses=DecisionSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        """Approve a pending delisting; the second distinct approver (not the maker) makes it effective."""
+        decision = self.get_object()
+        call_service(services.decision_approve, decision=decision, approver=request.user)
+        return Response(DecisionSerializer(self.get_queryset().get(pk=decision.pk)).data)
+
+    @extend_schema(request=DecisionRejectSerializer, responses=DecisionSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        """Turn a pending delisting proposal down (a new `rejected` decision refers to it)."""
+        decision = self.get_object()
+        body = DecisionRejectSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        call_service(
+            services.decision_reject,
+            decision=decision,
+            reviewer=request.user,
+            reason_text=body.validated_data["reason_text"],
+        )
+        return Response(DecisionSerializer(self.get_queryset().get(pk=decision.pk)).data)
+
+
+class CertificateViewSet(RestrictedReadOnlyViewSet):
+    """Certificates: a provider user sees its own and those of the operators it employs today."""
+
+    queryset = Certificate.objects.select_related("provider", "operator")
+    serializer_class = CertificateSerializer
+    filterset_class = CertificateFilterSet
+    ordering_fields = ["valid_from", "valid_until", "number"]
+
+
+class RuleSetViewSet(RestrictedModelViewSet):
+    """Rule set versions: staff with certification.add_ruleset create; a version a cycle used is frozen."""
+
+    queryset = RuleSet.objects.select_related("created_by")
+    serializer_class = RuleSetSerializer
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    filterset_fields = ["version"]
+
+    def perform_create(self, serializer):
+        serializer.instance = call_service(
+            services.ruleset_create, created_by=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = call_service(
+            services.ruleset_update, ruleset=serializer.instance, **serializer.validated_data
+        )

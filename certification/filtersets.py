@@ -1,0 +1,38 @@
+"""django-filter filter sets of the certification API."""
+
+import django_filters
+
+from .models import Certificate, Decision
+
+
+class DecisionFilterSet(django_filters.FilterSet):
+    class Meta:
+        model = Decision
+        fields = {
+            "kind": ["exact", "in"],
+            "provider": ["exact"],
+            "operator": ["exact"],
+            "status": ["exact"],
+            "subject_type": ["exact"],
+            "subject_id": ["exact"],
+            "refers_to": ["exact"],
+            **({"cycle": ["exact"]} if hasattr(Decision, "cycle") else {}),
+        }
+
+
+class CertificateFilterSet(django_filters.FilterSet):
+    valid_on = django_filters.DateFilter(method="filter_valid_on", label="valid on (date)")
+
+    class Meta:
+        model = Certificate
+        fields = {
+            "kind": ["exact"],
+            "level": ["exact"],
+            "status": ["exact"],
+            "provider": ["exact"],
+            "operator": ["exact"],
+            "number": ["exact"],
+        }
+
+    def filter_valid_on(self, queryset, name, value):
+        return queryset.filter(valid_from__lte=value, valid_until__gte=value)

@@ -1,0 +1,29 @@
+"""Nightly certificate expiry: a django-celery-beat PeriodicTask at 00:10 Asia/Shanghai."""
+
+from django.db import migrations
+
+TASK_NAME = "certification: expire certificates (nightly)"
+
+
+def schedule(apps, schema_editor):
+    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
+    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
+    crontab, _ = CrontabSchedule.objects.get_or_create(
+        minute="10", hour="0", day_of_week="*", day_of_month="*", month_of_year="*", timezone="Asia/Shanghai"
+    )
+    PeriodicTask.objects.update_or_create(
+        name=TASK_NAME,
+        defaults={"task": "certification.tasks.expire_certificates_task", "crontab": crontab, "enabled": True},
+    )
+
+
+def unschedule(apps, schema_editor):
+    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=TASK_NAME).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("certification", "0002_default_ruleset_v1"),
+        ("django_celery_beat", "0019_alter_periodictasks_options"),
+    ]
+    operations = [migrations.RunPython(schedule, unschedule)]

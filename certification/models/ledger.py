@@ -1,0 +1,125 @@
+"""The decision ledger: append-only, hash-chained decisions and their approvals."""
+
+import pgtrigger
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from core.access import RestrictedQuerySet
+
+from ..choices import DecisionKind, DecisionStatus
+
+GENESIS_HASH = "0" * 64
+
+
+def append_only(table: str):
+    """Database-side protection: UPDATE and DELETE (per row) and TRUNCATE (per statement) raise."""
+    return [
+        pgtrigger.Protect(name=f"{table}_no_update_delete", operation=pgtrigger.Update | pgtrigger.Delete),
+        pgtrigger.Trigger(
+            name=f"{table}_no_truncate",
+            level=pgtrigger.Statement,
+            when=pgtrigger.Before,
+            operation=pgtrigger.Truncate,
+            func=(
+                "RAISE EXCEPTION 'pgtrigger: Cannot truncate % table (append-only ledger)', TG_TABLE_NAME;"
+                " RETURN NULL;"
+            ),
+        ),
+    ]
+
+
+class Decision(models.Model):
+    """One entry of the ledger. Rows are only ever inserted, by certification.ledger.decision_append.
+
+    A decision needing approval (a delisting) is appended with status ``pending``; its approvals are
+    rows of DecisionApproval, and the outcome is a *new* decision of the same kind with status
+    ``effective`` or ``rejected`` whose ``refers_to`` is the proposal (see docs/ledger.md).
+    """
+
+    seq = models.PositiveBigIntegerField(_("sequence"), unique=True, editable=False)
+    kind = models.CharField(_("kind"), max_length=20, choices=DecisionKind.choices)
+    provider = models.ForeignKey(
+        "providers.Provider", on_delete=models.PROTECT, null=True, blank=True, related_name="decisions"
+    )
+    operator = models.ForeignKey(
+        "providers.Operator", on_delete=models.PROTECT, null=True, blank=True, related_name="decisions"
+    )
+    # Any other subject (e.g. subject_type="admission_application", subject_id="42").
+    subject_type = models.CharField(_("subject type"), max_length=50, blank=True)
+    subject_id = models.CharField(_("subject id"), max_length=64, blank=True)
+    reason_code = models.CharField(_("reason code"), max_length=64)
+    reason_text = models.TextField(_("reason"), blank=True)
+    evidence = models.JSONField(_("evidence"), default=dict, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty: decided by the system."),
+    )
+    status = models.CharField(_("status"), max_length=10, choices=DecisionStatus.choices, default="effective")
+    refers_to = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="followups",
+        help_text=_("The decision this one resolves, reverses or compensates."),
+    )
+    effective_at = models.DateTimeField(_("effective at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("recorded at"), editable=False)
+    prev_hash = models.CharField(max_length=64, editable=False)
+    hash = models.CharField(max_length=64, unique=True, editable=False)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-seq"]
+        permissions = [("approve_delisting", "Can approve a delisting (maker-checker)")]
+        indexes = [
+            models.Index(fields=["provider", "kind"]),
+            models.Index(fields=["operator", "kind"]),
+            models.Index(fields=["subject_type", "subject_id"]),
+            models.Index(fields=["kind", "status"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(seq__gte=1), name="decision_seq_positive"),
+            models.CheckConstraint(
+                condition=~Q(status="pending") | Q(refers_to__isnull=True), name="decision_pending_is_a_proposal"
+            ),
+        ]
+        triggers = append_only("decision")
+
+    def __str__(self):
+        return f"#{self.seq} {self.kind} ({self.status})"
+
+    @staticmethod
+    def provider_scope(provider_id):
+        return Q(provider_id=provider_id)
+
+
+class DecisionApproval(models.Model):
+    """One approval of a pending decision (maker-checker); append-only like the ledger itself."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="approvals")
+    approver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField(_("approved at"))
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["decision", "approver"], name="one_approval_per_approver"),
+        ]
+        triggers = append_only("decisionapproval")
+
+    def __str__(self):
+        return f"{self.approver} approved #{self.decision_id}"
+
+    @staticmethod
+    def provider_scope(provider_id):
+        return Q(decision__provider_id=provider_id)

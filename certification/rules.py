@@ -1,0 +1,122 @@
+"""The pure rules engine of a qualification cycle (DESIGN §4): one provider's numbers in, an Outcome out.
+
+No database access: the caller (cycle publication) passes the provider's current state, its scores
+and what happened in earlier cycles, and turns the Outcome into ledger decisions.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+TIERS = ["L0", "L1", "L2", "L3", "L4", "L5"]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the rules propose for one provider in one cycle.
+
+    ``ranked`` is carried so that a list of past Outcomes can be fed back as ``previous_outcomes``.
+    """
+
+    proposed_tier: str
+    warn: bool
+    probation: bool
+    delist_proposal: bool
+    reasons: list[str] = field(default_factory=list)
+    ranked: bool = True
+
+
+def _dec(value) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def bar_met(ruleset, tier: str, *, overall, capability_scores: Mapping[str, object], percentile) -> bool:
+    """Whether the whole bar of ``tier`` is met (overall, and for L4/L5 capabilities and percentile)."""
+    if tier == "L0":
+        return True
+    if _dec(overall) < ruleset.overall_bar(tier):
+        return False
+    capabilities = [_dec(v) for v in capability_scores.values()]
+    if tier == "L4" and any(c < ruleset.l4_min_capability for c in capabilities):
+        return False
+    if tier == "L5":
+        if any(c < ruleset.l5_min_capability for c in capabilities):
+            return False
+        if percentile is None or _dec(percentile) < ruleset.l5_min_percentile:
+            return False
+    return True
+
+
+def evaluate(
+    *,
+    ruleset,
+    current_tier: str,
+    status: str,
+    ranked: bool,
+    overall=None,
+    capability_scores: Mapping[str, object] | None = None,
+    percentile=None,
+    previous_outcomes: Sequence = (),
+) -> Outcome:
+    """Apply the rule set to one provider.
+
+    ``previous_outcomes``: the provider's outcomes of earlier cycles of the same kind, most recent
+    first; each needs ``warn`` and may have ``ranked`` (default True).
+    ``status``: the provider's status now (``active``, ``probation``, ...).
+    """
+    if current_tier not in TIERS:
+        raise ValueError(f"unknown tier {current_tier!r}")
+    if status == "delisted":
+        return Outcome(current_tier, False, False, False, ["delisted: no rules apply"], ranked)
+    previous = list(previous_outcomes)
+
+    if not ranked:
+        # Not ranked (insufficient activity): keeps its level; the only possible decision is the
+        # inactivity warning after `warn_unranked_cycles` unranked cycles in a row.
+        run = ruleset.warn_unranked_cycles - 1
+        recent = previous[:run]
+        warn = len(recent) == run and all(not getattr(o, "ranked", True) for o in recent)
+        reasons = ["not_ranked: keeps level"]
+        if warn:
+            reasons.append(f"warn: not ranked {ruleset.warn_unranked_cycles} cycles running")
+        return Outcome(current_tier, warn, False, False, reasons, ranked=False)
+
+    if overall is None:
+        raise ValueError("a ranked provider needs an overall score")
+    capability_scores = capability_scores or {}
+    overall_d = _dec(overall)
+    reasons: list[str] = []
+
+    index = TIERS.index(current_tier)
+    proposed = current_tier
+    if index < len(TIERS) - 1:
+        above = TIERS[index + 1]
+        if bar_met(ruleset, above, overall=overall, capability_scores=capability_scores, percentile=percentile):
+            proposed = above
+            reasons.append(f"promote: bar of {above} met")
+    if proposed == current_tier and index > 0:
+        floor = ruleset.overall_bar(current_tier) - ruleset.demotion_hysteresis
+        if overall_d < floor:
+            proposed = TIERS[index - 1]
+            reasons.append(f"demote: overall {overall_d} < {floor} ({current_tier} bar − hysteresis)")
+
+    warn = False
+    if percentile is not None and _dec(percentile) < ruleset.warn_percentile_below:
+        warn = True
+        reasons.append(f"warn: percentile {percentile} < {ruleset.warn_percentile_below}")
+    if overall_d < ruleset.warn_overall_below:
+        warn = True
+        reasons.append(f"warn: overall {overall_d} < {ruleset.warn_overall_below}")
+
+    probation = delist = False
+    if warn and status == "probation":
+        if ruleset.delist_on_warning_in_probation:
+            delist = True
+            reasons.append("delist_proposal: warned again while on probation")
+    elif warn:
+        run = ruleset.probation_consecutive_warnings - 1
+        recent = previous[:run]
+        if len(recent) == run and all(getattr(o, "warn", False) for o in recent):
+            probation = True
+            reasons.append(f"probation: warned {ruleset.probation_consecutive_warnings} consecutive cycles")
+    return Outcome(proposed, warn, probation, delist, reasons, ranked=True)

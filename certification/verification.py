@@ -1,0 +1,66 @@
+"""Public certificate verification: the Open Badges 3.0-shaped document and the shared rate limit."""
+
+import datetime as dt
+
+from django.urls import reverse
+from rest_framework.throttling import SimpleRateThrottle
+
+from .dates import SHANGHAI, shanghai_today
+from .models import Certificate
+
+OB_CONTEXT = [
+    "https://www.w3.org/ns/credentials/v2",
+    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+]
+
+CRITERIA = {
+    "provider": "Saima provider tier {level}: earned in a qualification cycle (强赛马) under the published rule set.",
+    "operator": "Saima operator certificate {level}: assessment score ≥ 80 and the required operated sessions.",
+}
+
+
+class VerifyThrottle(SimpleRateThrottle):
+    """Scope ``verify`` (settings: 60/min), per client address, shared by the page and the JSON."""
+
+    scope = "verify"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+def certificate_public(number: str) -> Certificate | None:
+    return Certificate.objects.select_related("provider", "operator").filter(number=number).first()
+
+
+def badge_document(certificate: Certificate, request) -> dict:
+    """Only public facts: number, holder name, level, validity, status (no ids, phone or credit code)."""
+    url = request.build_absolute_uri(reverse("certification:verify-json", args=[certificate.number]))
+    page = request.build_absolute_uri(reverse("certification:verify", args=[certificate.number]))
+    valid_from = dt.datetime.combine(certificate.valid_from, dt.time.min, tzinfo=SHANGHAI)
+    valid_until = dt.datetime.combine(certificate.valid_until, dt.time(23, 59, 59), tzinfo=SHANGHAI)
+    level = certificate.get_level_display()
+    return {
+        "@context": OB_CONTEXT,
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "id": url,
+        "name": f"Saima {certificate.get_kind_display()} {certificate.number}",
+        "issuer": {"id": request.build_absolute_uri("/"), "type": "Profile", "name": "Saima"},
+        "validFrom": valid_from.isoformat(),
+        "validUntil": valid_until.isoformat(),
+        "credentialSubject": {
+            "type": ["AchievementSubject"],
+            "name": certificate.holder_name,
+            "achievement": {
+                "id": f"{request.build_absolute_uri('/')}achievements/{certificate.kind}/{certificate.level}",
+                "type": ["Achievement"],
+                "name": str(level),
+                "criteria": {"narrative": CRITERIA[certificate.kind].format(level=level)},
+            },
+        },
+        "credentialStatus": {"id": page, "type": "SaimaCertificateStatus", "status": status_for_public(certificate)},
+    }
+
+
+def status_for_public(certificate: Certificate) -> str:
+    """The status on today's Shanghai date (an active certificate past its last day reads expired)."""
+    return certificate.status_on(shanghai_today())

@@ -1,0 +1,43 @@
+"""Public pages of the certification app: certificate verification (no login)."""
+
+from django.shortcuts import render
+from rest_framework import exceptions
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .verification import VerifyThrottle, badge_document, certificate_public, status_for_public
+
+
+def verify_page(request, number: str):
+    """/verify/<number>/: a human-readable answer for anyone holding a certificate number."""
+    throttle = VerifyThrottle()
+    if not throttle.allow_request(request, None):
+        wait = throttle.wait()
+        response = render(request, "certification/verify_throttled.html", {"wait": int(wait or 60)}, status=429)
+        response["Retry-After"] = str(int(wait or 60))
+        return response
+    certificate = certificate_public(number)
+    if certificate is None:
+        return render(request, "certification/verify_not_found.html", {"number": number}, status=404)
+    return render(
+        request,
+        "certification/verify.html",
+        {"certificate": certificate, "status": status_for_public(certificate), "json_url": f"/verify/{number}.json"},
+    )
+
+
+class VerifyJsonView(APIView):
+    """/verify/<number>.json: the Open Badges 3.0-shaped credential document."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [VerifyThrottle]
+    renderer_classes = [JSONRenderer]
+
+    def get(self, request, number: str):
+        certificate = certificate_public(number)
+        if certificate is None:
+            raise exceptions.NotFound("No certificate has this number.")
+        return Response(badge_document(certificate, request))
