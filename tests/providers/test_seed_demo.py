@@ -1,0 +1,274 @@
+"""seed_demo: same seed → same data, the data obeys the platform's rules, logins exist, --if-empty is a no-op."""
+
+import datetime as dt
+import hashlib
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate, get_user_model
+from django.core.management import CommandError, call_command
+from django.db import connection, transaction
+from django.db.models import Count, F, Sum
+from pghistory.models import Context
+from rest_framework.authtoken.models import Token
+
+from providers import demo
+from providers.models import (
+    Complaint,
+    Employment,
+    Engagement,
+    LiveSession,
+    Merchant,
+    Operator,
+    Provider,
+    ProviderUser,
+    Violation,
+)
+from providers.validators import validate_credit_code
+
+TODAY = dt.date(2026, 6, 15)
+ARGS = ["--seed", "7", "--providers", "8", "--days", "75", "--today", TODAY.isoformat()]
+MODELS = [Provider, Operator, Employment, Merchant, Engagement, LiveSession, Violation, Complaint, ProviderUser]
+
+
+def seed(*args):
+    out = StringIO()
+    call_command("seed_demo", *(args or ARGS), stdout=out)
+    return out.getvalue()
+
+
+def fetch(sql):
+    with connection.cursor() as cur:
+        cur.execute(sql)
+        return cur.fetchall()
+
+
+def fingerprint():
+    """Aggregates per provider type plus a digest of every row, by natural keys (ids may differ)."""
+    per_type = list(
+        Provider.objects.values("type")
+        .annotate(n=Count("id", distinct=True), n_sessions=Count("sessions"), gmv=Sum("sessions__gmv"))
+        .order_by("type")
+    )
+    sessions = LiveSession.objects.order_by("external_id").values_list(
+        "external_id",
+        "merchant__platform_account_id",
+        "operator__platform_user_id",
+        "provider__credit_code",
+        "started_at",
+        "duration_minutes",
+        "gmv",
+        "orders",
+        "viewers",
+        "new_followers",
+        "refund_amount",
+        "paid_spend",
+        "paid_gmv",
+        "skus_listed",
+        "skus_sold",
+    )
+    others = [
+        Provider.objects.order_by("credit_code").values_list(
+            "credit_code", "name", "type", "province", "city", "deposit"
+        ),
+        Employment.objects.order_by("operator__platform_user_id", "start_date").values_list(
+            "operator__platform_user_id", "operator__name", "provider__credit_code", "start_date", "end_date"
+        ),
+        Engagement.objects.order_by("merchant__platform_account_id", "start_date").values_list(
+            "merchant__platform_account_id", "merchant__category", "provider__credit_code", "start_date", "end_date"
+        ),
+        Violation.objects.order_by("occurred_at", "provider__credit_code").values_list(
+            "provider__credit_code", "severity", "points", "status", "occurred_at"
+        ),
+        Complaint.objects.order_by("received_at", "provider__credit_code").values_list(
+            "provider__credit_code", "merchant__platform_account_id", "upheld", "received_at"
+        ),
+    ]
+    digest = hashlib.sha256(repr([list(sessions), *[list(q) for q in others]]).encode()).hexdigest()
+    return per_type, {m.__name__: m.objects.count() for m in MODELS}, digest
+
+
+def seeded_in_fresh_state(*args):
+    """Seed inside a transaction that is rolled back, so each call starts from an empty database."""
+
+    class Rollback(Exception):
+        pass
+
+    try:
+        with transaction.atomic():
+            seed(*args)
+            result = fingerprint()
+            raise Rollback
+    except Rollback:
+        pass
+    assert not Provider.objects.exists()
+    return result
+
+
+@pytest.mark.django_db
+def test_same_seed_gives_same_data_and_another_seed_differs():
+    first = seeded_in_fresh_state()
+    second = seeded_in_fresh_state()
+    assert first == second
+    per_type, counts, _ = first
+    assert [(row["type"], row["n"]) for row in per_type] == [
+        ("brand", 2),
+        ("general", 2),
+        ("industrial_belt", 2),
+        ("mcn", 2),
+    ]
+    assert all(row["gmv"] > 0 for row in per_type)
+    assert counts["Provider"] == 8 and counts["ProviderUser"] == 2 and counts["LiveSession"] > 1000
+
+    other = seeded_in_fresh_state("--seed", "8", *ARGS[2:])
+    assert other[2] != first[2]
+
+
+@pytest.fixture
+def seeded(db):
+    return seed()
+
+
+def test_operated_sessions_belong_to_the_operators_employer_which_serves_the_merchant(seeded):
+    assert LiveSession.objects.filter(operator__isnull=False).count() > 300
+    assert LiveSession.objects.filter(operator__isnull=True).count() > 300
+    # DESIGN §2: the provider of an operated session is its operator's employer on the session's
+    # Shanghai date, and that provider holds an engagement with the merchant on that date.
+    broken = fetch(
+        """
+        SELECT s.external_id FROM providers_livesession s
+        CROSS JOIN LATERAL (SELECT (s.started_at AT TIME ZONE 'Asia/Shanghai')::date AS day) d
+        WHERE s.operator_id IS NOT NULL AND (
+            s.provider_id IS NULL
+            OR NOT EXISTS (SELECT 1 FROM providers_employment e
+                WHERE e.operator_id = s.operator_id AND e.provider_id = s.provider_id
+                  AND e.start_date <= d.day AND (e.end_date IS NULL OR d.day <= e.end_date))
+            OR NOT EXISTS (SELECT 1 FROM providers_engagement g
+                WHERE g.merchant_id = s.merchant_id AND g.provider_id = s.provider_id
+                  AND g.start_date <= d.day AND (g.end_date IS NULL OR d.day <= g.end_date)))
+        """
+    )
+    assert broken == []
+    assert not LiveSession.objects.filter(operator__isnull=True, provider__isnull=False).exists()
+
+
+def test_employments_never_overlap_and_some_operators_changed_employer(seeded):
+    overlapping = fetch(
+        """
+        SELECT a.id, b.id FROM providers_employment a JOIN providers_employment b
+          ON a.operator_id = b.operator_id AND a.id < b.id
+         AND daterange(a.start_date, a.end_date, '[]') && daterange(b.start_date, b.end_date, '[]')
+        """
+    )
+    assert overlapping == []
+    open_per_operator = Employment.objects.filter(end_date__isnull=True).values("operator").annotate(n=Count("id"))
+    assert max(row["n"] for row in open_per_operator) == 1
+    changed = Operator.objects.annotate(n=Count("employments", distinct=True)).filter(n__gt=1)
+    assert changed.exists()
+    for op in changed:
+        providers = list(op.employments.order_by("start_date").values_list("provider_id", flat=True))
+        assert len(set(providers)) == len(providers)  # moved to a different provider
+    # Someone left and is employed nowhere now.
+    assert Operator.objects.exclude(employments__end_date__isnull=True).exists()
+
+
+def test_session_facts_are_possible_and_inside_the_window(seeded):
+    assert not LiveSession.objects.filter(skus_sold__gt=F("skus_listed")).exists()
+    assert not LiveSession.objects.filter(orders__gt=F("viewers")).exists()
+    assert not LiveSession.objects.filter(refund_amount__gte=F("gmv")).exists()
+    assert not LiveSession.objects.filter(paid_gmv__gt=F("gmv")).exists()
+    paid = LiveSession.objects.filter(paid_spend__gt=0)
+    assert paid.filter(paid_gmv__lt=F("paid_spend")).exists()  # some sessions lose money on ads
+    assert paid.filter(paid_gmv__gt=F("paid_spend")).exists()
+    days = {
+        d
+        for (d,) in fetch("SELECT DISTINCT (started_at AT TIME ZONE 'Asia/Shanghai')::date FROM providers_livesession")
+    }
+    assert min(days) >= TODAY - dt.timedelta(days=75) and max(days) == TODAY - dt.timedelta(days=1)
+
+
+def test_every_engagement_has_a_baseline_and_operation_lifts_gmv(seeded):
+    without_baseline = fetch(
+        """
+        SELECT g.id FROM providers_engagement g WHERE NOT EXISTS (
+            SELECT 1 FROM providers_livesession u WHERE u.merchant_id = g.merchant_id AND u.operator_id IS NULL
+               AND (u.started_at AT TIME ZONE 'Asia/Shanghai')::date BETWEEN g.start_date - 30 AND g.start_date - 1)
+        """
+    )
+    assert without_baseline == []
+    assert Engagement.objects.filter(end_date__isnull=False).exists()
+    assert Engagement.objects.filter(end_date__isnull=True).exists()
+    (uplift,) = fetch(
+        """
+        SELECT avg(s.gmv / b.base - 1) FROM providers_livesession s
+        JOIN providers_engagement g ON g.merchant_id = s.merchant_id AND g.provider_id = s.provider_id
+         AND (s.started_at AT TIME ZONE 'Asia/Shanghai')::date BETWEEN g.start_date AND coalesce(g.end_date, 'infinity')
+        CROSS JOIN LATERAL (SELECT avg(u.gmv) AS base FROM providers_livesession u
+            WHERE u.merchant_id = g.merchant_id AND u.operator_id IS NULL
+              AND (u.started_at AT TIME ZONE 'Asia/Shanghai')::date BETWEEN g.start_date - 30 AND g.start_date - 1) b
+        """
+    )[0]
+    assert uplift > 0.3
+
+
+def test_providers_are_varied_valid_and_some_have_too_little_activity(seeded):
+    for code in Provider.objects.values_list("credit_code", flat=True):
+        validate_credit_code(code)
+    assert set(Provider.objects.values_list("type", flat=True)) == {"mcn", "industrial_belt", "brand", "general"}
+    assert Provider.objects.values("province").distinct().count() >= 3
+    assert not Provider.objects.filter(deposit__lt=50_000).exists()
+    operated = dict(
+        Provider.objects.annotate(n=Count("sessions")).values_list("id", "n")
+    )  # sessions with a provider are operated ones
+    assert any(n < 10 for n in operated.values()) and any(n >= 10 for n in operated.values())
+    assert set(Merchant.objects.values_list("category", flat=True)) <= set(demo.CATEGORIES)
+    assert Merchant.objects.filter(engagements__isnull=True).exists()  # not every merchant is served
+    serious = Violation.objects.filter(severity="serious", status="confirmed")
+    assert serious.count() == 1 and serious.get().provider == Provider.objects.order_by("id")[2]
+    assert Violation.objects.filter(status="overturned").exists()
+    assert Complaint.objects.filter(upheld=True).exists() and Complaint.objects.filter(upheld=False).exists()
+
+
+def test_logins_have_their_roles_and_the_pipeline_token_is_printed(seeded):
+    User = get_user_model()
+    groups = {u.username: sorted(u.groups.values_list("name", flat=True)) for u in User.objects.all()}
+    assert groups == {
+        "admin": [],
+        "reviewer": ["admission_reviewer"],
+        "manager": ["cycle_manager"],
+        "manager2": ["cycle_manager"],
+        "appeals": ["appeal_reviewer"],
+        "auditor": ["auditor"],
+        "provider1": [],
+        "provider2": [],
+        "pipeline": ["data_pipeline"],
+    }
+    staff = set(User.objects.filter(is_staff=True).values_list("username", flat=True))
+    assert staff == {"admin", "reviewer", "manager", "manager2", "appeals", "auditor"}
+    assert list(User.objects.filter(is_superuser=True).values_list("username", flat=True)) == ["admin"]
+    first, second = Provider.objects.order_by("id")[:2]
+    assert ProviderUser.objects.get(user__username="provider1").provider == first
+    assert ProviderUser.objects.get(user__username="provider2").provider == second
+    assert authenticate(username="manager2", password=demo.DEMO_PASSWORD).username == "manager2"
+    token = Token.objects.get(user__username="pipeline").key
+    assert f"Token {token}" in seeded
+    assert demo.DEMO_PASSWORD in seeded and first.name in seeded
+    assert seed("--logins") == demo.logins_text()
+    assert Context.objects.filter(metadata__job="seed_demo", metadata__via="command").exists()
+
+
+def test_if_empty_does_nothing_on_a_second_run_and_a_plain_second_run_is_refused(seeded):
+    before = fingerprint()
+    output = seed("--if-empty", *ARGS)
+    assert "already has providers" in output and "Token " in output
+    assert fingerprint() == before
+    with pytest.raises(CommandError, match="already has providers"):
+        seed()
+    assert fingerprint() == before
+
+
+@pytest.mark.django_db
+def test_if_empty_on_an_empty_database_loads_and_logins_without_data_says_so():
+    assert "No demo logins" in seed("--logins")
+    seed("--if-empty", *ARGS)
+    assert Provider.objects.count() == 8
