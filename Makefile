@@ -5,10 +5,17 @@ PY := $(VENV)/bin/python
 PYTHON ?= python3
 
 -include .env
+# Every NAME=value line of .env reaches the commands too (not only the variables named below).
+DOTENV_VARS := $(shell sed -n 's/^\([A-Za-z_][A-Za-z0-9_]*\)=.*/\1/p' .env 2>/dev/null)
+ifneq ($(strip $(DOTENV_VARS)),)
+export $(DOTENV_VARS)
+endif
 export DEBUG ?= true
 export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/saima
 export REDIS_URL ?= redis://127.0.0.1:6379/0
 export DJANGO_SETTINGS_MODULE := saima.settings
+# Redis database of the test suite's Celery worker (parallel checkouts can each choose their own).
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
 .PHONY: install system-deps services run test lint bench-ingest bench-scoring
 
@@ -20,6 +27,7 @@ system-deps:
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null; }
 
 $(VENV)/.installed: requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Saima needs Python 3.11 or newer: make PYTHON=python3.11 ...")'
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
 	$(VENV)/bin/pip install -q -r requirements.txt
@@ -37,8 +45,8 @@ run: install services
 	bash scripts/run.sh
 
 test: install system-deps
-	REDIS_URL=redis://127.0.0.1:6379/15 $(PY) manage.py check_services
-	REDIS_URL=redis://127.0.0.1:6379/15 $(PY) -m pytest
+	REDIS_URL=$(TEST_REDIS_URL) $(PY) manage.py check_services
+	REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest
 
 lint: install
 	$(VENV)/bin/ruff check .
