@@ -26,6 +26,11 @@ EDITABLE_FIELDS = {
 }
 
 
+def field_error(field: str, message: str, code: str) -> ValidationError:
+    """A validation error on one field that keeps its machine-readable code through the API."""
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
 class AdmissionError(Exception):
     """A refused admission step: a machine-readable code, a human message, the HTTP status it maps to."""
 
@@ -69,7 +74,7 @@ def _validate_applicant(applicant) -> None:
     if applicant is None:
         return
     if applicant.is_staff:
-        raise ValidationError({"applicant": "Staff members cannot be applicants."}, code="applicant_is_staff")
+        raise field_error("applicant", "Staff members cannot be applicants.", "applicant_is_staff")
     if ProviderUser.objects.filter(user=applicant).exists():
         raise ValidationError(
             {"applicant": "This user already belongs to a provider."}, code="applicant_is_provider_user"
@@ -94,7 +99,7 @@ def admission_attach_document(
     try:
         facts = inspect_upload(upload)
     except ValidationError as exc:
-        raise ValidationError({"business_licence": exc.messages}, code=exc.code) from exc
+        raise ValidationError({"business_licence": exc}) from exc
     doc = AdmissionDocument(
         application=app,
         kind=kind,
@@ -128,7 +133,7 @@ def admission_create(
     """A draft application. A non-staff creator is its applicant; staff may name an applicant (or none)."""
     if not created_by.is_staff:
         if applicant is not None and applicant.pk != created_by.pk:
-            raise ValidationError({"applicant": "Only staff may apply on someone else's behalf."}, code="applicant")
+            raise field_error("applicant", "Only staff may apply on someone else's behalf.", "applicant_not_self")
         applicant = created_by
     _validate_applicant(applicant)
     app = AdmissionApplication(
@@ -159,7 +164,9 @@ def admission_update(*, application: AdmissionApplication, actor, operators=None
     _require_status(app, [AdmissionStatus.DRAFT], "change")
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
-        raise ValidationError({name: "This field cannot be changed." for name in sorted(unknown)})
+        raise ValidationError(
+            {name: ValidationError("This field cannot be changed.", code="not_editable") for name in sorted(unknown)}
+        )
     for name, value in fields.items():
         setattr(app, name, value)
     app.full_clean(exclude=["credit_code"])
@@ -267,7 +274,7 @@ def admission_approve(
 def admission_reject(*, application: AdmissionApplication, reviewer, reason: str) -> AdmissionApplication:
     """under_review → rejected with a reason, recorded as a `reject` decision; the 90-day wait starts."""
     if not (reason or "").strip():
-        raise ValidationError({"reason": "A rejection needs a reason."}, code="reason_required")
+        raise field_error("reason", "A rejection needs a reason.", "reason_required")
     app = _locked(application)
     _require_independent_reviewer(app, reviewer)
     _require_status(app, [AdmissionStatus.UNDER_REVIEW], "reject")

@@ -1,11 +1,14 @@
 """API v1 for strict admission (严准入): `admission-applications` and its review actions."""
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.fields import get_error_detail
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
@@ -154,6 +157,11 @@ class UploadSerializer(serializers.Serializer):
     business_licence = serializers.FileField(allow_empty_file=True)
 
 
+def _invalid(exc: DjangoValidationError) -> ValidationError:
+    """A service's Django ValidationError as DRF's, keeping each message's code (core.api keeps only text)."""
+    return ValidationError(get_error_detail(exc))
+
+
 def _refused(exc: services.AdmissionError) -> Response:
     body = {"code": exc.code, "message": exc.message}
     if exc.errors is not None:
@@ -203,6 +211,8 @@ class AdmissionApplicationViewSet(
             )
         except services.AdmissionError as exc:
             return _refused(exc)
+        except DjangoValidationError as exc:
+            raise _invalid(exc) from exc
         return self._read(app, status.HTTP_201_CREATED)
 
     @extend_schema(request=AdmissionApplicationWriteSerializer, responses=AdmissionApplicationSerializer)
@@ -223,6 +233,8 @@ class AdmissionApplicationViewSet(
                 services.admission_attach_document(application=app, actor=request.user, upload=upload)
         except services.AdmissionError as exc:
             return _refused(exc)
+        except DjangoValidationError as exc:
+            raise _invalid(exc) from exc
         return self._read(app)
 
     def _step(self, request, service, **kwargs):
@@ -231,6 +243,8 @@ class AdmissionApplicationViewSet(
             service(application=app, **kwargs)
         except services.AdmissionError as exc:
             return _refused(exc)
+        except DjangoValidationError as exc:
+            raise _invalid(exc) from exc
         return self._read(app)
 
     @extend_schema(request=None, responses=AdmissionApplicationSerializer)
@@ -294,6 +308,8 @@ class AdmissionApplicationViewSet(
                 )
             except services.AdmissionError as exc:
                 return _refused(exc)
+            except DjangoValidationError as exc:
+                raise _invalid(exc) from exc
             return Response(AdmissionDocumentSerializer(doc).data, status=status.HTTP_201_CREATED)
         doc = (
             AdmissionDocument.objects.filter(application=app, kind=DocumentKind.BUSINESS_LICENCE)
