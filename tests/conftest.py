@@ -84,3 +84,28 @@ def celery_worker_thread(django_db_blocker):
 
     with django_db_blocker.unblock(), start_worker(app, perform_ping_check=False, pool="solo") as worker:
         yield worker
+
+
+# The decision ledger refuses TRUNCATE (a statement-level trigger, certification.models.ledger); the
+# flush that ends every transactional_db test truncates all tables, so only that flush names the
+# ledger's truncate triggers as ignored (pgtrigger.ignore), and only for its own statements.
+LEDGER_TRUNCATE_TRIGGERS = [
+    "certification.Decision:decision_no_truncate",
+    "certification.DecisionApproval:decisionapproval_no_truncate",
+]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _flush_may_truncate_ledger():
+    import pgtrigger
+    from django.test import TransactionTestCase
+
+    original = TransactionTestCase._fixture_teardown
+
+    def fixture_teardown(self):
+        with pgtrigger.ignore(*LEDGER_TRUNCATE_TRIGGERS):
+            original(self)
+
+    TransactionTestCase._fixture_teardown = fixture_teardown
+    yield
+    TransactionTestCase._fixture_teardown = original

@@ -1,0 +1,171 @@
+"""The decision ledger: hash chain, canonical JSON, append-only at the database, verify_ledger."""
+
+import datetime as dt
+import hashlib
+import io
+import threading
+from decimal import Decimal
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection, connections, transaction
+from django.db.utils import InternalError
+
+from certification.ledger import GENESIS_HASH, canonical_json, chain_hash, content_of, decision_append, ledger_verify
+from certification.models import Decision, DecisionApproval
+
+pytestmark = pytest.mark.django_db
+
+
+def verify_output() -> str:
+    out = io.StringIO()
+    call_command("verify_ledger", stdout=out)
+    return out.getvalue().strip()
+
+
+def test_canonical_json_is_sorted_compact_utc_and_decimals_as_strings():
+    moment = dt.datetime(2026, 3, 1, 8, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    text = canonical_json({"b": Decimal("1.50"), "a": moment, "c": [dt.date(2026, 1, 2), None, True], "d": "服务商"})
+    assert text == '{"a":"2026-03-01T00:30:00.000000Z","b":"1.50","c":["2026-01-02",null,true],"d":"服务商"}'
+
+
+def test_first_decision_starts_the_chain_and_hash_is_recomputable(provider, staff):
+    first = decision_append(
+        kind="warn", provider=provider, reason_code="low_percentile", evidence={"percentile": Decimal("0.0500")}
+    )
+    second = decision_append(kind="promote", provider=provider, reason_code="bar_met", decided_by=staff)
+    first.refresh_from_db()
+    assert (first.seq, first.prev_hash) == (1, GENESIS_HASH)
+    assert first.evidence == {"percentile": "0.0500"}  # stored exactly as hashed
+    assert first.effective_at == first.created_at
+    assert first.status == "effective"
+    row = Decision.objects.filter(pk=first.pk).values().get()
+    expected = hashlib.sha256((GENESIS_HASH + canonical_json(content_of(row))).encode()).hexdigest()
+    assert first.hash == expected == chain_hash(GENESIS_HASH, content_of(row))
+    assert (second.seq, second.prev_hash, second.decided_by_id) == (2, first.hash, staff.pk)
+    assert content_of(row)["provider_id"] == provider.pk
+    assert verify_output() == f"OK: 2 decisions, head hash {second.hash}"
+
+
+def test_append_refuses_unknown_kind_and_missing_reason():
+    with pytest.raises(ValueError):
+        decision_append(kind="promote_twice", reason_code="x")
+    with pytest.raises(ValueError):
+        decision_append(kind="warn", reason_code="")
+    assert not Decision.objects.exists()
+
+
+def test_subject_can_be_any_record():
+    decision = decision_append(kind="admit", subject_type="admission_application", subject_id=42, reason_code="ok")
+    assert (decision.subject_type, decision.subject_id, decision.provider_id) == ("admission_application", "42", None)
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE certification_decision SET reason_text = 'edited'",
+        "DELETE FROM certification_decision",
+        "TRUNCATE certification_decision CASCADE",
+        "UPDATE certification_decisionapproval SET approved_at = now()",
+        "DELETE FROM certification_decisionapproval",
+        "TRUNCATE certification_decisionapproval",
+    ],
+)
+def test_database_refuses_update_delete_truncate(sql, staff):
+    decision = decision_append(kind="delist", status="pending", reason_code="x")
+    DecisionApproval.objects.create(decision=decision, approver=staff, approved_at=decision.created_at)
+    with pytest.raises(InternalError, match="pgtrigger: Cannot"), transaction.atomic():
+        # Deferred FK checks of the inserts above would otherwise block TRUNCATE before the trigger.
+        connection.cursor().execute("SET CONSTRAINTS ALL IMMEDIATE")
+        connection.cursor().execute(sql)
+    assert Decision.objects.filter(reason_text="").count() == 1
+    assert DecisionApproval.objects.count() == 1
+
+
+def test_orm_update_and_delete_are_refused_too():
+    decision = decision_append(kind="warn", reason_code="x")
+    with pytest.raises(InternalError), transaction.atomic():
+        Decision.objects.filter(pk=decision.pk).update(reason_code="y")
+    with pytest.raises(InternalError), transaction.atomic():
+        decision.delete()
+    assert Decision.objects.get().reason_code == "x"
+
+
+def tamper(sql: str, params=()):
+    """Change the ledger behind the app's back, as a superuser would (triggers off, then on again)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no deferred FK checks pending before ALTER TABLE
+        cursor.execute("ALTER TABLE certification_decision DISABLE TRIGGER ALL")
+        cursor.execute(sql, params)
+        cursor.execute("ALTER TABLE certification_decision ENABLE TRIGGER ALL")
+
+
+def test_verify_ledger_names_the_first_edited_row():
+    decisions = [decision_append(kind="warn", reason_code=f"r{i}") for i in range(5)]
+    tamper("UPDATE certification_decision SET reason_code = 'forged' WHERE seq IN (3, 4)")
+    report = ledger_verify(chunk_size=2)
+    assert report.count == 2
+    assert report.broken.seq == 3
+    assert report.broken.problem == "hash mismatch"
+    assert report.broken.stored == decisions[2].hash
+    assert report.broken.expected != decisions[2].hash
+    with pytest.raises(
+        CommandError, match=rf"Ledger broken at seq 3: hash mismatch; expected \w{{64}}, stored {decisions[2].hash}"
+    ):
+        call_command("verify_ledger", stdout=io.StringIO())
+
+
+def test_verify_ledger_finds_a_rehashed_row_and_a_deleted_row():
+    decisions = [decision_append(kind="warn", reason_code=f"r{i}") for i in range(4)]
+    # A forger who also recomputes the row's own hash still breaks the next row's prev_hash link.
+    forged = content_of({**Decision.objects.filter(seq=2).values().get(), "reason_code": "forged"})
+    tamper(
+        "UPDATE certification_decision SET reason_code = 'forged', hash = %s WHERE seq = 2",
+        [chain_hash(decisions[0].hash, forged)],
+    )
+    report = ledger_verify()
+    assert (report.broken.seq, report.broken.problem) == (3, "prev_hash mismatch")
+    assert report.broken.stored == decisions[1].hash
+    tamper("DELETE FROM certification_decision WHERE seq = 2")
+    report = ledger_verify()
+    assert (report.broken.seq, report.broken.problem, report.broken.expected) == (3, "gap in sequence", "2")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_appends_from_several_connections_never_fork_the_chain():
+    threads_count, per_thread = 4, 10
+    barrier = threading.Barrier(threads_count)
+    errors = []
+
+    def work(n):
+        try:
+            barrier.wait()
+            for i in range(per_thread):
+                decision_append(kind="warn", reason_code=f"t{n}-{i}")
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(threads_count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    seqs = list(Decision.objects.order_by("seq").values_list("seq", flat=True))
+    assert seqs == list(range(1, threads_count * per_thread + 1))
+    assert Decision.objects.values("prev_hash").distinct().count() == threads_count * per_thread
+    report = ledger_verify()
+    assert (report.count, report.broken) == (threads_count * per_thread, None)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_append_leaves_no_gap():
+    decision_append(kind="warn", reason_code="a")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        decision_append(kind="warn", reason_code="b")
+        raise RuntimeError("caller failed after appending")
+    third = decision_append(kind="warn", reason_code="c")
+    assert third.seq == 2
+    assert ledger_verify().broken is None
