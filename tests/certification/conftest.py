@@ -36,3 +36,9 @@ def reviewer(roles):
 def operator(provider):
     """An operator employed by the provider-user's provider."""
     return factories.EmploymentFactory(provider=provider, operator__name="Zhang San").operator
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Personas are created with passwords; the production hasher's work factor only slows tests here."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
