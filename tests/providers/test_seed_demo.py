@@ -12,7 +12,7 @@ from django.db.models import Count, F, Sum
 from pghistory.models import Context
 from rest_framework.authtoken.models import Token
 
-from providers import demo
+from providers import demo, ingest
 from providers.models import (
     Complaint,
     Employment,
@@ -35,6 +35,11 @@ def seed(*args):
     out = StringIO()
     call_command("seed_demo", *(args or ARGS), stdout=out)
     return out.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def debug(settings):
+    settings.DEBUG = True  # seed_demo refuses production settings
 
 
 def fetch(sql):
@@ -152,6 +157,27 @@ def test_operated_sessions_belong_to_the_operators_employer_which_serves_the_mer
     assert not LiveSession.objects.filter(operator__isnull=True, provider__isnull=False).exists()
 
 
+def test_the_real_ingest_accepts_every_demo_session_as_already_there(seeded):
+    # Re-sending the demo sessions through the pipeline's ingest (which resolves providers itself)
+    # must reject nothing and change nothing: the generator follows the same rules.
+    fields = [f for f in ingest.FIELDS if f not in ("merchant", "operator")]
+    rows = [
+        {
+            **{f: str(v) if not isinstance(v, int) else v for f, v in zip(fields, values, strict=True)},
+            "merchant": merchant,
+            "operator": operator,
+        }
+        for *values, merchant, operator in LiveSession.objects.order_by("external_id").values_list(
+            *fields, "merchant__platform_account_id", "operator__platform_user_id"
+        )
+    ]
+    before = fingerprint()
+    report = ingest.ingest_rows(rows=rows)
+    assert (report.received, report.rejected, report.created, report.updated, report.errors) == (len(rows), 0, 0, 0, [])
+    assert report.unchanged == len(rows)
+    assert fingerprint() == before
+
+
 def test_employments_never_overlap_and_some_operators_changed_employer(seeded):
     overlapping = fetch(
         """
@@ -265,6 +291,14 @@ def test_if_empty_does_nothing_on_a_second_run_and_a_plain_second_run_is_refused
     with pytest.raises(CommandError, match="already has providers"):
         seed()
     assert fingerprint() == before
+
+
+@pytest.mark.django_db
+def test_refused_with_production_settings(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG=true"):
+        seed()
+    assert not Provider.objects.exists() and not get_user_model().objects.exists()
 
 
 @pytest.mark.django_db

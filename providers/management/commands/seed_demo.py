@@ -3,6 +3,7 @@
 import datetime as dt
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from core.audit import job_context
@@ -43,6 +44,9 @@ class Command(BaseCommand):
                 self.stdout.write(demo.logins_text())
                 return
             raise CommandError("The database already has providers: seed_demo fills an empty database only.")
+        if not settings.DEBUG:
+            # The demo logins share a published password: never in a production database.
+            raise CommandError("seed_demo runs only with DEBUG=true (it creates logins with a published password).")
         try:
             config = demo.DemoConfig(seed=seed, providers=providers, days=days, **({"today": today} if today else {}))
         except ValueError as exc:
