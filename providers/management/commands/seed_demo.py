@@ -62,4 +62,6 @@ class Command(BaseCommand):
             f"Demo data (seed {seed}, {days} days up to {config.today - dt.timedelta(days=1)}): {counts}. "
             f"Loaded in {elapsed:.1f} s."
         )
+        if options["verbosity"] >= 2:
+            self.stdout.write("Seconds per step: " + ", ".join(f"{k} {v:.2f}" for k, v in result.timings.items()))
         self.stdout.write(demo.logins_text())
