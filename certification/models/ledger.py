@@ -23,8 +23,7 @@ def append_only(table: str):
             when=pgtrigger.Before,
             operation=pgtrigger.Truncate,
             func=(
-                "RAISE EXCEPTION 'pgtrigger: Cannot truncate % table (append-only ledger)', TG_TABLE_NAME;"
-                " RETURN NULL;"
+                "RAISE EXCEPTION 'pgtrigger: Cannot truncate % table (append-only ledger)', TG_TABLE_NAME; RETURN NULL;"
             ),
         ),
     ]
