@@ -185,7 +185,6 @@ class ComplaintAdmin(ServiceAdmin):
     instance_kwarg = "complaint"
 
 
-
 class AdmissionApplicationAdmin(ReadOnlyModelAdmin):
     """Admission is decided through its own services and API (严准入); the admin only shows applications."""
 

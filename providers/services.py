@@ -358,9 +358,7 @@ def complaint_rule_errors(complaint: Complaint) -> dict[str, list]:
         return {}
     if not Engagement.objects.filter(merchant_id=complaint.merchant_id, provider_id=complaint.provider_id).exists():
         return {
-            "merchant": [
-                ValidationError(_("This merchant has no engagement with this provider."), code="not_engaged")
-            ]
+            "merchant": [ValidationError(_("This merchant has no engagement with this provider."), code="not_engaged")]
         }
     return {}
 
