@@ -1,0 +1,375 @@
+"""Set-based SQL of the scoring engine (DESIGN §3) and of the operation-effect figures (DESIGN §6).
+
+Conventions used in every statement:
+- Instants are timestamptz; a Shanghai calendar date ``d`` starts at ``(d::timestamp AT TIME ZONE
+  'Asia/Shanghai')``. A date range [a, b] (both ends inclusive, b NULL = open) therefore covers the
+  instants [midnight(a), midnight(b + 1)).
+- Ratios are computed in NUMERIC: the numerator is cast to numeric(70,30) so PostgreSQL carries 30
+  decimals through the division (exact for every terminating value). A zero denominator gives NULL
+  ("no value"), never 0.
+"""
+
+TZ = "'Asia/Shanghai'"
+
+
+def midnight(date_sql: str) -> str:
+    """The instant a Shanghai calendar date starts."""
+    return f"(({date_sql})::timestamp AT TIME ZONE {TZ})"
+
+
+def local_date(ts_sql: str) -> str:
+    return f"(({ts_sql}) AT TIME ZONE {TZ})::date"
+
+
+def covers_instant(start_col: str, end_col: str, instant: str) -> str:
+    """A [start_date, end_date] Shanghai date range (NULL end = open) contains the instant."""
+    return (
+        f"({midnight(start_col)} <= {instant} AND ({end_col} IS NULL OR {midnight(end_col + ' + 1')} > {instant}))"
+    )
+
+
+def x(num: str) -> str:
+    """Numerator cast so the division keeps 30 decimals."""
+    return f"(({num})::numeric(70,30))"
+
+
+# The engagement of s's provider with s's merchant covering s's Shanghai date, latest-starting if several.
+# Only its start_date matters (the baseline depends on merchant and start date), so max() is exact.
+ENGAGEMENT_START = f"""(
+    SELECT max(e.start_date) FROM providers_engagement e
+    WHERE e.provider_id = ls.provider_id AND e.merchant_id = ls.merchant_id
+      AND e.start_date <= {local_date("ls.started_at")}
+      AND (e.end_date IS NULL OR e.end_date >= {local_date("ls.started_at")})
+)"""
+
+# baseline(m, e): m's sessions without an operator on the 30 Shanghai days before e.start_date.
+# Keys with no such sessions or a zero total (mean 0) are absent: those sessions have no baseline.
+BASELINE = f"""
+    SELECT k.merchant_id, k.e_start, count(*) AS cnt, sum(b.gmv) AS total
+    FROM (SELECT DISTINCT merchant_id, e_start FROM g WHERE e_start IS NOT NULL) k
+    JOIN providers_livesession b ON b.merchant_id = k.merchant_id AND b.operator_id IS NULL
+     AND b.started_at >= {midnight("k.e_start - 30")} AND b.started_at < {midnight("k.e_start")}
+    GROUP BY k.merchant_id, k.e_start
+    HAVING sum(b.gmv) > 0
+"""
+
+BAND = """(CASE WHEN coalesce({v}, 0) < 100000 THEN 0 WHEN {v} < 500000 THEN 1 WHEN {v} < 2000000 THEN 2
+            WHEN {v} < 10000000 THEN 3 ELSE 4 END)"""
+
+CERTIFIED_OPERATORS = f"""
+    SELECT DISTINCT c.operator_id FROM certification_certificate c
+    WHERE c.kind = 'operator' AND c.operator_id IS NOT NULL AND c.status NOT IN ('suspended', 'revoked')
+      AND {covers_instant("c.valid_from", "c.valid_until", "%(end)s")}
+"""
+NO_CERTIFIED_OPERATORS = "SELECT NULL::bigint AS operator_id WHERE false"
+
+
+def metric_values_sql(*, has_full_month: bool, has_certificates: bool) -> str:
+    """CREATE TEMP TABLE scoring_tmp_values: one row per cohort provider, every metric value and sample."""
+    if has_full_month:
+        leap_cte = f""",
+        mg AS (
+            SELECT ls.merchant_id,
+                   sum(ls.gmv) FILTER (WHERE ls.started_at >= %(lm_start)s AND ls.started_at < %(lm_end)s) AS last_gmv,
+                   sum(ls.gmv) FILTER (WHERE ls.started_at >= %(bm_start)s AND ls.started_at < %(bm_end)s) AS prev_gmv
+            FROM providers_livesession ls
+            WHERE ls.merchant_id IN (SELECT merchant_id FROM m)
+              AND ((ls.started_at >= %(lm_start)s AND ls.started_at < %(lm_end)s)
+                OR (ls.started_at >= %(bm_start)s AND ls.started_at < %(bm_end)s))
+            GROUP BY ls.merchant_id
+        ),
+        leap AS (
+            SELECT m.provider_id,
+                   count(*) FILTER (WHERE {BAND.format(v="mg.last_gmv")} > {BAND.format(v="mg.prev_gmv")}) AS leaps
+            FROM m LEFT JOIN mg ON mg.merchant_id = m.merchant_id
+            GROUP BY m.provider_id
+        )"""
+        leap_value = f"CASE WHEN mc.n > 0 THEN {x('coalesce(leap.leaps, 0)')} / mc.n END"
+        leap_join = "LEFT JOIN leap ON leap.provider_id = c.provider_id"
+    else:
+        leap_cte = ""
+        leap_value = "NULL::numeric"
+        leap_join = ""
+    cert_cte = CERTIFIED_OPERATORS if has_certificates else NO_CERTIFIED_OPERATORS
+    return f"""
+    CREATE TEMP TABLE scoring_tmp_values ON COMMIT DROP AS
+    WITH
+    cohort AS (SELECT provider_id FROM scoring_cohortmember WHERE cycle_id = %(cycle)s),
+    g AS (  -- S, grouped by provider, merchant and covering engagement start (the baseline key)
+        SELECT ls.provider_id, ls.merchant_id, {ENGAGEMENT_START} AS e_start,
+               count(*) AS n, sum(ls.gmv) AS gmv, sum(ls.viewers) AS viewers, sum(ls.orders) AS orders,
+               sum(ls.new_followers) AS followers, sum(ls.duration_minutes) AS minutes,
+               sum(ls.refund_amount) AS refund, sum(ls.skus_sold) AS sold, sum(ls.skus_listed) AS listed,
+               count(*) FILTER (WHERE ls.paid_spend > 0) AS paid_n,
+               sum(ls.paid_gmv) FILTER (WHERE ls.paid_spend > 0) AS paid_gmv,
+               sum(ls.paid_spend) FILTER (WHERE ls.paid_spend > 0) AS paid_spend,
+               count(*) FILTER (WHERE ls.paid_spend > 0 AND ls.paid_gmv < ls.paid_spend) AS loss_n
+        FROM providers_livesession ls
+        WHERE ls.provider_id IN (SELECT provider_id FROM cohort)
+          AND ls.started_at >= %(start)s AND ls.started_at < %(end)s
+        GROUP BY 1, 2, 3
+    ),
+    base AS ({BASELINE}),
+    sv AS (
+        SELECT g.provider_id, sum(g.n) AS n, sum(g.gmv) AS gmv, sum(g.viewers) AS viewers, sum(g.orders) AS orders,
+               sum(g.followers) AS followers, sum(g.minutes) AS minutes, sum(g.refund) AS refund,
+               sum(g.sold) AS sold, sum(g.listed) AS listed, sum(g.paid_n) AS paid_n,
+               sum(g.paid_gmv) AS paid_gmv, sum(g.paid_spend) AS paid_spend, sum(g.loss_n) AS loss_n,
+               sum(g.n) FILTER (WHERE base.total IS NOT NULL) AS uplift_n,
+               -- Σ over a baseline key of (gmv(s) / (total/cnt) − 1) = Σgmv × cnt / total − k
+               sum({x("g.gmv * base.cnt")} / base.total - g.n) FILTER (WHERE base.total IS NOT NULL) AS uplift_sum
+        FROM g LEFT JOIN base ON base.merchant_id = g.merchant_id AND base.e_start = g.e_start
+        GROUP BY g.provider_id
+    ),
+    m AS (  -- M: merchants with an engagement of p overlapping the window
+        SELECT DISTINCT e.provider_id, e.merchant_id
+        FROM providers_engagement e
+        WHERE e.provider_id IN (SELECT provider_id FROM cohort)
+          AND {midnight("e.start_date")} < %(end)s
+          AND (e.end_date IS NULL OR {midnight("e.end_date + 1")} > %(start)s)
+    ),
+    mc AS (SELECT provider_id, count(*) AS n FROM m GROUP BY provider_id){leap_cte},
+    ret AS (
+        SELECT e.provider_id, count(*) AS n_open,
+               count(*) FILTER (WHERE e.end_date IS NULL OR {midnight("e.end_date + 1")} > %(end)s) AS n_kept
+        FROM providers_engagement e
+        WHERE e.provider_id IN (SELECT provider_id FROM cohort)
+          AND {covers_instant("e.start_date", "e.end_date", "%(start)s")}
+        GROUP BY e.provider_id
+    ),
+    comp AS (
+        SELECT provider_id, count(*) AS n FROM providers_complaint
+        WHERE upheld AND received_at >= %(start)s AND received_at < %(end)s
+        GROUP BY provider_id
+    ),
+    viol AS (
+        SELECT provider_id, count(*) AS n, sum(points) AS points FROM providers_violation
+        WHERE status = 'confirmed' AND occurred_at >= %(start)s AND occurred_at < %(end)s
+        GROUP BY provider_id
+    ),
+    certop AS ({cert_cte}),
+    emp AS (
+        SELECT em.provider_id, count(DISTINCT em.operator_id) AS n,
+               count(DISTINCT em.operator_id) FILTER (WHERE co.operator_id IS NOT NULL) AS certified
+        FROM providers_employment em LEFT JOIN certop co ON co.operator_id = em.operator_id
+        WHERE em.provider_id IN (SELECT provider_id FROM cohort)
+          AND {covers_instant("em.start_date", "em.end_date", "%(end)s")}
+        GROUP BY em.provider_id
+    )
+    SELECT c.provider_id,
+           coalesce(sv.n, 0) AS n,
+           coalesce(sv.gmv, 0) AS gmv,
+           sv.uplift_sum / nullif(sv.uplift_n, 0) AS gmv_uplift,
+           coalesce(sv.uplift_n, 0) AS gmv_uplift_n,
+           {leap_value} AS leap_rate,
+           coalesce(mc.n, 0) AS m_n,
+           {x("ret.n_kept")} / nullif(ret.n_open, 0) AS merchant_retention,
+           coalesce(ret.n_open, 0) AS ret_n,
+           {x("sv.gmv * 1000")} / nullif(sv.viewers, 0) AS gpm,
+           {x("sv.followers")} / nullif(sv.n, 0) AS followers_per_session,
+           CASE WHEN mc.n > 0 THEN {x("coalesce(sv.minutes, 0) * 7")} / (60 * mc.n * %(days)s) END
+               AS live_hours_per_merchant_week,
+           {x("sv.paid_gmv")} / nullif(sv.paid_spend, 0) AS paid_roi,
+           {x("sv.loss_n")} / nullif(sv.paid_n, 0) AS loss_session_rate,
+           coalesce(sv.paid_n, 0) AS paid_n,
+           {x("sv.refund")} / nullif(sv.gmv, 0) AS refund_rate,
+           {x("sv.sold")} / nullif(sv.listed, 0) AS sell_through,
+           {x("sv.orders * 1000")} / nullif(sv.viewers, 0) AS orders_per_1k_viewers,
+           {x("coalesce(comp.n, 0) * 1000")} / nullif(sv.orders, 0) AS complaints_per_1k_orders,
+           coalesce(viol.points, 0)::numeric AS violation_points,
+           coalesce(viol.n, 0) AS viol_n,
+           CASE WHEN mc.n > 0 THEN least(1, {x("coalesce(emp.certified, 0)")} / mc.n) END AS certified_operator_ratio,
+           coalesce(emp.n, 0) AS emp_n
+    FROM cohort c
+    LEFT JOIN sv ON sv.provider_id = c.provider_id
+    LEFT JOIN mc ON mc.provider_id = c.provider_id
+    {leap_join}
+    LEFT JOIN ret ON ret.provider_id = c.provider_id
+    LEFT JOIN comp ON comp.provider_id = c.provider_id
+    LEFT JOIN viol ON viol.provider_id = c.provider_id
+    LEFT JOIN emp ON emp.provider_id = c.provider_id
+    """
+
+
+INSERT_PROVIDER_SCORES = """
+    INSERT INTO scoring_providerscore
+        (cycle_id, provider_id, cohort, status, ranked, reason, session_count, window_gmv, created_at)
+    SELECT c.cycle_id, c.provider_id, c.cohort, c.status, t.n >= %(min_sessions)s,
+           CASE WHEN t.n >= %(min_sessions)s THEN '' ELSE 'insufficient_activity' END, t.n, t.gmv, now()
+    FROM scoring_cohortmember c JOIN scoring_tmp_values t ON t.provider_id = c.provider_id
+    WHERE c.cycle_id = %(cycle)s
+"""
+
+# (metric key, value column, sample-size column) of scoring_tmp_values.
+METRIC_COLUMNS = [
+    ("gmv_uplift", "gmv_uplift", "gmv_uplift_n"),
+    ("leap_rate", "leap_rate", "m_n"),
+    ("merchant_retention", "merchant_retention", "ret_n"),
+    ("gpm", "gpm", "n"),
+    ("followers_per_session", "followers_per_session", "n"),
+    ("live_hours_per_merchant_week", "live_hours_per_merchant_week", "n"),
+    ("paid_roi", "paid_roi", "paid_n"),
+    ("loss_session_rate", "loss_session_rate", "paid_n"),
+    ("refund_rate", "refund_rate", "n"),
+    ("sell_through", "sell_through", "n"),
+    ("orders_per_1k_viewers", "orders_per_1k_viewers", "n"),
+    ("complaints_per_1k_orders", "complaints_per_1k_orders", "n"),
+    ("violation_points", "violation_points", "viol_n"),
+    ("certified_operator_ratio", "certified_operator_ratio", "emp_n"),
+]
+
+_VALUES = ",\n".join(f"('{key}', t.{value}::numeric, t.{n}::integer)" for key, value, n in METRIC_COLUMNS)
+
+INSERT_METRIC_SCORES = f"""
+    INSERT INTO scoring_metricscore
+        (provider_score_id, metric_id, capability_key, key, direction, weight, raw_value, sample_size)
+    SELECT ps.id, mt.id, cap.key, mt.key, mt.direction, mt.weight, round(v.val, 24), v.n
+    FROM scoring_tmp_values t
+    JOIN scoring_providerscore ps ON ps.cycle_id = %(cycle)s AND ps.provider_id = t.provider_id
+    CROSS JOIN LATERAL (VALUES {_VALUES}) AS v(key, val, n)
+    JOIN scoring_metric mt ON mt.key = v.key
+    JOIN scoring_capability cap ON cap.id = mt.capability_id AND cap.model_id = %(model)s
+"""
+
+# Mid-rank percentile among the cohort's ranked providers that have a value:
+# (#worse + 0.5 × #other equal) / (n − 1), 0.5 when n = 1; raw score = 100 × percentile, rounded half-up
+# (PostgreSQL's round(numeric) rounds half away from zero, which is half-up for these positive values).
+SCORE_METRICS_PERCENTILE = """
+    WITH r AS (
+        SELECT ms.id, ps.cohort, ms.metric_id, ms.direction, ms.raw_value
+        FROM scoring_metricscore ms JOIN scoring_providerscore ps ON ps.id = ms.provider_score_id
+        WHERE ps.cycle_id = %(cycle)s AND ps.ranked AND ms.raw_value IS NOT NULL
+    ), w AS (
+        SELECT id,
+               count(*) OVER (PARTITION BY cohort, metric_id) AS n,
+               count(*) OVER (PARTITION BY cohort, metric_id, raw_value) - 1 AS eq,
+               CASE WHEN direction = 'up'
+                    THEN rank() OVER (PARTITION BY cohort, metric_id ORDER BY raw_value ASC)
+                    ELSE rank() OVER (PARTITION BY cohort, metric_id ORDER BY raw_value DESC) END - 1 AS worse
+        FROM r
+    )
+    UPDATE scoring_metricscore ms
+    SET cohort_n = w.n,
+        percentile = CASE WHEN w.n = 1 THEN 0.5 ELSE round((2 * w.worse + w.eq)::numeric(70,30) / (2 * (w.n - 1)), 10) END,
+        raw_score = CASE WHEN w.n = 1 THEN 50 ELSE round((100 * (2 * w.worse + w.eq))::numeric(70,30) / (2 * (w.n - 1)), 4) END
+    FROM w WHERE ms.id = w.id
+"""
+
+# No value → 50; then shrink toward 50 below confidence_sessions, rounded again; contribution in points of overall.
+SCORE_METRICS_SHRINK = """
+    UPDATE scoring_metricscore ms
+    SET raw_score = coalesce(ms.raw_score, 50),
+        score = CASE WHEN ps.session_count >= %(conf)s THEN coalesce(ms.raw_score, 50)
+                     ELSE round((50 * %(conf)s + (coalesce(ms.raw_score, 50) - 50) * ps.session_count)::numeric(70,30)
+                                / %(conf)s, 4) END
+    FROM scoring_providerscore ps
+    WHERE ps.id = ms.provider_score_id AND ps.cycle_id = %(cycle)s AND ps.ranked
+"""
+
+SCORE_METRICS_CONTRIBUTION = """
+    UPDATE scoring_metricscore ms
+    SET contribution = round(cap.weight * ms.weight * ms.score / 100, 4)
+    FROM scoring_providerscore ps, scoring_metric mt, scoring_capability cap
+    WHERE ps.id = ms.provider_score_id AND ps.cycle_id = %(cycle)s AND ps.ranked
+      AND mt.id = ms.metric_id AND cap.id = mt.capability_id
+"""
+
+INSERT_CAPABILITY_SCORES = """
+    INSERT INTO scoring_capabilityscore (provider_score_id, capability_id, key, weight, score, contribution)
+    SELECT ps.id, cap.id, cap.key, cap.weight, s.score, round(cap.weight * s.score / 100, 4)
+    FROM scoring_providerscore ps
+    CROSS JOIN scoring_capability cap
+    LEFT JOIN LATERAL (
+        SELECT CASE WHEN ps.ranked THEN round(sum(ms.weight * ms.score) / nullif(sum(ms.weight), 0), 4) END AS score
+        FROM scoring_metricscore ms JOIN scoring_metric mt ON mt.id = ms.metric_id
+        WHERE ms.provider_score_id = ps.id AND mt.capability_id = cap.id
+    ) s ON true
+    WHERE ps.cycle_id = %(cycle)s AND cap.model_id = %(model)s
+"""
+
+SCORE_OVERALL = """
+    UPDATE scoring_providerscore ps SET overall = o.overall
+    FROM (
+        SELECT cs.provider_score_id, round(sum(cs.weight * cs.score) / 100, 4) AS overall
+        FROM scoring_capabilityscore cs JOIN scoring_providerscore p ON p.id = cs.provider_score_id
+        WHERE p.cycle_id = %(cycle)s AND p.ranked
+        GROUP BY cs.provider_score_id
+    ) o
+    WHERE ps.id = o.provider_score_id
+"""
+
+SCORE_RANK = """
+    WITH w AS (
+        SELECT id,
+               row_number() OVER (PARTITION BY cohort ORDER BY overall DESC, window_gmv DESC, provider_id ASC) AS rk,
+               count(*) OVER (PARTITION BY cohort) AS n,
+               rank() OVER (PARTITION BY cohort ORDER BY overall ASC) - 1 AS worse,
+               count(*) OVER (PARTITION BY cohort, overall) - 1 AS eq
+        FROM scoring_providerscore
+        WHERE cycle_id = %(cycle)s AND ranked
+    )
+    UPDATE scoring_providerscore ps
+    SET rank = w.rk, cohort_size = w.n,
+        percentile = CASE WHEN w.n = 1 THEN 0.5 ELSE round((2 * w.worse + w.eq)::numeric(70,30) / (2 * (w.n - 1)), 10) END
+    FROM w WHERE ps.id = w.id
+"""
+
+DELETE_SCORES = [
+    """DELETE FROM scoring_metricscore WHERE provider_score_id IN
+       (SELECT id FROM scoring_providerscore WHERE cycle_id = %(cycle)s)""",
+    """DELETE FROM scoring_capabilityscore WHERE provider_score_id IN
+       (SELECT id FROM scoring_providerscore WHERE cycle_id = %(cycle)s)""",
+    "DELETE FROM scoring_providerscore WHERE cycle_id = %(cycle)s",
+]
+
+SNAPSHOT_COHORT = """
+    INSERT INTO scoring_cohortmember (cycle_id, provider_id, cohort, status)
+    SELECT %(cycle)s, p.id, p.type, p.status FROM providers_provider p
+    WHERE p.status IN ('active', 'probation')
+"""
+
+
+def operation_effect_sql(*, provider_filter: bool) -> str:
+    """One row of §6 figures over [start, end): overall, small/medium and large merchants."""
+    where_provider = "ls.provider_id = %(provider)s" if provider_filter else "ls.provider_id IS NOT NULL"
+    return f"""
+    WITH
+    g AS (  -- operated sessions of the period, each with its covering engagement's start date
+        SELECT ls.id, ls.provider_id, ls.merchant_id, ls.started_at, ls.gmv, {ENGAGEMENT_START} AS e_start
+        FROM providers_livesession ls
+        WHERE {where_provider} AND ls.started_at >= %(start)s AND ls.started_at < %(end)s
+    ),
+    base AS ({BASELINE}),
+    sb AS (
+        SELECT g.*, base.cnt, base.total,
+               CASE WHEN base.total IS NULL THEN NULL WHEN base.total < 500000 THEN 'small_medium' ELSE 'large' END AS size
+        FROM g LEFT JOIN base ON base.merchant_id = g.merchant_id AND base.e_start = g.e_start
+    ),
+    fo AS (  -- 14-day follow-on windows: before [t − 336 h, t), after (t, t + 336 h], all of m's other sessions
+        SELECT sb.id,
+               (SELECT coalesce(sum(o.gmv), 0) FROM providers_livesession o
+                 WHERE o.merchant_id = sb.merchant_id AND o.id <> sb.id
+                   AND o.started_at >= sb.started_at - interval '336 hours' AND o.started_at < sb.started_at) AS before,
+               (SELECT coalesce(sum(o.gmv), 0) FROM providers_livesession o
+                 WHERE o.merchant_id = sb.merchant_id AND o.id <> sb.id
+                   AND o.started_at > sb.started_at AND o.started_at <= sb.started_at + interval '336 hours') AS after
+        FROM sb
+        WHERE sb.started_at + interval '336 hours' <= %(end)s
+    ),
+    r AS (SELECT sb.*, fo.before, fo.after FROM sb LEFT JOIN fo ON fo.id = sb.id),
+    sizes AS (SELECT unnest(ARRAY['all', 'small_medium', 'large']) AS size)
+    SELECT sizes.size,
+           count(r.id) AS sessions,
+           coalesce(sum(r.gmv), 0) AS gmv,
+           count(DISTINCT r.merchant_id) AS merchants,
+           count(r.id) FILTER (WHERE r.total IS NOT NULL) AS uplift_n,
+           sum({x("r.gmv * r.cnt")} / r.total - 1) FILTER (WHERE r.total IS NOT NULL)
+               / nullif(count(r.id) FILTER (WHERE r.total IS NOT NULL), 0) AS uplift,
+           count(r.id) FILTER (WHERE r.before > 0) AS follow_on_n,
+           sum(r.before) FILTER (WHERE r.before > 0) AS follow_on_before,
+           sum(r.after) FILTER (WHERE r.before > 0) AS follow_on_after,
+           {x("sum(r.after) FILTER (WHERE r.before > 0)")} / nullif(sum(r.before) FILTER (WHERE r.before > 0), 0) - 1
+               AS follow_on_growth
+    FROM sizes LEFT JOIN r ON sizes.size = 'all' OR r.size = sizes.size
+    GROUP BY sizes.size
+    """
