@@ -1,12 +1,17 @@
 """Public pages of the certification app: certificate verification (no login)."""
 
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from .choices import CertificateStatus
 from .verification import VerifyThrottle, badge_document, certificate_public, status_for_public
 
 
@@ -21,11 +26,14 @@ def verify_page(request, number: str):
     certificate = certificate_public(number)
     if certificate is None:
         return render(request, "certification/verify_not_found.html", {"number": number}, status=404)
-    return render(
-        request,
-        "certification/verify.html",
-        {"certificate": certificate, "status": status_for_public(certificate), "json_url": f"/verify/{number}.json"},
-    )
+    status = status_for_public(certificate)
+    context = {
+        "certificate": certificate,
+        "status": status,
+        "status_label": dict(CertificateStatus.choices).get(status, _("not valid yet")),
+        "json_url": reverse("certification:verify-json", args=[number]),
+    }
+    return render(request, "certification/verify.html", context)
 
 
 class VerifyJsonView(APIView):
@@ -36,6 +44,7 @@ class VerifyJsonView(APIView):
     throttle_classes = [VerifyThrottle]
     renderer_classes = [JSONRenderer]
 
+    @extend_schema(auth=[], responses={200: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT, 429: OpenApiTypes.OBJECT})
     def get(self, request, number: str):
         certificate = certificate_public(number)
         if certificate is None:
