@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.urls import reverse
+from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from .dates import SHANGHAI, shanghai_today
@@ -23,6 +24,13 @@ class VerifyThrottle(SimpleRateThrottle):
     """Scope ``verify`` (settings: 60/min), per client address, shared by the page and the JSON."""
 
     scope = "verify"
+
+    def get_ident(self, request):
+        # DRF trusts a client-sent X-Forwarded-For unless NUM_PROXIES is set; a public, anonymous
+        # endpoint must not let a client pick its own counter, so without NUM_PROXIES use REMOTE_ADDR.
+        if api_settings.NUM_PROXIES is None:
+            return request.META.get("REMOTE_ADDR", "")
+        return super().get_ident(request)
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}

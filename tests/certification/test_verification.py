@@ -128,5 +128,8 @@ def test_rate_limit_is_shared_by_page_and_json(anonymous, provider_cert):
     page = anonymous.get(f"/verify/{provider_cert.number}/")
     assert page.status_code == 429
     assert int(page["Retry-After"]) > 0
+    # A client cannot pick a fresh counter by sending its own X-Forwarded-For.
+    spoofed = anonymous.get(f"/verify/{provider_cert.number}.json", HTTP_X_FORWARDED_FOR="203.0.113.7")
+    assert spoofed.status_code == 429
     # Another client address still gets through.
     assert Client(REMOTE_ADDR="10.0.0.9").get(f"/verify/{provider_cert.number}.json").status_code == 200
