@@ -16,7 +16,9 @@ To extend (past qualification cycles, admission applications, certificates, appe
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import math
 import random
 import time
@@ -28,7 +30,7 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.db import connection, transaction
 from rest_framework.authtoken.models import Token
 
 from core import roles
@@ -48,7 +50,6 @@ from .models import (
 from .validators import CREDIT_CODE_CHARSET, credit_code_check_char
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-BATCH = 5000
 
 # One password for every demo login, printed by the command: this is demo data, never production.
 DEMO_PASSWORD = "saima-demo-2026"  # noqa: S105
@@ -203,6 +204,22 @@ def money(cents: int) -> Decimal:
     return Decimal(cents).scaleb(-2)
 
 
+def copy_rows(model, rows: list[dict]) -> None:
+    """Insert many rows with COPY (the big tables): columns are the dicts' keys, database values."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in rows:
+        writer.writerow([v.isoformat() if isinstance(v, dt.datetime) else v for v in row.values()])
+    buffer.seek(0)
+    # An unquoted empty field is NULL in COPY's CSV format; no column here holds an empty string.
+    sql = f"COPY {model._meta.db_table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)"
+    with connection.cursor() as cursor:
+        cursor.copy_expert(sql, buffer)
+
+
 def organization_code(rng: random.Random) -> str:
     """A 9-character organization code (GB 11714) with its own check character."""
     chars = [rng.choice("0123456789") if i < 2 else rng.choice(CREDIT_CODE_CHARSET[:20]) for i in range(8)]
@@ -234,8 +251,10 @@ def make_providers(demo: Demo) -> None:
         else:
             province, city, division = rng.choice(CITIES)
         name = f"{city}{rng.choice(BRAND_WORDS)}{TYPE_SUFFIX[ptype]}"
-        while name in names:
+        if name in names:
             name = f"{city}{rng.choice(BRAND_WORDS)}{rng.choice(BRAND_WORDS)}{TYPE_SUFFIX[ptype]}"
+        if name in names:  # only in very large demos: the number makes it unique
+            name = f"{city}{rng.choice(BRAND_WORDS)}{i + 1}{TYPE_SUFFIX[ptype]}"
         names.add(name)
         code = credit_code(rng, division)
         while code in codes:
@@ -373,7 +392,7 @@ def make_live_sessions(demo: Demo) -> None:
     for e in demo.engagements:
         by_merchant.setdefault(e.merchant_id, []).append(e)
     batch = IngestBatch.objects.create(source="demo", filename="seed_demo")
-    rows: list[LiveSession] = []
+    rows: list[dict] = []
 
     for merchant in demo.merchants:
         median, frequency = demo.merchant_plan[merchant.id]
@@ -410,29 +429,29 @@ def make_live_sessions(demo: Demo) -> None:
             listed = rng.randint(20, 120) if operated else rng.randint(8, 80)
             hour = rng.choice([19, 19, 20, 20, 21]) if operated else rng.randint(10, 21)
             rows.append(
-                LiveSession(
-                    external_id=f"demo-{merchant.platform_account_id}-{day:%Y%m%d}",
-                    merchant=merchant,
-                    operator=operator,
-                    provider_id=engagement.provider_id if operated else None,
-                    batch=batch,
-                    started_at=at(day, hour, rng.choice([0, 0, 15, 30, 45])),
-                    duration_minutes=rng.randrange(150, 301, 10) if operated else rng.randrange(60, 241, 10),
-                    gmv=money(gmv),
-                    orders=orders,
-                    viewers=viewers,
-                    new_followers=round(viewers * rng.uniform(0.001, 0.012) * (1.3 if operated else 1.0)),
-                    refund_amount=money(refund),
-                    paid_spend=money(spend),
-                    paid_gmv=money(paid_gmv),
-                    skus_listed=listed,
-                    skus_sold=round(listed * rng.uniform(0.15, 0.85)),
-                )
+                {
+                    "external_id": f"demo-{merchant.platform_account_id}-{day:%Y%m%d}",
+                    "merchant_id": merchant.id,
+                    "operator_id": operator.id if operated else None,
+                    "provider_id": engagement.provider_id if operated else None,
+                    "batch_id": batch.id,
+                    "started_at": at(day, hour, rng.choice([0, 0, 15, 30, 45])),
+                    "duration_minutes": rng.randrange(150, 301, 10) if operated else rng.randrange(60, 241, 10),
+                    "gmv": money(gmv),
+                    "orders": orders,
+                    "viewers": viewers,
+                    "new_followers": round(viewers * rng.uniform(0.001, 0.012) * (1.3 if operated else 1.0)),
+                    "refund_amount": money(refund),
+                    "paid_spend": money(spend),
+                    "paid_gmv": money(paid_gmv),
+                    "skus_listed": listed,
+                    "skus_sold": round(listed * rng.uniform(0.15, 0.85)),
+                }
             )
-    LiveSession.objects.bulk_create(rows, batch_size=BATCH)
+    copy_rows(LiveSession, rows)
     IngestBatch.objects.filter(pk=batch.pk).update(received=len(rows), created=len(rows))
     demo.counts["live_sessions"] = len(rows)
-    demo.counts["operated_sessions"] = sum(1 for r in rows if r.operator_id is not None)
+    demo.counts["operated_sessions"] = sum(1 for r in rows if r["operator_id"] is not None)
 
 
 def make_violations(demo: Demo) -> None:
