@@ -1,0 +1,303 @@
+"""Ingest benchmark: 1M live sessions through import_sessions, the HTTP API and a bare COPY (the limit).
+
+Run: `.venv/bin/python bench/ingest.py [--rows 1000000] [--api-rows 1000000] [--batch 5000]`.
+It uses its own database (`saima_bench_ingest`, created and migrated if missing; override with
+BENCH_DATABASE_URL), sets up providers, operators, employments, merchants and engagements with SQL,
+writes a valid CSV of --rows sessions, then times, in one run:
+  (a) `manage.py import_sessions FILE` (a subprocess, so Django start-up is included),
+  (b) POSTs of --batch rows to /api/v1/live-sessions/ against a gunicorn it starts on 127.0.0.1,
+  (c) a bare `COPY` of the same file into an unindexed table with the same column types,
+and prints rows/s for each and the ratio of each to (c).
+"""
+
+import argparse
+import csv
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/saima_bench_ingest"
+DB_URL = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+os.environ["DATABASE_URL"] = DB_URL
+os.environ.setdefault("DEBUG", "true")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "saima.settings")
+sys.path.insert(0, str(ROOT))
+
+import psycopg2  # noqa: E402
+
+PROVIDERS, OPERATORS_PER_PROVIDER, MERCHANTS = 1_000, 20, 50_000
+
+
+def ensure_database():
+    url = urlparse(DB_URL)
+    admin = psycopg2.connect(
+        host=url.hostname, port=url.port or 5432, user=url.username, password=url.password, dbname="postgres"
+    )
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [url.path.lstrip("/")])
+        if not cur.fetchone():
+            cur.execute(f'CREATE DATABASE "{url.path.lstrip("/")}"')
+    admin.close()
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, check=True)
+
+
+def connect():
+    return psycopg2.connect(DB_URL)
+
+
+# Run once, on an empty database (ids are then 1..n, which the CSV below relies on).
+SETUP_SQL = f"""
+INSERT INTO providers_provider (name, credit_code, type, province, city, status, tier, deposit, created_at)
+  SELECT 'Bench provider ' || i, lpad(i::text, 18, '0'), 'mcn', '浙江', '杭州', 'active', 'L0', 50000, now()
+  FROM generate_series(1, {PROVIDERS}) i;
+INSERT INTO providers_operator (platform_user_id, name, phone)
+  SELECT 'op-' || i, 'Operator ' || i, '' FROM generate_series(1, {PROVIDERS * OPERATORS_PER_PROVIDER}) i;
+-- operator i works for provider ((i - 1) mod P) + 1: first an ended job elsewhere, then an open one.
+INSERT INTO providers_employment (operator_id, provider_id, start_date, end_date)
+  SELECT i, (i % {PROVIDERS}) + 1, date '2023-01-01', date '2023-12-31'
+  FROM generate_series(1, {PROVIDERS * OPERATORS_PER_PROVIDER}) i
+  UNION ALL
+  SELECT i, ((i - 1) % {PROVIDERS}) + 1, date '2024-01-01', NULL
+  FROM generate_series(1, {PROVIDERS * OPERATORS_PER_PROVIDER}) i;
+INSERT INTO providers_merchant (platform_account_id, name, category)
+  SELECT 'm-' || j, 'Merchant ' || j, 'apparel' FROM generate_series(1, {MERCHANTS}) j;
+INSERT INTO providers_engagement (provider_id, merchant_id, start_date, end_date)
+  SELECT ((j - 1) % {PROVIDERS}) + 1, j, date '2024-06-01', NULL FROM generate_series(1, {MERCHANTS}) j;
+ANALYZE;
+"""  # noqa: S608 (constants only)
+
+# Session k: merchant j, operated (4 in 5) by one of the operators of j's provider; random
+# external ids (md5), as a pipeline's ids would be.
+CSV_SQL = f"""
+COPY (
+  SELECT md5('session-' || k) AS external_id, 'm-' || j AS merchant,
+    CASE WHEN k % 5 = 0 THEN ''
+      ELSE 'op-' || (((j - 1) % {PROVIDERS}) + 1 + {PROVIDERS} * (k % {OPERATORS_PER_PROVIDER})) END AS operator,
+    to_char(timestamp '2025-01-01' + (k % 525600) * interval '1 minute', 'YYYY-MM-DD"T"HH24:MI:SS') || '+08:00'
+      AS started_at,
+    30 + k % 240 AS duration_minutes, round((k % 100000) * 1.37, 2) AS gmv, k % 900 AS orders,
+    1000 + k % 50000 AS viewers, k % 300 AS new_followers, round((k % 1000) * 0.5, 2) AS refund_amount,
+    round((k % 5000) * 1.1, 2) AS paid_spend, round((k % 7000) * 1.9, 2) AS paid_gmv,
+    20 + k % 30 AS skus_listed, k % 20 AS skus_sold
+  FROM generate_series(1, %(rows)s) k, LATERAL (SELECT (k % {MERCHANTS}) + 1 AS j) m
+) TO STDOUT WITH (FORMAT csv, HEADER)
+"""  # noqa: S608 (constants only)
+
+LIMIT_TABLE = """
+DROP TABLE IF EXISTS bench_copy_limit;
+CREATE TABLE bench_copy_limit (
+  external_id text, merchant text, operator text, started_at timestamptz, duration_minutes integer,
+  gmv numeric(16, 2), orders integer, viewers integer, new_followers integer, refund_amount numeric(16, 2),
+  paid_spend numeric(16, 2), paid_gmv numeric(16, 2), skus_listed integer, skus_sold integer
+);
+"""
+
+
+def reset_sessions(conn):
+    with conn.cursor() as cur:
+        cur.execute("TRUNCATE providers_livesession, providers_ingestbatch RESTART IDENTITY")
+        cur.execute("DROP TABLE IF EXISTS bench_copy_limit")
+    conn.commit()
+    with conn.cursor() as cur:
+        conn.autocommit = True
+        cur.execute("CHECKPOINT")  # each measurement starts without the previous one's dirty pages
+        conn.autocommit = False
+
+
+def count_sessions(conn) -> int:
+    with conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM providers_livesession")
+        return cur.fetchone()[0]
+
+
+def bench_copy(conn, path: Path, rows: int) -> float:
+    with conn.cursor() as cur:
+        cur.execute(LIMIT_TABLE)
+    conn.commit()
+    start = time.perf_counter()
+    with conn.cursor() as cur, open(path, encoding="utf-8") as f:
+        cur.copy_expert("COPY bench_copy_limit FROM STDIN WITH (FORMAT csv, HEADER)", f)
+    conn.commit()
+    elapsed = time.perf_counter() - start
+    with conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM bench_copy_limit")
+        assert cur.fetchone()[0] == rows
+    return elapsed
+
+
+def bench_command(conn, path: Path, rows: int) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(  # noqa: S603 (our own interpreter and manage.py)
+        [sys.executable, "manage.py", "import_sessions", str(path)], cwd=ROOT, capture_output=True, text=True
+    )
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"import_sessions failed:\n{done.stdout}\n{done.stderr[-3000:]}")
+    print("   ", done.stdout.strip())
+    assert count_sessions(conn) == rows
+    return elapsed
+
+
+def pipeline_token() -> str:
+    import django
+
+    django.setup()
+    from django.contrib.auth.models import Group, User
+    from rest_framework.authtoken.models import Token
+
+    from core.roles import sync_roles
+
+    sync_roles()
+    user, _ = User.objects.get_or_create(username="bench-pipeline")
+    user.groups.set([Group.objects.get(name="data_pipeline")])
+    token, _ = Token.objects.get_or_create(user=user)
+    return token.key
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def api_bodies(path: Path, rows: int, batch: int):
+    """Yield JSON bodies of `batch` rows (numbers as JSON numbers, as a pipeline would send)."""
+    ints = {"duration_minutes", "orders", "viewers", "new_followers", "skus_listed", "skus_sold"}
+    with open(path, encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        chunk = []
+        for i, row in enumerate(reader):
+            if i >= rows:
+                break
+            for key in ints:
+                row[key] = int(row[key])
+            row["operator"] = row["operator"] or None
+            chunk.append(row)
+            if len(chunk) == batch:
+                yield json.dumps(chunk).encode()
+                chunk = []
+        if chunk:
+            yield json.dumps(chunk).encode()
+
+
+def bench_api(conn, path: Path, rows: int, batch: int, token: str) -> float:
+    bodies = list(api_bodies(path, rows, batch))  # built before timing: client work is not the server's
+    port = free_port()
+    server = subprocess.Popen(  # noqa: S603 (the venv's gunicorn)
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "saima.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--timeout",
+            "300",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "DEBUG": "false", "SECRET_KEY": "bench-" + "x" * 40, "ALLOWED_HOSTS": "127.0.0.1"},
+    )
+    try:
+        for _ in range(200):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
+        client = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+        start = time.perf_counter()
+        for body in bodies:
+            client.request("POST", "/api/v1/live-sessions/", body=body, headers=headers)
+            response = client.getresponse()
+            payload = response.read()
+            if response.status != 200:
+                raise SystemExit(f"API answered {response.status}: {payload[:2000]!r}")
+        elapsed = time.perf_counter() - start
+        client.close()
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    assert count_sessions(conn) == rows
+    return elapsed
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--api-rows", type=int, default=None, help="rows sent through the API (default: --rows)")
+    parser.add_argument("--batch", type=int, default=5_000)
+    parser.add_argument("--skip", default="", help="comma-separated steps to skip: a,b,c")
+    args = parser.parse_args()
+    api_rows = min(args.api_rows or args.rows, args.rows)
+    skip = set(filter(None, args.skip.split(",")))
+
+    print(f"database {DB_URL}; {args.rows} rows; {os.cpu_count()} cores")
+    ensure_database()
+    conn = connect()
+    with conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM providers_provider")
+        if cur.fetchone()[0] == 0:
+            cur.execute(SETUP_SQL)
+        else:
+            print("reusing the providers, operators and merchants already set up")
+    conn.commit()
+    token = pipeline_token()
+
+    workdir = Path(tempfile.mkdtemp(prefix="saima-bench-ingest-"))
+    path = workdir / "sessions.csv"
+    start = time.perf_counter()
+    with conn.cursor() as cur, open(path, "w", encoding="utf-8") as f:
+        cur.copy_expert(CSV_SQL.replace("%(rows)s", str(int(args.rows))), f)
+    print(f"generated {path} ({path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - start:.1f} s")
+
+    results = {}
+    if "c" not in skip:
+        reset_sessions(conn)
+        results["c"] = (args.rows, bench_copy(conn, path, args.rows))
+    if "a" not in skip:
+        reset_sessions(conn)
+        results["a"] = (args.rows, bench_command(conn, path, args.rows))
+        start = time.perf_counter()
+        bench_command_again = subprocess.run(  # noqa: S603
+            [sys.executable, "manage.py", "import_sessions", str(path)], cwd=ROOT, capture_output=True, text=True
+        )
+        results["a2"] = (args.rows, time.perf_counter() - start)
+        print("   ", bench_command_again.stdout.strip() or bench_command_again.stderr[-2000:])
+    if "b" not in skip:
+        reset_sessions(conn)
+        results["b"] = (api_rows, bench_api(conn, path, api_rows, args.batch, token))
+
+    labels = {
+        "a": "(a) import_sessions (COPY → staging → SQL validate → upsert)",
+        "a2": "(a') import_sessions again, same file (all unchanged)",
+        "b": f"(b) API over HTTP, gunicorn 2 workers, batches of {args.batch}",
+        "c": "(c) bare COPY into an unindexed table (the limit)",
+    }
+    limit = results["c"][0] / results["c"][1] if "c" in results else None
+    print()
+    for key in ("c", "a", "a2", "b"):
+        if key not in results:
+            continue
+        rows, seconds = results[key]
+        rate = rows / seconds
+        ratio = f"{limit / rate:5.2f}× slower than (c)" if limit else ""
+        print(f"{labels[key]:<70} {rows:>9} rows {seconds:8.1f} s {rate:>10,.0f} rows/s  {ratio}")
+    path.unlink()
+    workdir.rmdir()
+
+
+if __name__ == "__main__":
+    main()
