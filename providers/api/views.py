@@ -1,9 +1,13 @@
 """API v1 viewsets of the providers app: reads narrowed by core.access, writes through providers.services."""
 
+from contextlib import contextmanager
+
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions
 from rest_framework.decorators import action
+from rest_framework.fields import get_error_detail
 from rest_framework.response import Response
 
 from core.viewsets import RestrictedModelViewSet, RestrictedReadOnlyViewSet
@@ -31,6 +35,15 @@ class Conflict(exceptions.APIException):
     default_detail = "This object is still referenced by other records and cannot be deleted."
 
 
+@contextmanager
+def service_errors():
+    """A service's ValidationError as a 400 that keeps its machine-readable codes (e.g. ``open``)."""
+    try:
+        yield
+    except DjangoValidationError as exc:
+        raise exceptions.ValidationError(get_error_detail(exc)) from exc
+
+
 class ServiceWriteViewSet(RestrictedModelViewSet):
     """Creates, updates and deletes through the named service functions of providers.services.
 
@@ -42,18 +55,20 @@ class ServiceWriteViewSet(RestrictedModelViewSet):
 
     def perform_create(self, serializer):
         create, _update, _delete, _kwarg = self.services_for
-        serializer.instance = create(**serializer.validated_data)
+        with service_errors():
+            serializer.instance = create(**serializer.validated_data)
 
     def perform_update(self, serializer):
         _create, update, _delete, kwarg = self.services_for
-        serializer.instance = update(**{kwarg: serializer.instance}, **serializer.validated_data)
+        with service_errors():
+            serializer.instance = update(**{kwarg: serializer.instance}, **serializer.validated_data)
 
     def perform_destroy(self, instance):
         _create, _update, delete, kwarg = self.services_for
         try:
             delete(**{kwarg: instance})
         except ProtectedError as exc:
-            kinds = sorted({obj._meta.verbose_name_plural for obj in exc.protected_objects})
+            kinds = sorted({str(obj._meta.verbose_name_plural) for obj in exc.protected_objects})
             raise Conflict(f"Still referenced by: {', '.join(kinds)}.") from exc
 
 
@@ -82,22 +97,24 @@ class ProviderUserViewSet(ServiceWriteViewSet):
 
     def perform_create(self, serializer):
         data = serializer.validated_data
-        serializer.instance = services.provider_user_create(
-            provider=data["provider"],
-            username=data["user"]["username"],
-            password=data["password"],
-            email=data["user"].get("email", ""),
-        )
+        with service_errors():
+            serializer.instance = services.provider_user_create(
+                provider=data["provider"],
+                username=data["user"]["username"],
+                password=data["password"],
+                email=data["user"].get("email", ""),
+            )
 
     def perform_update(self, serializer):
         data = serializer.validated_data
         user = data.get("user", {})
-        serializer.instance = services.provider_user_update(
-            provider_user=serializer.instance,
-            email=user.get("email"),
-            password=data.get("password"),
-            is_active=user.get("is_active"),
-        )
+        with service_errors():
+            serializer.instance = services.provider_user_update(
+                provider_user=serializer.instance,
+                email=user.get("email"),
+                password=data.get("password"),
+                is_active=user.get("is_active"),
+            )
 
     def perform_destroy(self, instance):
         services.provider_user_delete(provider_user=instance)
@@ -135,7 +152,8 @@ class EmploymentViewSet(ServiceWriteViewSet):
         employment = self.get_object()
         body = serializers.EmploymentEndSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        employment = services.employment_end(employment=employment, end_date=body.validated_data["end_date"])
+        with service_errors():
+            employment = services.employment_end(employment=employment, end_date=body.validated_data["end_date"])
         return Response(self.get_serializer(employment).data)
 
 
