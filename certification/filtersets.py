@@ -16,7 +16,7 @@ class DecisionFilterSet(django_filters.FilterSet):
             "subject_type": ["exact"],
             "subject_id": ["exact"],
             "refers_to": ["exact"],
-            **({"cycle": ["exact"]} if hasattr(Decision, "cycle") else {}),
+            "cycle": ["exact"],
         }
 
 

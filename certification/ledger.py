@@ -41,7 +41,6 @@ HASHED_FIELDS = [
     "effective_at",
     "created_at",
 ]
-STORED_FIELDS = [f for f in HASHED_FIELDS if f != "cycle_id" or hasattr(Decision, "cycle")]
 
 
 def canonical(value: Any) -> Any:
@@ -105,8 +104,6 @@ def decision_append(
         raise ValueError(f"unknown decision status {status!r}")
     if not reason_code:
         raise ValueError("a decision needs a reason_code")
-    if cycle is not None and not hasattr(Decision, "cycle"):
-        raise ValueError("this ledger has no cycle column yet")
     # Evidence is stored exactly as it is hashed (Decimals → strings, datetimes → UTC ISO).
     evidence = canonical(evidence or {})
     with connection.cursor() as cursor:
@@ -120,6 +117,7 @@ def decision_append(
         "kind": kind,
         "provider_id": provider.pk if provider is not None else None,
         "operator_id": operator.pk if operator is not None else None,
+        "cycle_id": cycle.pk if cycle is not None else None,
         "subject_type": subject_type,
         "subject_id": str(subject_id),
         "reason_code": reason_code,
@@ -131,8 +129,6 @@ def decision_append(
         "effective_at": effective_at,
         "created_at": now,
     }
-    if cycle is not None:
-        fields["cycle_id"] = cycle.pk
     content = content_of({"seq": seq, **fields})
     return Decision.objects.create(seq=seq, prev_hash=prev_hash, hash=chain_hash(prev_hash, content), **fields)
 
@@ -159,7 +155,7 @@ def _rows(chunk_size: int) -> Iterator[dict]:
         chunk = list(
             Decision.objects.filter(seq__gt=last)
             .order_by("seq")
-            .values(*STORED_FIELDS, "prev_hash", "hash")[:chunk_size]
+            .values(*HASHED_FIELDS, "prev_hash", "hash")[:chunk_size]
         )
         if not chunk:
             return

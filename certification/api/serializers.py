@@ -33,7 +33,7 @@ class DecisionSerializer(serializers.ModelSerializer):
             "operator",
             "subject_type",
             "subject_id",
-            *(["cycle"] if hasattr(Decision, "cycle") else []),
+            "cycle",
             "reason_code",
             "reason_text",
             "evidence",

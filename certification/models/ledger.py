@@ -45,6 +45,9 @@ class Decision(models.Model):
     operator = models.ForeignKey(
         "providers.Operator", on_delete=models.PROTECT, null=True, blank=True, related_name="decisions"
     )
+    cycle = models.ForeignKey(
+        "scoring.QualificationCycle", on_delete=models.PROTECT, null=True, blank=True, related_name="decisions"
+    )
     # Any other subject (e.g. subject_type="admission_application", subject_id="42").
     subject_type = models.CharField(_("subject type"), max_length=50, blank=True)
     subject_id = models.CharField(_("subject id"), max_length=64, blank=True)
@@ -83,6 +86,7 @@ class Decision(models.Model):
             models.Index(fields=["operator", "kind"]),
             models.Index(fields=["subject_type", "subject_id"]),
             models.Index(fields=["kind", "status"]),
+            models.Index(fields=["cycle", "kind"]),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(seq__gte=1), name="decision_seq_positive"),

@@ -169,3 +169,23 @@ def test_a_rolled_back_append_leaves_no_gap():
     third = decision_append(kind="warn", reason_code="c")
     assert third.seq == 2
     assert ledger_verify().broken is None
+
+
+def test_a_cycle_decision_is_hashed_with_its_cycle_and_filterable(client_for, staff, provider):
+    from scoring.models import CapabilityModel, QualificationCycle
+
+    model = CapabilityModel.objects.create(version=99, name="test model")
+    cycle = QualificationCycle.objects.create(
+        kind="monthly",
+        window_start=dt.datetime(2026, 5, 31, 16, tzinfo=dt.UTC),
+        window_end=dt.datetime(2026, 6, 30, 16, tzinfo=dt.UTC),
+        capability_model=model,
+    )
+    in_cycle = decision_append(kind="promote", provider=provider, cycle=cycle, reason_code="bar_met")
+    decision_append(kind="warn", provider=provider, reason_code="other")
+    row = Decision.objects.filter(pk=in_cycle.pk).values().get()
+    assert content_of(row)["cycle_id"] == cycle.pk
+    assert in_cycle.hash == chain_hash(GENESIS_HASH, content_of(row))
+    response = client_for(staff).get(f"/api/v1/decisions/?cycle={cycle.pk}")
+    assert [d["id"] for d in response.json()["results"]] == [in_cycle.pk]
+    assert ledger_verify().broken is None
