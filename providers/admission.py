@@ -1,11 +1,12 @@
 """The automatic checks of strict admission (严准入), each returning pass/fail with its evidence."""
 
+import calendar
 import datetime as dt
 from collections.abc import Callable
 
-from dateutil.relativedelta import relativedelta
 from django.apps import apps
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 
 from .admission_files import sniff_type
@@ -15,7 +16,6 @@ from .admission_rules import (
     MIN_CERTIFIED_OPERATORS,
     MIN_DEPOSIT,
     MIN_REGISTERED_CAPITAL,
-    OPEN_STATUSES,
     REJECTION_WAIT_DAYS,
     AdmissionStatus,
     Check,
@@ -37,7 +37,11 @@ def _start_of_day(day: dt.date) -> dt.datetime:
 
 def lookback_start(on: dt.date) -> dt.date:
     """First day of the 12-month lookback ending on `on` (same calendar date a year before)."""
-    return on - relativedelta(months=LOOKBACK_MONTHS)
+    months = on.year * 12 + on.month - 1 - LOOKBACK_MONTHS
+    year, month = divmod(months, 12)
+    month += 1
+    last_day = calendar.monthrange(year, month)[1]
+    return dt.date(year, month, min(on.day, last_day))  # 29 Feb → 28 Feb
 
 
 def check_credit_code(app: AdmissionApplication, on: dt.date) -> dict:
@@ -144,14 +148,15 @@ def check_not_already_provider(app: AdmissionApplication, on: dt.date) -> dict:
 
 
 def check_no_other_open_application(app: AdmissionApplication, on: dt.date) -> dict:
-    others = list(
-        AdmissionApplication.objects.filter(
-            credit_code=app.credit_code, status__in=[s for s in OPEN_STATUSES if s != AdmissionStatus.DRAFT]
-        )
-        .exclude(pk=app.pk)
-        .values_list("id", flat=True)
-    )
-    return _result(Check.NO_OTHER_OPEN_APPLICATION, not others, {"open_application_ids": others})
+    """Applications for one company are decided in the order they were submitted: an earlier one that is
+    still submitted or under review holds this one back (drafts do not count)."""
+    others = AdmissionApplication.objects.filter(
+        credit_code=app.credit_code, status__in=[AdmissionStatus.SUBMITTED, AdmissionStatus.UNDER_REVIEW]
+    ).exclude(pk=app.pk)
+    if app.submitted_at is not None:
+        others = others.filter(Q(submitted_at__lt=app.submitted_at) | Q(submitted_at=app.submitted_at, pk__lt=app.pk))
+    ids = list(others.order_by("submitted_at", "pk").values_list("id", flat=True))
+    return _result(Check.NO_OTHER_OPEN_APPLICATION, not ids, {"earlier_open_application_ids": ids})
 
 
 def check_no_serious_violation(app: AdmissionApplication, on: dt.date) -> dict:

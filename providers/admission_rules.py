@@ -46,7 +46,7 @@ class Check(models.TextChoices):
     CERTIFIED_OPERATORS = "certified_operators", _("≥ 3 名持有效证书的操盘手")
     DEPOSIT = "deposit", _("保证金 ≥ ¥50,000 已缴纳")
     NOT_ALREADY_PROVIDER = "not_already_provider", _("该信用代码尚非在册服务商")
-    NO_OTHER_OPEN_APPLICATION = "no_other_open_application", _("该信用代码无其他在审申请")
+    NO_OTHER_OPEN_APPLICATION = "no_other_open_application", _("该信用代码无更早提交的在审申请")
     NO_SERIOUS_VIOLATION = "no_serious_violation", _("12 个月内无已确认的特别严重违规")
     NO_RECENT_DELISTING = "no_recent_delisting", _("12 个月内未被清退")
     REJECTION_WAIT = "rejection_wait", _("驳回后已满 90 天")

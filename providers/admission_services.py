@@ -76,9 +76,7 @@ def _validate_applicant(applicant) -> None:
     if applicant.is_staff:
         raise field_error("applicant", "Staff members cannot be applicants.", "applicant_is_staff")
     if ProviderUser.objects.filter(user=applicant).exists():
-        raise ValidationError(
-            {"applicant": "This user already belongs to a provider."}, code="applicant_is_provider_user"
-        )
+        raise field_error("applicant", "This user already belongs to a provider.", "applicant_is_provider_user")
 
 
 def _ledger_append(**kwargs):

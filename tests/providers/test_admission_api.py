@@ -467,3 +467,74 @@ def test_list_query_budget(client_for, reviewer, applicant, django_assert_max_nu
         response = client_for(reviewer).get(URL)
     assert response.json()["count"] == 5
     assert all(len(a["operators"]) == 3 and a["business_licence"] for a in response.json()["results"])
+
+
+# --- edges --------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_staff_cannot_name_staff_or_a_provider_user_as_applicant(client_for, reviewer, auditor, provider_user):
+    for user, code in ((auditor, "applicant_is_staff"), (provider_user, "applicant_is_provider_user")):
+        response = client_for(reviewer).post(URL, form(applicant=user.pk), format="json")
+        assert response.status_code == 400 and response.json()["code"] == code
+    assert not AdmissionApplication.objects.exists()
+
+
+@pytest.mark.django_db
+def test_staff_who_did_not_create_it_cannot_submit_or_withdraw(client_for, reviewer, applicant):
+    app = complete_application(applicant)
+    before = snapshot(app)
+    for step in ("submit", "withdraw"):
+        response = client_for(reviewer).post(f"{URL}{app.pk}/{step}/")
+        assert response.status_code == 403 and response.json()["code"] == "not_application_owner"
+    assert snapshot(app) == before
+
+
+@pytest.mark.django_db
+def test_second_application_of_an_admitted_company_cannot_be_admitted(client_for, applicant, other_applicant, roles):
+    first_reviewer = make_staff(roles, "admission_reviewer", username="r1")
+    code = credit_code(40)
+    first = under_review(applicant, first_reviewer, code=code)
+    second = under_review(other_applicant, first_reviewer, code=code)
+    assert client_for(first_reviewer).post(f"{URL}{first.pk}/approve/").status_code == 200
+    before = snapshot(second)
+    response = client_for(first_reviewer).post(f"{URL}{second.pk}/approve/")
+    assert response.status_code == 409
+    failed = {c["check"] for c in response.json()["errors"]["failed_checks"]}
+    assert failed == {"not_already_provider"}
+    assert snapshot(second) == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_reviewers_approving_at_once_admit_exactly_once(roles, applicant):
+    """The row lock serialises concurrent approvals: one admits, the other finds it admitted."""
+    import threading
+
+    from django.db import connection
+
+    from providers.admission_services import AdmissionError, admission_approve
+
+    reviewers = [make_staff(roles, "admission_reviewer", username=f"r{i}") for i in range(2)]
+    app = under_review(applicant, reviewers[0])
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def approve(reviewer):
+        try:
+            barrier.wait()
+            admission_approve(application=app, reviewer=reviewer)
+            outcomes.append("admitted")
+        except AdmissionError as exc:
+            outcomes.append(exc.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=approve, args=(r,)) for r in reviewers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["admitted", "invalid_transition"]
+    assert Provider.objects.count() == 1 and ProviderUser.objects.count() == 1
+    assert Decision.objects.filter(kind="admit").count() == 1
+    assert ledger_verify().broken is None

@@ -281,11 +281,15 @@ def test_an_existing_provider_cannot_apply_again(applicant):
 
 
 @pytest.mark.django_db
-def test_only_one_submitted_application_per_credit_code(applicant):
+def test_applications_for_one_company_are_decided_in_submission_order(applicant):
     code = credit_code(14)
     first = complete_application(applicant, code=code)
     second = complete_application(applicant, code=code)
     assert check(results_on(second), "no_other_open_application")["passed"] is True  # drafts do not count
     admission_submit(application=first, actor=applicant)
+    admission_submit(application=second, actor=applicant)
+    assert check(results_on(first), "no_other_open_application")["passed"] is True
     result = check(results_on(second), "no_other_open_application")
-    assert result["passed"] is False and result["evidence"] == {"open_application_ids": [first.pk]}
+    assert result["passed"] is False and result["evidence"] == {"earlier_open_application_ids": [first.pk]}
+    AdmissionApplication.objects.filter(pk=first.pk).update(status="withdrawn")
+    assert check(results_on(second), "no_other_open_application")["passed"] is True
