@@ -51,7 +51,8 @@ class ProviderAdmin(ServiceAdmin):
     list_display = ["id", "name", "credit_code", "type", "province", "city", "status", "tier", "deposit"]
     list_filter = ["type", "status", "tier", "province"]
     search_fields = ["name", "=credit_code"]
-    readonly_fields = ["created_at"]
+    # Status and tier move through certification decisions and cycles (with their ledger), not by hand.
+    readonly_fields = ["status", "tier", "created_at"]
     create_service = staticmethod(services.provider_create)
     update_service = staticmethod(services.provider_update)
     instance_kwarg = "provider"
