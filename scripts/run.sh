@@ -81,12 +81,9 @@ MSG
   printf '  ==========================================================================\n\n'
 fi
 
-# Sleep until any of the three exits, then take the others down with it.
-wait -n "${pids[@]}"
-status=$?
-dead=$(first_dead)
-if [ -n "$dead" ]; then
-  echo "The $dead stopped (exit status $status); stopping the others." >&2
-fi
+# Watch until any of the three exits, then take the others down with it. (Polling, not `wait -n`:
+# bash's `wait -n` misses a process that died before it was called, e.g. while starting.)
+while [ -z "$(first_dead)" ]; do sleep 1; done
+echo "The $(first_dead) stopped; stopping the others." >&2
 stop_all
 exit 1
