@@ -155,6 +155,9 @@ class CohortMember(models.Model):
         ordering = ["cycle", "provider"]
         constraints = [models.UniqueConstraint(fields=["cycle", "provider"], name="cohort_member_once")]
 
+    def __str__(self):
+        return f"{self.provider_id} in {self.cohort} @ {self.cycle_id}"
+
     @staticmethod
     def provider_scope(provider_id):
         return Q(provider_id=provider_id)
@@ -208,6 +211,9 @@ class CapabilityScore(models.Model):
         ordering = ["provider_score", "capability"]
         constraints = [models.UniqueConstraint(fields=["provider_score", "capability"], name="capscore_once")]
 
+    def __str__(self):
+        return f"{self.key} {self.score}"
+
     @staticmethod
     def provider_scope(provider_id):
         return Q(provider_score__provider_id=provider_id) & ~Q(provider_score__cycle__kind=CycleKind.SIMULATION)
@@ -237,6 +243,9 @@ class MetricScore(models.Model):
         ordering = ["provider_score", "metric"]
         constraints = [models.UniqueConstraint(fields=["provider_score", "metric"], name="metricscore_once")]
 
+    def __str__(self):
+        return f"{self.key} {self.raw_value} → {self.score}"
+
     @staticmethod
     def provider_scope(provider_id):
         return Q(provider_score__provider_id=provider_id) & ~Q(provider_score__cycle__kind=CycleKind.SIMULATION)
@@ -260,3 +269,6 @@ class CategoryMedian(models.Model):
     class Meta:
         ordering = ["-end_date", "category"]
         constraints = [models.UniqueConstraint(fields=["category", "end_date"], name="category_median_once")]
+
+    def __str__(self):
+        return f"{self.category} ≤ {self.end_date}"

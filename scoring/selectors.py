@@ -1,4 +1,5 @@
 """Reads of the scoring app that are more than a filter: operation effect, explanations, diagnosis."""
+# ruff: noqa: S608 - statements are assembled from this module's constants only; values go as parameters
 
 import datetime as dt
 from decimal import Decimal
@@ -149,14 +150,14 @@ _MERCHANT_WEEK = f"""
     SELECT count(*) AS sessions, coalesce(sum(gmv), 0) AS gmv, coalesce(sum(viewers), 0) AS viewers,
            {sql.x("sum(gmv) * 1000")} / nullif(sum(viewers), 0) AS gpm,
            {sql.x("sum(orders)")} / nullif(sum(viewers), 0) AS conversion,
-           {sql.x("sum(paid_gmv) FILTER (WHERE paid_spend > 0)")} / nullif(sum(paid_spend) FILTER (WHERE paid_spend > 0), 0)
-               AS paid_roi,
+           {sql.x("sum(paid_gmv) FILTER (WHERE paid_spend > 0)")}
+               / nullif(sum(paid_spend) FILTER (WHERE paid_spend > 0), 0) AS paid_roi,
            {sql.x("sum(refund_amount)")} / nullif(sum(gmv), 0) AS refund_rate
     FROM providers_livesession
     WHERE merchant_id = %(merchant)s AND started_at >= %(start)s AND started_at < %(end)s
 """
 
-_CATEGORY_MEDIANS = f"""
+CATEGORY_MEDIANS = f"""
     WITH per_merchant AS (
         SELECT ls.merchant_id, count(*) AS sessions, sum(ls.gmv) AS gmv, sum(ls.viewers) AS viewers,
                {sql.x("sum(ls.gmv) * 1000")} / nullif(sum(ls.viewers), 0) AS gpm,
@@ -189,27 +190,6 @@ def diagnosis_window(end_date: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return end - dt.timedelta(days=7), end
 
 
-def category_medians_compute(*, end_date: dt.date, category: str | None = None) -> list[CategoryMedian]:
-    """Compute (and store) the 7-day category medians ending on end_date, for one category or all."""
-    start, end = diagnosis_window(end_date)
-    category_filter = "AND m.category = %(category)s" if category is not None else ""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _CATEGORY_MEDIANS.format(category_filter=category_filter),
-            {"start": start, "end": end, "category": category},
-        )
-        columns = [c.name for c in cursor.description]
-        rows = [dict(zip(columns, r, strict=True)) for r in cursor.fetchall()]
-    out = []
-    for r in rows:
-        values = {k: (None if r[k] is None else Decimal(str(r[k]))) for k in DIAGNOSIS_FIGURES}
-        obj, _ = CategoryMedian.objects.update_or_create(
-            category=r["category"], end_date=end_date, defaults={"merchants": r["merchants"], **values}
-        )
-        out.append(obj)
-    return out
-
-
 def merchant_diagnosis(*, merchant, end_date: dt.date) -> dict:
     """The merchant's 7 days ending on end_date beside its category's medians over the same days."""
     start, end = diagnosis_window(end_date)
@@ -220,7 +200,9 @@ def merchant_diagnosis(*, merchant, end_date: dt.date) -> dict:
     median = CategoryMedian.objects.filter(Q(category=merchant.category) & Q(end_date=end_date)).first()
     if median is None:
         # Not precomputed yet (the nightly task fills yesterday's): compute this category once and keep it.
-        computed = category_medians_compute(end_date=end_date, category=merchant.category)
+        from .services import category_medians_refresh
+
+        computed = category_medians_refresh(end_date=end_date, category=merchant.category)
         median = computed[0] if computed else None
     return {
         "merchant": merchant.pk,

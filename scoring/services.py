@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from . import sql
+from . import selectors, sql
 from .choices import CapabilityKey, CycleKind, CycleStatus, Direction, MetricKey
-from .models import Capability, CapabilityModel, CohortMember, Metric, QualificationCycle
+from .models import Capability, CapabilityModel, CategoryMedian, CohortMember, Metric, QualificationCycle
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -315,3 +315,25 @@ def cycle_score(*, cycle: QualificationCycle, refresh_cohort: bool = False) -> i
             cursor.execute(statement, params)
         cursor.execute("DROP TABLE scoring_tmp_values")
     return scored
+
+
+@transaction.atomic
+def category_medians_refresh(*, end_date: dt.date, category: str | None = None) -> list[CategoryMedian]:
+    """Compute (and store) the 7-day category medians ending on end_date, for one category or all."""
+    start, end = selectors.diagnosis_window(end_date)
+    category_filter = "AND m.category = %(category)s" if category is not None else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            selectors.CATEGORY_MEDIANS.format(category_filter=category_filter),
+            {"start": start, "end": end, "category": category},
+        )
+        columns = [c.name for c in cursor.description]
+        rows = [dict(zip(columns, r, strict=True)) for r in cursor.fetchall()]
+    out = []
+    for r in rows:
+        values = {k: (None if r[k] is None else Decimal(str(r[k]))) for k in selectors.DIAGNOSIS_FIGURES}
+        obj, _ = CategoryMedian.objects.update_or_create(
+            category=r["category"], end_date=end_date, defaults={"merchants": r["merchants"], **values}
+        )
+        out.append(obj)
+    return out

@@ -9,6 +9,8 @@ Conventions used in every statement:
   ("no value"), never 0.
 """
 
+# ruff: noqa: S608 - statements are assembled from this module's constants only; values go as parameters
+
 TZ = "'Asia/Shanghai'"
 
 
@@ -23,9 +25,7 @@ def local_date(ts_sql: str) -> str:
 
 def covers_instant(start_col: str, end_col: str, instant: str) -> str:
     """A [start_date, end_date] Shanghai date range (NULL end = open) contains the instant."""
-    return (
-        f"({midnight(start_col)} <= {instant} AND ({end_col} IS NULL OR {midnight(end_col + ' + 1')} > {instant}))"
-    )
+    return f"({midnight(start_col)} <= {instant} AND ({end_col} IS NULL OR {midnight(end_col + ' + 1')} > {instant}))"
 
 
 def x(num: str) -> str:
@@ -250,8 +250,10 @@ SCORE_METRICS_PERCENTILE = """
     )
     UPDATE scoring_metricscore ms
     SET cohort_n = w.n,
-        percentile = CASE WHEN w.n = 1 THEN 0.5 ELSE round((2 * w.worse + w.eq)::numeric(70,30) / (2 * (w.n - 1)), 10) END,
-        raw_score = CASE WHEN w.n = 1 THEN 50 ELSE round((100 * (2 * w.worse + w.eq))::numeric(70,30) / (2 * (w.n - 1)), 4) END
+        percentile = CASE WHEN w.n = 1 THEN 0.5
+                          ELSE round((2 * w.worse + w.eq)::numeric(70,30) / (2 * (w.n - 1)), 10) END,
+        raw_score = CASE WHEN w.n = 1 THEN 50
+                         ELSE round((100 * (2 * w.worse + w.eq))::numeric(70,30) / (2 * (w.n - 1)), 4) END
     FROM w WHERE ms.id = w.id
 """
 
@@ -310,7 +312,8 @@ SCORE_RANK = """
     )
     UPDATE scoring_providerscore ps
     SET rank = w.rk, cohort_size = w.n,
-        percentile = CASE WHEN w.n = 1 THEN 0.5 ELSE round((2 * w.worse + w.eq)::numeric(70,30) / (2 * (w.n - 1)), 10) END
+        percentile = CASE WHEN w.n = 1 THEN 0.5
+                          ELSE round((2 * w.worse + w.eq)::numeric(70,30) / (2 * (w.n - 1)), 10) END
     FROM w WHERE ps.id = w.id
 """
 
@@ -342,7 +345,8 @@ def operation_effect_sql(*, provider_filter: bool) -> str:
     base AS ({BASELINE}),
     sb AS (
         SELECT g.*, base.cnt, base.total,
-               CASE WHEN base.total IS NULL THEN NULL WHEN base.total < 500000 THEN 'small_medium' ELSE 'large' END AS size
+               CASE WHEN base.total IS NULL THEN NULL
+                    WHEN base.total < 500000 THEN 'small_medium' ELSE 'large' END AS size
         FROM g LEFT JOIN base ON base.merchant_id = g.merchant_id AND base.e_start = g.e_start
     ),
     fo AS (  -- 14-day follow-on windows: before [t − 336 h, t), after (t, t + 336 h], all of m's other sessions

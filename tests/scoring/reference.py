@@ -133,7 +133,11 @@ def metrics(data, start, end):
 
     def month_gmv(merchant_id, span):
         return sum(
-            (s["gmv"] for s in data["sessions"] if s["merchant_id"] == merchant_id and span[0] <= s["started_at"] < span[1]),
+            (
+                s["gmv"]
+                for s in data["sessions"]
+                if s["merchant_id"] == merchant_id and span[0] <= s["started_at"] < span[1]
+            ),
             Decimal(0),
         )
 
@@ -148,7 +152,11 @@ def metrics(data, start, end):
     days = Fraction(int((end - start).total_seconds()), 86400)
     for p in data["providers"]:
         pid = p["id"]
-        S = [s for s in data["sessions"] if s["provider_id"] == pid and s["operator_id"] and start <= s["started_at"] < end]
+        S = [
+            s
+            for s in data["sessions"]
+            if s["provider_id"] == pid and s["operator_id"] and start <= s["started_at"] < end
+        ]
         engs = [e for e in data["engagements"] if e["provider_id"] == pid]
         M = {
             e["merchant_id"]
@@ -156,17 +164,23 @@ def metrics(data, start, end):
             if midnight(e["start_date"]) < end and (e["end_date"] is None or midnight(e["end_date"] + DAY) > start)
         }
         n = len(S)
-        tot = lambda f: sum((s[f] for s in S), 0)  # noqa: E731
+        tot = lambda f, S=S: sum((s[f] for s in S), 0)  # noqa: E731
         ups = [u for u in (uplift(s, data) for s in S) if u is not None]
         paid = [s for s in S if s["paid_spend"] > 0]
         open_start = [e for e in engs if covers(e["start_date"], e["end_date"], start)]
         kept = [e for e in open_start if e["end_date"] is None or midnight(e["end_date"] + DAY) > end]
-        comps = [c for c in data["complaints"] if c["provider_id"] == pid and c["upheld"] and start <= c["received_at"] < end]
+        comps = [
+            c for c in data["complaints"] if c["provider_id"] == pid and c["upheld"] and start <= c["received_at"] < end
+        ]
         viols = [
-            v for v in data["violations"] if v["provider_id"] == pid and v["status"] == "confirmed" and start <= v["occurred_at"] < end
+            v
+            for v in data["violations"]
+            if v["provider_id"] == pid and v["status"] == "confirmed" and start <= v["occurred_at"] < end
         ]
         employed = {
-            em["operator_id"] for em in data["employments"] if em["provider_id"] == pid and covers(em["start_date"], em["end_date"], end)
+            em["operator_id"]
+            for em in data["employments"]
+            if em["provider_id"] == pid and covers(em["start_date"], em["end_date"], end)
         }
         if months and M:
             leaps = sum(1 for m in M if band(month_gmv(m, months[0])) > band(month_gmv(m, months[1])))
@@ -190,7 +204,10 @@ def metrics(data, start, end):
             "orders_per_1k_viewers": (ratio(tot("orders") * 1000, tot("viewers")), n),
             "complaints_per_1k_orders": (ratio(len(comps) * 1000, tot("orders")), n),
             "violation_points": (Fraction(sum(v["points"] for v in viols)), len(viols)),
-            "certified_operator_ratio": (None if not M else min(Fraction(1), Fraction(len(employed & certified), len(M))), len(employed)),
+            "certified_operator_ratio": (
+                None if not M else min(Fraction(1), Fraction(len(employed & certified), len(M))),
+                len(employed),
+            ),
         }
         out[pid] = {"values": values, "n": n, "gmv": tot("gmv")}
     return out
@@ -212,7 +229,13 @@ def score(data, start, end, *, min_sessions=10, conf=30):
     result = {}
     for p in providers:
         v = vals[p["id"]]
-        result[p["id"]] = {"cohort": p["type"], "ranked": v["n"] >= min_sessions, "n": v["n"], "gmv": v["gmv"], "metrics": {}}
+        result[p["id"]] = {
+            "cohort": p["type"],
+            "ranked": v["n"] >= min_sessions,
+            "n": v["n"],
+            "gmv": v["gmv"],
+            "metrics": {},
+        }
     cohorts = defaultdict(list)
     for pid, r in result.items():
         if r["ranked"]:
@@ -232,7 +255,9 @@ def score(data, start, end, *, min_sessions=10, conf=30):
         for pid in members:
             caps = {}
             for cap, (_w, mws) in MODEL.items():
-                caps[cap] = q4_exact(sum(Fraction(Decimal(w)) * Fraction(result[pid]["metrics"][m]["score"]) for m, w in mws.items()))
+                caps[cap] = q4_exact(
+                    sum(Fraction(Decimal(w)) * Fraction(result[pid]["metrics"][m]["score"]) for m, w in mws.items())
+                )
             result[pid]["caps"] = caps
             result[pid]["overall"] = q4_exact(sum(Fraction(MODEL[c][0]) * Fraction(s) for c, s in caps.items()) / 100)
         order = sorted(members, key=lambda p: (-result[p]["overall"], -result[p]["gmv"], p))

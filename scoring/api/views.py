@@ -1,0 +1,172 @@
+"""API v1 views of the scoring app: capability models, cycles, scores, operation effect, diagnosis."""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, permissions
+from rest_framework.decorators import action
+from rest_framework.fields import get_error_detail
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.access import provider_id_of
+from core.viewsets import RestrictedModelViewSet, RestrictedReadOnlyViewSet
+from providers.models import Merchant, Provider
+from scoring import filtersets, selectors, services
+from scoring.models import CapabilityModel, ProviderScore, QualificationCycle
+
+from . import serializers
+
+
+class CapabilityModelViewSet(RestrictedModelViewSet):
+    """五力模型 versions: everyone signed in reads; staff with add permission create (nested, one POST).
+
+    Versions are immutable once used; changing one means creating a new version, so there is no
+    update, and delete is refused for a used version.
+    """
+
+    queryset = CapabilityModel.objects.prefetch_related("capabilities__metrics")
+    serializer_class = serializers.CapabilityModelSerializer
+    http_method_names = ["get", "post", "delete", "head", "options"]
+
+    def perform_destroy(self, instance):
+        try:
+            services.capability_model_delete(model=instance)
+        except DjangoValidationError as exc:
+            raise exceptions.ValidationError(get_error_detail(exc)) from exc
+
+
+class QualificationCycleViewSet(RestrictedModelViewSet):
+    """强赛马 cycles: list/retrieve; staff with add permission create. Runs are started by the cycles API."""
+
+    queryset = QualificationCycle.objects.all()
+    serializer_class = serializers.QualificationCycleSerializer
+    filterset_class = filtersets.QualificationCycleFilterSet
+    http_method_names = ["get", "post", "head", "options"]
+
+    @action(detail=True, methods=["get"], url_path="scores")
+    def scores(self, request, pk=None):
+        cycle = self.get_object()
+        queryset = (
+            ProviderScore.objects.restrict(request.user)
+            .filter(cycle=cycle)
+            .prefetch_related("capability_scores")
+            .order_by("cohort", "rank", "provider_id")
+        )
+        queryset = filtersets.ProviderScoreFilterSet(request.query_params, queryset=queryset, request=request).qs
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(serializers.ProviderScoreSerializer(page, many=True).data)
+
+
+class ProviderScoreViewSet(RestrictedReadOnlyViewSet):
+    """Scores: staff see all; a provider user sees only its own (404 otherwise)."""
+
+    queryset = ProviderScore.objects.select_related("cycle").prefetch_related("capability_scores")
+    serializer_class = serializers.ProviderScoreSerializer
+    filterset_class = filtersets.ProviderScoreFilterSet
+
+    @action(detail=True, methods=["get"])
+    def explain(self, request, pk=None):
+        """Each metric's value, cohort median, percentile, score and contribution, and the change."""
+        return Response(selectors.explain(self.get_object()))
+
+
+def parse_period(request) -> tuple[dt.datetime, dt.datetime]:
+    """?start=YYYY-MM-DD&end=YYYY-MM-DD → [start 00:00, end 00:00) Asia/Shanghai; full ISO instants are
+    taken as given (a naive one is read as Shanghai time). end is exclusive."""
+    errors = {}
+    out = []
+    for name in ("start", "end"):
+        raw = request.query_params.get(name)
+        value = None
+        if not raw:
+            errors[name] = ["This parameter is required (YYYY-MM-DD, Asia/Shanghai midnight)."]
+        else:
+            try:
+                if len(raw) == 10:
+                    value = dt.datetime.combine(dt.date.fromisoformat(raw), dt.time(0), tzinfo=services.SHANGHAI)
+                else:
+                    value = dt.datetime.fromisoformat(raw.replace(" ", "+").replace("Z", "+00:00"))
+                    if timezone.is_naive(value):
+                        value = value.replace(tzinfo=services.SHANGHAI)
+            except ValueError:
+                errors[name] = [f"Not a date or ISO instant: {raw!r}."]
+        out.append(value)
+    if not errors and out[1] <= out[0]:
+        errors["end"] = ["end must be after start (the period is [start, end))."]
+    if errors:
+        raise exceptions.ValidationError(errors)
+    return out[0], out[1]
+
+
+def _effect_body(start, end, provider_id):
+    figures = selectors.operation_effect(start=start, end=end, provider_id=provider_id)
+    body = {"provider": provider_id, "start": start, "end": end}
+    body.update(figures["all"])
+    body["by_merchant_size"] = {"small_medium": figures["small_medium"], "large": figures["large"]}
+    return body
+
+
+class StaffReadPermission(permissions.BasePermission):
+    """Staff holding the permission the view names (``staff_perm``); everyone else is refused."""
+
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(user and user.is_authenticated and user.is_staff and user.has_perm(view.staff_perm))
+
+
+class ProviderOperationEffectView(APIView):
+    """操盘效果 of one provider over [start, end): staff, or that provider's own users (404 otherwise)."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("start", str, required=True), OpenApiParameter("end", str, required=True)]
+    )
+    def get(self, request, pk):
+        user = request.user
+        if not (user.is_staff and user.has_perm("providers.view_provider")) and provider_id_of(user) is None:
+            raise Http404
+        provider = get_object_or_404(Provider.objects.restrict(user), pk=pk)
+        start, end = parse_period(request)
+        return Response(_effect_body(start, end, provider.pk))
+
+
+class PlatformOperationEffectView(APIView):
+    """操盘效果 over every operated session of the platform (staff only)."""
+
+    permission_classes = [StaffReadPermission]
+    staff_perm = "providers.view_livesession"
+
+    @extend_schema(
+        parameters=[OpenApiParameter("start", str, required=True), OpenApiParameter("end", str, required=True)]
+    )
+    def get(self, request):
+        start, end = parse_period(request)
+        return Response(_effect_body(start, end, None))
+
+
+class MerchantDiagnosisView(APIView):
+    """A merchant's last 7 Shanghai days beside its category's medians: staff, or a provider that serves it."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(parameters=[OpenApiParameter("end_date", str, required=False)])
+    def get(self, request, pk):
+        user = request.user
+        if not (user.is_staff and user.has_perm("providers.view_merchant")) and provider_id_of(user) is None:
+            raise Http404
+        merchant = get_object_or_404(Merchant.objects.restrict(user), pk=pk)
+        raw = request.query_params.get("end_date")
+        if raw:
+            try:
+                end_date = dt.date.fromisoformat(raw)
+            except ValueError as exc:
+                raise exceptions.ValidationError({"end_date": ["Use YYYY-MM-DD."]}) from exc
+        else:
+            end_date = timezone.now().astimezone(services.SHANGHAI).date() - dt.timedelta(days=1)
+        return Response(selectors.merchant_diagnosis(merchant=merchant, end_date=end_date))
