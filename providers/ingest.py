@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, BinaryIO, TextIO
 
+import psycopg2
 from django.db import DataError, connection, transaction
 
 from providers.models import IngestBatch, LiveSession
@@ -125,7 +126,7 @@ def ingest_rows(*, rows: list, submitted_by=None, partial: bool = False) -> Inge
 
     def stage(cursor) -> int:
         reader = _ChunkReader(_json_chunks(rows))
-        cursor.copy_expert(f"COPY ingest_stage (row_no, {', '.join(FIELDS)}, pre) FROM STDIN WITH (FORMAT csv)", reader)
+        _copy(cursor, f"COPY ingest_stage (row_no, {', '.join(FIELDS)}, pre) FROM STDIN WITH (FORMAT csv)", reader)
         return reader.rows
 
     return _ingest(stage, source="api", filename="", submitted_by=submitted_by, partial=partial)
@@ -173,7 +174,7 @@ def ingest_refuse(
 
 
 class _SlowPath(Exception):
-    """The file needs the csv module (quoted fields, ragged rows): restage it row by row."""
+    """The file needs the csv module (multi-line fields): restage it row by row."""
 
 
 def _csv_writer():
@@ -227,12 +228,33 @@ class _ChunkReader:
         self._chunks = iter(chunks)
         self.rows = 0
 
+    error: Exception | None = None
+
     def read(self, size: int = -1) -> str:
+        try:
+            return self._next()
+        except Exception as exc:
+            self.error = exc  # psycopg2 reports it as a failed COPY; _copy raises it again
+            raise
+
+    def _next(self) -> str:
         for text, rows in self._chunks:
             self.rows = rows
             if text:
                 return text
         return ""
+
+
+def _copy(cursor, sql: str, reader) -> None:
+    """COPY from a reader, re-raising the reader's own exception rather than psycopg2's wrapper of it."""
+    try:
+        cursor.copy_expert(sql, reader)
+    except Exception as exc:
+        if reader.error is not None:
+            raise reader.error from None
+        if isinstance(exc, psycopg2.DataError):  # copy_expert is not wrapped by Django's error mapping
+            raise DataError(str(exc)) from exc
+        raise
 
 
 def _too_long(line: int) -> IngestRefused:
@@ -270,7 +292,7 @@ def _read_header(file: BinaryIO) -> None:
 
 
 class _RawReader:
-    """The data lines of a plain CSV file (no quotes) passed to COPY as they are, in 1 MiB chunks,
+    """The data lines of a CSV file passed to COPY as they are, in 1 MiB chunks,
     checking on the way that the text is UTF-8 and that no line is over-long (without ever holding
     more than a chunk)."""
 
@@ -279,17 +301,30 @@ class _RawReader:
         self.decoder = codecs.getincrementaldecoder("utf-8")()
         self.lines = 1  # lines fully read (the header)
         self.tail = 0  # length of the line read so far
+        self.ended_line = True
+
+    @property
+    def data_lines(self) -> int:
+        return self.lines - 1 + (not self.ended_line)
+
+    error: Exception | None = None
 
     def read(self, size: int = -1) -> bytes:
+        try:
+            return self._next()
+        except Exception as exc:
+            self.error = exc
+            raise
+
+    def _next(self) -> bytes:
         chunk = self.file.read(1 << 20)
-        if b'"' in chunk:
-            raise _SlowPath
         try:
             self.decoder.decode(chunk, final=not chunk)
         except UnicodeDecodeError as exc:
             raise _not_utf8(self.lines + 1 + chunk.count(b"\n", 0, max(exc.start, 0))) from None
         if not chunk:
             return b""
+        self.ended_line = chunk.endswith(b"\n")
         first = chunk.find(b"\n")
         if first < 0:
             self.tail += len(chunk)
@@ -366,20 +401,21 @@ def _stage_csv(cursor, file: BinaryIO) -> int:
     _read_header(file)
     try:
         with transaction.atomic():
-            cursor.copy_expert(
-                f"COPY ingest_stage ({', '.join(FIELDS)}) FROM STDIN WITH (FORMAT csv)", _RawReader(file)
-            )
+            raw = _RawReader(file)
+            _copy(cursor, f"COPY ingest_stage ({', '.join(FIELDS)}) FROM STDIN WITH (FORMAT csv)", raw)
             rows = cursor.rowcount
+            if rows != raw.data_lines:
+                # A quoted field spans lines: row numbers from the identity column would not be
+                # line numbers.
+                raise _SlowPath
     except (_SlowPath, DataError):
-        # Quoted fields (line numbers then differ from record numbers), blank lines or a ragged
-        # row, which COPY refuses as a whole: read it again with the csv module.
+        # A blank line, a ragged row (COPY refuses the whole file) or a multi-line field: read
+        # the file again with the csv module, which reports such rows one by one.
         file.seek(start)
         text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
         try:
             reader = _ChunkReader(_csv_chunks(text))
-            cursor.copy_expert(
-                f"COPY ingest_stage (row_no, {', '.join(FIELDS)}, pre) FROM STDIN WITH (FORMAT csv)", reader
-            )
+            _copy(cursor, f"COPY ingest_stage (row_no, {', '.join(FIELDS)}, pre) FROM STDIN WITH (FORMAT csv)", reader)
             rows = reader.rows
         finally:
             text.detach()
