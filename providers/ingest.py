@@ -340,6 +340,8 @@ class _RawReader:
                     raise _too_long(self.lines + offset)
         self.lines += chunk.count(b"\n")
         self.tail = len(chunk) - last - 1
+        if self.tail > MAX_LINE_CHARS:
+            raise _too_long(self.lines + 1)
         return chunk
 
 

@@ -33,6 +33,10 @@ VALUES = (
 
 @pytest.fixture
 def world(db, provider, other_provider):
+    return make_world(provider, other_provider)
+
+
+def make_world(provider, other_provider):
     """Merchant M-1 served by `provider` from 2025-03-01 to 2025-06-30; operator OP-1 works for
     `provider` from 2025-03-01 to 2025-05-31, then for `other_provider` (which does not serve M-1)."""
     merchant = factories.MerchantFactory(platform_account_id="M-1")
