@@ -1,6 +1,7 @@
 """API v1 views of the scoring app: capability models, cycles, scores, operation effect, diagnosis."""
 
 import datetime as dt
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -20,6 +21,17 @@ from scoring import filtersets, selectors, services
 from scoring.models import CapabilityModel, ProviderScore, QualificationCycle
 
 from . import serializers
+
+
+def jsonable(value):
+    """Decimals as strings (DRF would turn a bare Decimal into a float); money is never a float."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return value
 
 
 class CapabilityModelViewSet(RestrictedModelViewSet):
@@ -72,7 +84,7 @@ class ProviderScoreViewSet(RestrictedReadOnlyViewSet):
     @action(detail=True, methods=["get"])
     def explain(self, request, pk=None):
         """Each metric's value, cohort median, percentile, score and contribution, and the change."""
-        return Response(selectors.explain(self.get_object()))
+        return Response(jsonable(selectors.explain(self.get_object())))
 
 
 def parse_period(request) -> tuple[dt.datetime, dt.datetime]:
@@ -108,7 +120,7 @@ def _effect_body(start, end, provider_id):
     body = {"provider": provider_id, "start": start, "end": end}
     body.update(figures["all"])
     body["by_merchant_size"] = {"small_medium": figures["small_medium"], "large": figures["large"]}
-    return body
+    return jsonable(body)
 
 
 class StaffReadPermission(permissions.BasePermission):
@@ -169,4 +181,4 @@ class MerchantDiagnosisView(APIView):
                 raise exceptions.ValidationError({"end_date": ["Use YYYY-MM-DD."]}) from exc
         else:
             end_date = timezone.now().astimezone(services.SHANGHAI).date() - dt.timedelta(days=1)
-        return Response(selectors.merchant_diagnosis(merchant=merchant, end_date=end_date))
+        return Response(jsonable(selectors.merchant_diagnosis(merchant=merchant, end_date=end_date)))

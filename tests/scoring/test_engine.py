@@ -113,7 +113,13 @@ def test_each_metric_by_hand(scenario):
 def test_insufficient_activity_is_not_ranked_but_values_are_kept(scenario):
     cycle = pf.run_cycle()  # min_sessions 10 > 4
     ps, m = values(cycle, scenario)
-    assert (ps.ranked, ps.reason, ps.overall, ps.rank, ps.percentile) == (False, "insufficient_activity", None, None, None)
+    assert (ps.ranked, ps.reason, ps.overall, ps.rank, ps.percentile) == (
+        False,
+        "insufficient_activity",
+        None,
+        None,
+        None,
+    )
     assert exact(m["gpm"]) == 6000
     assert {x.score for x in m.values()} == {None}
     assert set(ps.capability_scores.values_list("score", flat=True)) == {None}
@@ -220,11 +226,15 @@ def test_cohorts_are_separate_and_inactive_providers_excluded():
 
 def test_rerun_reproduces_and_uses_the_stored_cohort(scenario):
     cycle = pf.run_cycle(min_sessions=4)
-    first = list(MetricScore.objects.filter(provider_score__cycle=cycle).order_by("key").values_list("key", "raw_value", "score"))
+    first = list(
+        MetricScore.objects.filter(provider_score__cycle=cycle).order_by("key").values_list("key", "raw_value", "score")
+    )
     scenario.status = "suspended"  # a later status change does not change what the cycle used
     scenario.save()
     services.cycle_score(cycle=cycle)
-    again = list(MetricScore.objects.filter(provider_score__cycle=cycle).order_by("key").values_list("key", "raw_value", "score"))
+    again = list(
+        MetricScore.objects.filter(provider_score__cycle=cycle).order_by("key").values_list("key", "raw_value", "score")
+    )
     assert first == again
     assert ProviderScore.objects.get(cycle=cycle).status == "active"
 
