@@ -27,6 +27,7 @@ from .models import Certificate, Decision, DecisionApproval, RuleSet
 APPROVE_DELISTING = "certification.approve_delisting"
 # Advisory-lock namespace for "resolving proposal N" (two-key form: namespace, decision id).
 PROPOSAL_LOCK_NS = 0x5A1A
+RULESET_LOCK_NS = 0x5A1B
 # Maker-checker: a delisting takes effect at the second distinct approval (DESIGN §4).
 APPROVALS_REQUIRED = 2
 
@@ -358,7 +359,9 @@ def ruleset_is_used(ruleset: RuleSet) -> bool:
 def ruleset_create(*, created_by=None, version: int | None = None, **fields) -> RuleSet:
     """A new version (default: one above the highest); validated before it is stored."""
     if version is None:
-        RuleSet.objects.select_for_update().order_by("-version").first()
+        # Serialise "next version" so two staff creating at once get 2 and 3, not an IntegrityError.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, 0)", [RULESET_LOCK_NS])
         version = (RuleSet.objects.order_by("-version").values_list("version", flat=True).first() or 0) + 1
     ruleset = RuleSet(version=version, created_by=created_by, **fields)
     ruleset.full_clean()

@@ -219,3 +219,15 @@ def test_certificate_filters_and_read_only(client_for, certificates, staff):
     # Refused by permission (no role may delete certificates) before the method check.
     assert client.delete(f"/api/v1/certificates/{certificates['own'].pk}/").status_code in (403, 405)
     assert Certificate.objects.count() == 5
+
+
+def test_certificate_list_query_budget(client_for, staff, provider_user, provider, django_assert_max_num_queries):
+    for _ in range(15):
+        services.certificate_issue_provider(provider=factories.ProviderFactory(), level="L1")
+        services.certificate_issue_operator(
+            operator=factories.EmploymentFactory(provider=provider).operator, level="junior"
+        )
+    with django_assert_max_num_queries(6):
+        assert len(client_for(staff).get("/api/v1/certificates/").json()["results"]) == 30
+    with django_assert_max_num_queries(6):
+        assert len(client_for(provider_user).get("/api/v1/certificates/").json()["results"]) == 15
