@@ -26,6 +26,7 @@ _CONSTRAINT_ERRORS = {
     "engagement_dates_ordered": ("end_date", "An engagement cannot end before it starts."),
     "providers_provider_credit_code_key": ("credit_code", "A provider with this credit code already exists."),
     "providers_operator_platform_user_id_key": ("platform_user_id", "An operator with this id already exists."),
+    "auth_user_username_key": ("username", "A user with that username already exists."),
     "providers_merchant_platform_account_id_key": (
         "platform_account_id",
         "A merchant with this account id already exists.",

@@ -236,3 +236,28 @@ def test_live_session_admin_uses_the_planner_estimate_on_a_big_table(staff):
         filtered = client.get("/admin/providers/livesession/", {"operated": "no"})
     assert filtered.status_code == 200
     assert len([q for q in ctx.captured_queries if "COUNT(" in q["sql"].upper()]) == 1  # filtered: exact
+
+
+# Every providers admin page opens ----------------------------------------------------------------
+
+
+def providers_admins():
+    from django.contrib import admin
+
+    return sorted(
+        (model._meta.model_name for model in admin.site._registry if model._meta.app_label == "providers"),
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model_name", providers_admins())
+def test_every_providers_admin_page_opens_for_staff_and_auditors(staff, auditor, provider, model_name):
+    from tests.providers.test_security import build_world
+
+    build_world(provider, tag="adm")
+    services.provider_update(provider=provider, name="Evented")  # at least one event row everywhere it applies
+    for user in (staff, auditor):
+        client = admin_client(user)
+        listing = client.get(f"/admin/providers/{model_name}/", {"q": "adm"})
+        assert listing.status_code == 200, (user, model_name)
+        assert client.get(f"/admin/providers/{model_name}/").status_code == 200
