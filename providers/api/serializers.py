@@ -84,6 +84,7 @@ class ProviderUserSerializer(ScopedModelSerializer):
 class ProviderUserUpdateSerializer(ProviderUserSerializer):
     """Changing a login: email, password and whether it may sign in; the username and provider stay."""
 
+    username = serializers.CharField(source="user.username", read_only=True)
     password = serializers.CharField(
         write_only=True, required=False, style={"input_type": "password"}, trim_whitespace=False
     )

@@ -180,6 +180,20 @@ def test_staff_changes_a_login_email_password_and_active_flag(api, staff, provid
     assert provider_user.email == "new@example.com"
     assert provider_user.check_password("Another-long-pass-7")
     assert provider_user.is_active is False
+    replaced = api(staff).put(
+        f"/api/v1/provider-users/{account.pk}/",
+        {"username": "ignored", "email": "put@example.com", "is_active": True, "provider": 987654321},
+        format="json",
+    )
+    assert replaced.status_code == 200, replaced.content
+    assert (replaced.json()["username"], replaced.json()["provider"]) == ("provider_user", account.provider_id)
+    provider_user.refresh_from_db()
+    assert (provider_user.username, provider_user.email, provider_user.is_active) == (
+        "provider_user",
+        "put@example.com",
+        True,
+    )
+    assert provider_user.check_password("Another-long-pass-7")
 
 
 # Operators and employments ----------------------------------------------------------------------
