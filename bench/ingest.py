@@ -5,7 +5,8 @@ It uses its own database (`saima_bench_ingest`, created and migrated if missing;
 BENCH_DATABASE_URL), sets up providers, operators, employments, merchants and engagements with SQL,
 writes a valid CSV of --rows sessions, then times, in one run:
   (a) `manage.py import_sessions FILE` (a subprocess, so Django start-up is included),
-  (b) POSTs of --batch rows to /api/v1/live-sessions/ against a gunicorn it starts on 127.0.0.1,
+  (b) POSTs of --batch rows to /api/v1/live-sessions/ (real HTTP) against a gunicorn it starts on
+      127.0.0.1, --api-concurrency workers fed by as many client connections,
   (c) a bare `COPY` of the same file into an unindexed table with the same column types,
 and prints rows/s for each and the ratio of each to (c).
 """
@@ -15,11 +16,13 @@ import csv
 import http.client
 import json
 import os
+import queue
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urlparse
@@ -138,12 +141,12 @@ def bench_copy(conn, path: Path, rows: int) -> float:
 def bench_command(conn, path: Path, rows: int) -> float:
     start = time.perf_counter()
     done = subprocess.run(  # noqa: S603 (our own interpreter and manage.py)
-        [sys.executable, "manage.py", "import_sessions", str(path)], cwd=ROOT, capture_output=True, text=True
+        [sys.executable, "manage.py", "import_sessions", str(path), "-v", "2"], cwd=ROOT, capture_output=True, text=True
     )
     elapsed = time.perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(f"import_sessions failed:\n{done.stdout}\n{done.stderr[-3000:]}")
-    print("   ", done.stdout.strip())
+    print("   ", done.stdout.strip().replace("\n", "\n    "))
     assert count_sessions(conn) == rows
     return elapsed
 
@@ -190,7 +193,7 @@ def api_bodies(path: Path, rows: int, batch: int):
             yield json.dumps(chunk).encode()
 
 
-def bench_api(conn, path: Path, rows: int, batch: int, token: str) -> float:
+def bench_api(conn, path: Path, rows: int, batch: int, token: str, concurrency: int) -> float:
     bodies = list(api_bodies(path, rows, batch))  # built before timing: client work is not the server's
     port = free_port()
     server = subprocess.Popen(  # noqa: S603 (the venv's gunicorn)
@@ -200,7 +203,7 @@ def bench_api(conn, path: Path, rows: int, batch: int, token: str) -> float:
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
-            "2",
+            str(concurrency),
             "--timeout",
             "300",
             "--log-level",
@@ -217,16 +220,35 @@ def bench_api(conn, path: Path, rows: int, batch: int, token: str) -> float:
             except OSError:
                 time.sleep(0.1)
         headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
-        client = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
-        start = time.perf_counter()
+        pending = queue.Queue()
         for body in bodies:
-            client.request("POST", "/api/v1/live-sessions/", body=body, headers=headers)
-            response = client.getresponse()
-            payload = response.read()
-            if response.status != 200:
-                raise SystemExit(f"API answered {response.status}: {payload[:2000]!r}")
+            pending.put(body)
+        failures = []
+
+        def send():
+            client = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+            while not failures:
+                try:
+                    body = pending.get_nowait()
+                except queue.Empty:
+                    break
+                client.request("POST", "/api/v1/live-sessions/", body=body, headers=headers)
+                response = client.getresponse()
+                payload = response.read()
+                if response.status != 200:
+                    failures.append(f"API answered {response.status}: {payload[:2000]!r}")
+            client.close()
+
+        # One connection per gunicorn worker, as a pipeline pushing in parallel would.
+        threads = [threading.Thread(target=send) for _ in range(concurrency)]
+        start = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
         elapsed = time.perf_counter() - start
-        client.close()
+        if failures:
+            raise SystemExit(failures[0])
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
@@ -239,6 +261,7 @@ def main():
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--api-rows", type=int, default=None, help="rows sent through the API (default: --rows)")
     parser.add_argument("--batch", type=int, default=5_000)
+    parser.add_argument("--api-concurrency", type=int, default=2, help="gunicorn workers = client connections")
     parser.add_argument("--skip", default="", help="comma-separated steps to skip: a,b,c")
     args = parser.parse_args()
     api_rows = min(args.api_rows or args.rows, args.rows)
@@ -272,18 +295,21 @@ def main():
         results["a"] = (args.rows, bench_command(conn, path, args.rows))
         start = time.perf_counter()
         bench_command_again = subprocess.run(  # noqa: S603
-            [sys.executable, "manage.py", "import_sessions", str(path)], cwd=ROOT, capture_output=True, text=True
+            [sys.executable, "manage.py", "import_sessions", str(path), "-v", "2"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
         )
         results["a2"] = (args.rows, time.perf_counter() - start)
-        print("   ", bench_command_again.stdout.strip() or bench_command_again.stderr[-2000:])
+        print("   ", (bench_command_again.stdout.strip() or bench_command_again.stderr[-2000:]).replace("\n", "\n    "))
     if "b" not in skip:
         reset_sessions(conn)
-        results["b"] = (api_rows, bench_api(conn, path, api_rows, args.batch, token))
+        results["b"] = (api_rows, bench_api(conn, path, api_rows, args.batch, token, args.api_concurrency))
 
     labels = {
         "a": "(a) import_sessions (COPY → staging → SQL validate → upsert)",
         "a2": "(a') import_sessions again, same file (all unchanged)",
-        "b": f"(b) API over HTTP, gunicorn 2 workers, batches of {args.batch}",
+        "b": f"(b) API over HTTP, gunicorn, {args.api_concurrency} workers/clients, batches of {args.batch}",
         "c": "(c) bare COPY into an unindexed table (the limit)",
     }
     limit = results["c"][0] / results["c"][1] if "c" in results else None

@@ -36,6 +36,10 @@ class Command(BaseCommand):
             f"batch {report.batch}: received {report.received}, created {report.created}, "
             f"updated {report.updated}, unchanged {report.unchanged}, rejected {report.rejected}"
         )
+        if options["verbosity"] >= 2 and report.timings:
+            self.stdout.write(
+                "timings: " + ", ".join(f"{phase} {seconds:.2f} s" for phase, seconds in report.timings.items())
+            )
         if not report.ok:
             raise CommandError(f"{report.message} ({summary})")
         self.stdout.write(summary)
