@@ -469,3 +469,18 @@ def test_staff_cannot_attach_a_missing_or_unrelated_row(client_for, staff, endpo
         assert unrelated.status_code == 400
         assert list(unrelated.json()["errors"]) == [field]
     assert snapshot() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_the_pipeline_account_reads_and_writes_nothing_here(client_for, pipeline_user, endpoint, worlds, free_operator):
+    """The data pipeline may only ingest (POST live-sessions, owned by the ingest work)."""
+    client = client_for(pipeline_user)
+    before = snapshot()
+    attr = ENDPOINTS[endpoint]
+    pk = getattr(worlds["own"], attr).pk if attr else 987654321
+    responses = [client.get(url(endpoint)), client.get(url(endpoint, pk)), client.delete(url(endpoint, pk))]
+    if endpoint != "live-sessions":
+        responses.append(client.post(url(endpoint), create_payload(endpoint, worlds["own"], free_operator)))
+    assert {r.status_code for r in responses} == {403}
+    assert snapshot() == before
