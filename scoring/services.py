@@ -293,6 +293,7 @@ def cycle_score(*, cycle: QualificationCycle, refresh_cohort: bool = False) -> i
             CohortMember.objects.filter(cycle=cycle).delete()
         if not CohortMember.objects.filter(cycle=cycle).exists():
             cursor.execute(sql.SNAPSHOT_COHORT, params)
+        cursor.execute("ANALYZE scoring_cohortmember")  # fresh row estimates → hash joins, not loops
         cursor.execute("DROP TABLE IF EXISTS scoring_tmp_values")
         cursor.execute(
             sql.metric_values_sql(
