@@ -245,3 +245,34 @@ def test_api_reject(client_for, proposal, manager, auditor):
     )
     assert response.status_code == 200
     assert response.json()["resolution"] == "rejected"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_approvals_make_exactly_one_effective_decision(provider, staff, manager, manager2):
+    import threading
+
+    from django.db import connections
+
+    proposal = services.delist_propose(provider=provider, reason_code="warned_on_probation", proposed_by=staff)
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def approve(user):
+        try:
+            barrier.wait()
+            services.decision_approve(decision=Decision.objects.get(pk=proposal.pk), approver=user)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=approve, args=(u,)) for u in (manager, manager2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert DecisionApproval.objects.filter(decision=proposal).count() == 2
+    assert list(Decision.objects.filter(refers_to=proposal).values_list("status", flat=True)) == ["effective"]
+    provider.refresh_from_db()
+    assert provider.status == "delisted"
