@@ -21,7 +21,8 @@ from decimal import Decimal
 from typing import Any, BinaryIO, TextIO
 
 import psycopg2
-from django.db import DataError, connection, transaction
+import psycopg2.errorcodes
+from django.db import DataError, IntegrityError, connection, transaction
 
 from providers.models import IngestBatch, LiveSession
 
@@ -446,7 +447,7 @@ _STAGE_TABLE = (
     + ", pre text) ON COMMIT DROP"
 )
 _ERRORS_TABLE = "CREATE TEMP TABLE ingest_errors (row_no bigint, ord int, field text, reason text) ON COMMIT DROP"
-_TEMP_TABLES = "pg_temp.ingest_stage, pg_temp.ingest_typed, pg_temp.ingest_errors"
+_TEMP_TABLES = "pg_temp.ingest_stage, pg_temp.ingest_typed, pg_temp.ingest_errors, pg_temp.ingest_known"
 
 
 def _typed_sql(strict: bool) -> str:
@@ -625,21 +626,32 @@ WHERE t.provider_id IS NOT NULL AND t.merchant_id IS NOT NULL
 _DATA_COLUMNS = ("merchant_id", "operator_id", "provider_id", "started_at") + NUMBER_FIELDS
 
 
-def _upsert_sql() -> str:
-    table = LiveSession._meta.db_table
+_TABLE = LiveSession._meta.db_table
+_VALID = "NOT EXISTS (SELECT 1 FROM ingest_errors e WHERE e.row_no = t.row_no)"
+_KNOWN = "EXISTS (SELECT 1 FROM ingest_known k WHERE k.row_no = t.row_no)"
+
+# Rows whose external_id is already stored (one probe of the unique index per batch row).
+_KNOWN_SQL = f"""
+CREATE TEMP TABLE ingest_known ON COMMIT DROP AS
+SELECT t.row_no FROM ingest_typed t JOIN {_TABLE} ls ON ls.external_id = t.external_id
+"""  # noqa: S608
+
+
+def _upsert_sql(*, known: bool) -> str:
+    """The upsert of the valid rows already stored (known=True) or not yet seen (False)."""
     cols = ", ".join(_DATA_COLUMNS)
     values = ", ".join(f"t.{c}" for c in _DATA_COLUMNS)
     excluded = ", ".join(f"EXCLUDED.{c}" for c in _DATA_COLUMNS)
     current = ", ".join(f"ls.{c}" for c in _DATA_COLUMNS)
     sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in _DATA_COLUMNS + ("batch_id",))
-    # Sorted by external_id so concurrent batches lock rows in one order (no deadlocks) and the
-    # unique index is filled in key order; an unchanged row is not updated at all, so it fires
-    # no audit trigger.
+    scope = _KNOWN if known else f"NOT {_KNOWN}"
+    # Sorted by external_id so concurrent batches lock rows in one order (no deadlocks); an
+    # unchanged row is not updated at all, so it fires no audit trigger.
     return f"""
 WITH up AS (
-  INSERT INTO {table} AS ls (external_id, batch_id, {cols})
+  INSERT INTO {_TABLE} AS ls (external_id, batch_id, {cols})
   SELECT t.external_id, %s, {values} FROM ingest_typed t
-  WHERE NOT EXISTS (SELECT 1 FROM ingest_errors e WHERE e.row_no = t.row_no)
+  WHERE {_VALID} AND {scope}
   ORDER BY t.external_id
   ON CONFLICT (external_id) DO UPDATE SET {sets}
   WHERE ({current}) IS DISTINCT FROM ({excluded})
@@ -647,6 +659,34 @@ WITH up AS (
 )
 SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up
 """  # noqa: S608
+
+
+# New rows go in with a plain INSERT: ON CONFLICT's speculative insertion costs about 60 % more
+# per row (measured on this table), and new rows are most of a pipeline's batches.
+_INSERT_NEW_SQL = f"""
+INSERT INTO {_TABLE} (external_id, batch_id, {", ".join(_DATA_COLUMNS)})
+SELECT t.external_id, %s, {", ".join(f"t.{c}" for c in _DATA_COLUMNS)} FROM ingest_typed t
+WHERE {_VALID} AND NOT {_KNOWN}
+ORDER BY t.external_id
+"""  # noqa: S608
+
+
+def _upsert(cursor, batch_id: int) -> tuple[int, int]:
+    """Write the valid rows; (created, updated)."""
+    cursor.execute(_KNOWN_SQL)
+    cursor.execute(_upsert_sql(known=True), [batch_id])
+    created, updated = cursor.fetchone()
+    try:
+        with transaction.atomic():
+            cursor.execute(_INSERT_NEW_SQL, [batch_id])
+            return created + cursor.rowcount, updated
+    except IntegrityError as exc:
+        if getattr(exc.__cause__, "pgcode", None) != psycopg2.errorcodes.UNIQUE_VIOLATION:
+            raise
+    # Another batch stored one of these external_ids since we looked: let ON CONFLICT sort it out.
+    cursor.execute(_upsert_sql(known=False), [batch_id])
+    more_created, more_updated = cursor.fetchone()
+    return created + more_created, updated + more_updated
 
 
 # --------------------------------------------------------------------------- the run
@@ -735,8 +775,7 @@ def _validate_and_write(cursor, batch: IngestBatch, *, received: int, partial: b
                 "(send ?partial=true to write the valid rows)."
             )
             return report
-    cursor.execute(_upsert_sql(), [batch.pk])
-    report.created, report.updated = cursor.fetchone()
+    report.created, report.updated = _upsert(cursor, batch.pk)
     lap("upsert")
     report.unchanged = received - rejected - report.created - report.updated
     return report

@@ -196,6 +196,26 @@ def test_a_changed_row_is_updated_and_audited(pipeline, world, existing):
     assert (event.pgh_label, event.external_id, event.gmv) == ("update", "S-1", Decimal("12.34"))
 
 
+def test_a_row_stored_meanwhile_by_another_batch_is_upserted_not_refused(pipeline, world, monkeypatch):
+    post(pipeline, [row(), row(external_id="S-2")])
+    # As if S-1 and S-2 had been stored by a concurrent batch after this one looked them up.
+    monkeypatch.setattr(
+        ingest, "_KNOWN_SQL", "CREATE TEMP TABLE ingest_known ON COMMIT DROP AS SELECT row_no FROM ingest_typed LIMIT 0"
+    )
+    events = LiveSession.pgh_event_model.objects.count()
+
+    response = post(pipeline, [row(gmv="1.00"), row(external_id="S-2"), row(external_id="S-3")])
+
+    body = response.json()
+    assert (body["created"], body["updated"], body["unchanged"]) == (1, 1, 1)
+    assert [(s[0], s[7]) for s in sessions()] == [
+        ("S-1", Decimal("1.00")),
+        ("S-2", Decimal("10000.50")),
+        ("S-3", Decimal("10000.50")),
+    ]
+    assert LiveSession.pgh_event_model.objects.count() == events + 1
+
+
 def _drop(key):
     data = row()
     del data[key]
@@ -419,6 +439,19 @@ def test_a_batch_over_the_cap_is_refused(pipeline, world, monkeypatch):
     assert response.json()["code"] == "batch_too_large"
     assert response.json()["message"] == "The batch has 3 rows; at most 2 are accepted per request."
     assert sessions() == []
+
+
+def test_a_body_over_the_byte_cap_is_refused_before_parsing(pipeline, world, monkeypatch):
+    from providers.api import ingest as api_ingest
+
+    monkeypatch.setattr(api_ingest, "MAX_API_BYTES", 100)
+
+    response = post(pipeline, [row()])
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "batch_too_large"
+    assert sessions() == []
+    assert IngestBatch.objects.get().created == 0
 
 
 def test_an_unknown_partial_flag_is_refused(pipeline, world):
