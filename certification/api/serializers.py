@@ -8,12 +8,24 @@ from rest_framework import serializers
 from ..models import Certificate, Decision, DecisionApproval, RuleSet
 
 
+def _viewer_is_staff(serializer) -> bool:
+    request = serializer.context.get("request")
+    return bool(request and request.user.is_staff)
+
+
+# Provider users learn that a person decided, not which staff member (their logins are internal).
+STAFF_PLACEHOLDER = "staff"
+
+
 class DecisionApprovalSerializer(serializers.ModelSerializer):
-    approver = serializers.CharField(source="approver.username", read_only=True)
+    approver = serializers.SerializerMethodField()
 
     class Meta:
         model = DecisionApproval
         fields = ["approver", "approved_at"]
+
+    def get_approver(self, obj) -> str:
+        return obj.approver.username if _viewer_is_staff(self) else STAFF_PLACEHOLDER
 
 
 class DecisionSerializer(serializers.ModelSerializer):
@@ -49,7 +61,9 @@ class DecisionSerializer(serializers.ModelSerializer):
 
     def get_decided_by(self, obj) -> str | None:
         """Username of the maker; null means the system."""
-        return obj.decided_by.username if obj.decided_by_id else None
+        if not obj.decided_by_id:
+            return None
+        return obj.decided_by.username if _viewer_is_staff(self) else STAFF_PLACEHOLDER
 
     def get_resolution(self, obj) -> str:
         if obj.status != "pending":

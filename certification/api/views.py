@@ -53,7 +53,7 @@ class DecisionViewSet(RestrictedReadOnlyViewSet):
         """Approve a pending delisting; the second distinct approver (not the maker) makes it effective."""
         decision = self.get_object()
         call_service(services.decision_approve, decision=decision, approver=request.user)
-        return Response(DecisionSerializer(self.get_queryset().get(pk=decision.pk)).data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=decision.pk)).data)
 
     @extend_schema(request=DecisionRejectSerializer, responses=DecisionSerializer)
     @action(detail=True, methods=["post"])
@@ -68,7 +68,7 @@ class DecisionViewSet(RestrictedReadOnlyViewSet):
             reviewer=request.user,
             reason_text=body.validated_data["reason_text"],
         )
-        return Response(DecisionSerializer(self.get_queryset().get(pk=decision.pk)).data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=decision.pk)).data)
 
 
 class CertificateViewSet(RestrictedReadOnlyViewSet):

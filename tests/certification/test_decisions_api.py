@@ -43,9 +43,16 @@ def test_provider_user_sees_only_its_own(client_for, ledger, provider_user, outs
     response = client_for(provider_user).get(f"/api/v1/decisions/{ledger['own_promote'].pk}/")
     assert response.status_code == 200
     body = response.json()
-    assert body["decided_by"] == "staff"
+    assert body["decided_by"] == "staff"  # a placeholder for provider users, never the login
     assert body["hash"] == ledger["own_promote"].hash
     assert body["prev_hash"] == ledger["own_warn"].hash
+
+
+def test_staff_see_who_decided_provider_users_only_that_staff_did(client_for, ledger, provider, manager, provider_user):
+    own = decision_append(kind="warn", provider=provider, reason_code="manual", decided_by=manager)
+    assert client_for(manager).get(f"/api/v1/decisions/{own.pk}/").json()["decided_by"] == "manager"
+    assert client_for(provider_user).get(f"/api/v1/decisions/{own.pk}/").json()["decided_by"] == "staff"
+    assert client_for(provider_user).get(f"/api/v1/decisions/{ledger['own_warn'].pk}/").json()["decided_by"] is None
 
 
 def test_anonymous_is_refused(client_for, ledger):
