@@ -629,22 +629,26 @@ _DATA_COLUMNS = ("merchant_id", "operator_id", "provider_id", "started_at") + NU
 _TABLE = LiveSession._meta.db_table
 _VALID = "NOT EXISTS (SELECT 1 FROM ingest_errors e WHERE e.row_no = t.row_no)"
 _KNOWN = "EXISTS (SELECT 1 FROM ingest_known k WHERE k.row_no = t.row_no)"
+_CHANGED = "EXISTS (SELECT 1 FROM ingest_known k WHERE k.row_no = t.row_no AND k.changed)"
 
-# Rows whose external_id is already stored (one probe of the unique index per batch row).
+# Rows whose external_id is already stored, and whether any value differs: unchanged rows (a
+# re-sent batch) then never reach the upsert, whose WHERE would skip them anyway.
 _KNOWN_SQL = f"""
 CREATE TEMP TABLE ingest_known ON COMMIT DROP AS
-SELECT t.row_no FROM ingest_typed t JOIN {_TABLE} ls ON ls.external_id = t.external_id
+SELECT t.row_no, ({", ".join(f"ls.{c}" for c in _DATA_COLUMNS)}) IS DISTINCT FROM
+  ({", ".join(f"t.{c}" for c in _DATA_COLUMNS)}) AS changed
+FROM ingest_typed t JOIN {_TABLE} ls ON ls.external_id = t.external_id
 """  # noqa: S608
 
 
 def _upsert_sql(*, known: bool) -> str:
-    """The upsert of the valid rows already stored (known=True) or not yet seen (False)."""
+    """The upsert of the valid rows already stored and changed (known=True) or not yet seen (False)."""
     cols = ", ".join(_DATA_COLUMNS)
     values = ", ".join(f"t.{c}" for c in _DATA_COLUMNS)
     excluded = ", ".join(f"EXCLUDED.{c}" for c in _DATA_COLUMNS)
     current = ", ".join(f"ls.{c}" for c in _DATA_COLUMNS)
     sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in _DATA_COLUMNS + ("batch_id",))
-    scope = _KNOWN if known else f"NOT {_KNOWN}"
+    scope = _CHANGED if known else f"NOT {_KNOWN}"
     # Sorted by external_id so concurrent batches lock rows in one order (no deadlocks); an
     # unchanged row is not updated at all, so it fires no audit trigger.
     return f"""

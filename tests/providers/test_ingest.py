@@ -200,7 +200,9 @@ def test_a_row_stored_meanwhile_by_another_batch_is_upserted_not_refused(pipelin
     post(pipeline, [row(), row(external_id="S-2")])
     # As if S-1 and S-2 had been stored by a concurrent batch after this one looked them up.
     monkeypatch.setattr(
-        ingest, "_KNOWN_SQL", "CREATE TEMP TABLE ingest_known ON COMMIT DROP AS SELECT row_no FROM ingest_typed LIMIT 0"
+        ingest,
+        "_KNOWN_SQL",
+        "CREATE TEMP TABLE ingest_known ON COMMIT DROP AS SELECT row_no, true AS changed FROM ingest_typed LIMIT 0",
     )
     events = LiveSession.pgh_event_model.objects.count()
 
