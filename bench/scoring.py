@@ -10,6 +10,8 @@ category medians refresh and merchant-diagnosis latency; and the process's peak 
     SCALE=1 KEEP=1 .venv/bin/python bench/scoring.py # full scale, keep the database afterwards
 """
 
+# ruff: noqa: S603, S607, S608 - a local benchmark: psql from PATH, SQL built from its own integer constants
+
 import os
 import random
 import resource

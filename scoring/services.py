@@ -287,6 +287,8 @@ def cycle_score(*, cycle: QualificationCycle, refresh_cohort: bool = False) -> i
     CapabilityModel.objects.filter(pk=cycle.capability_model_id, locked=False).update(locked=True)
     params = scoring_params(cycle)
     with connection.cursor() as cursor:
+        # Per-merchant hash aggregates (leap months, baselines) must not spill to disk; local to this transaction.
+        cursor.execute("SET LOCAL work_mem = '256MB'")
         for statement in sql.DELETE_SCORES:
             cursor.execute(statement, params)
         if refresh_cohort:
@@ -295,6 +297,9 @@ def cycle_score(*, cycle: QualificationCycle, refresh_cohort: bool = False) -> i
             cursor.execute(sql.SNAPSHOT_COHORT, params)
         cursor.execute("ANALYZE scoring_cohortmember")  # fresh row estimates → hash joins, not loops
         cursor.execute("DROP TABLE IF EXISTS scoring_tmp_values")
+        cursor.execute("DROP TABLE IF EXISTS scoring_tmp_seg")
+        cursor.execute(sql.segments_sql(), params)
+        cursor.execute("ANALYZE scoring_tmp_seg")
         cursor.execute(
             sql.metric_values_sql(
                 has_full_month=params["lm_start"] is not None,
@@ -315,6 +320,7 @@ def cycle_score(*, cycle: QualificationCycle, refresh_cohort: bool = False) -> i
         ):
             cursor.execute(statement, params)
         cursor.execute("DROP TABLE scoring_tmp_values")
+        cursor.execute("DROP TABLE scoring_tmp_seg")
     return scored
 
 

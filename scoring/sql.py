@@ -64,6 +64,40 @@ CERTIFIED_OPERATORS = f"""
 NO_CERTIFIED_OPERATORS = "SELECT NULL::bigint AS operator_id WHERE false"
 
 
+def segments_sql() -> str:
+    """CREATE TEMP TABLE scoring_tmp_seg: for every (cohort provider, merchant) pair, disjoint instant
+    segments [lo_at, hi_at) each labelled with the start date of the latest-starting engagement covering
+    it — so a session finds its covering engagement by one hash join instead of a lookup per session."""
+    return f"""
+    CREATE TEMP TABLE scoring_tmp_seg ON COMMIT DROP AS
+    WITH
+    cohort AS (SELECT provider_id FROM scoring_cohortmember WHERE cycle_id = %(cycle)s),
+    eng AS (  -- engagements of cohort providers that can cover a window session
+        SELECT e.provider_id, e.merchant_id, e.start_date, e.end_date FROM providers_engagement e
+        WHERE e.provider_id IN (SELECT provider_id FROM cohort)
+          AND {midnight("e.start_date")} < %(end)s
+          AND (e.end_date IS NULL OR {midnight("e.end_date + 1")} > %(start)s)
+    ),
+    bounds AS (
+        SELECT provider_id, merchant_id, start_date AS b FROM eng
+        UNION SELECT provider_id, merchant_id, end_date + 1 FROM eng WHERE end_date IS NOT NULL
+    ),
+    segs AS (  -- disjoint date segments [lo, hi) of a (provider, merchant) pair
+        SELECT provider_id, merchant_id, b AS lo,
+               lead(b) OVER (PARTITION BY provider_id, merchant_id ORDER BY b) AS hi
+        FROM bounds
+    ),
+    seg AS (  -- each segment labelled with the latest-starting engagement covering it (none: a gap, dropped)
+        SELECT s.provider_id, s.merchant_id, {midnight("s.lo")} AS lo_at, {midnight("s.hi")} AS hi_at,
+               max(e.start_date) AS e_start
+        FROM segs s JOIN eng e ON e.provider_id = s.provider_id AND e.merchant_id = s.merchant_id
+         AND e.start_date <= s.lo AND (e.end_date IS NULL OR e.end_date >= s.lo)
+        GROUP BY s.provider_id, s.merchant_id, s.lo, s.hi
+    )
+    SELECT * FROM seg
+    """
+
+
 def metric_values_sql(*, has_full_month: bool, has_certificates: bool) -> str:
     """CREATE TEMP TABLE scoring_tmp_values: one row per cohort provider, every metric value and sample."""
     if has_full_month:
@@ -94,27 +128,6 @@ def metric_values_sql(*, has_full_month: bool, has_certificates: bool) -> str:
     CREATE TEMP TABLE scoring_tmp_values ON COMMIT DROP AS
     WITH
     cohort AS (SELECT provider_id FROM scoring_cohortmember WHERE cycle_id = %(cycle)s),
-    eng AS (  -- engagements of cohort providers that can cover a window session
-        SELECT e.provider_id, e.merchant_id, e.start_date, e.end_date FROM providers_engagement e
-        WHERE e.provider_id IN (SELECT provider_id FROM cohort)
-          AND {midnight("e.start_date")} < %(end)s
-          AND (e.end_date IS NULL OR {midnight("e.end_date + 1")} > %(start)s)
-    ),
-    bounds AS (
-        SELECT provider_id, merchant_id, start_date AS b FROM eng
-        UNION SELECT provider_id, merchant_id, end_date + 1 FROM eng WHERE end_date IS NOT NULL
-    ),
-    segs AS (  -- disjoint date segments [lo, hi) of a (provider, merchant) pair
-        SELECT provider_id, merchant_id, b AS lo,
-               lead(b) OVER (PARTITION BY provider_id, merchant_id ORDER BY b) AS hi
-        FROM bounds
-    ),
-    seg AS (  -- each segment labelled with the latest-starting engagement covering it (none: a gap, dropped)
-        SELECT s.provider_id, s.merchant_id, s.lo, s.hi, max(e.start_date) AS e_start
-        FROM segs s JOIN eng e ON e.provider_id = s.provider_id AND e.merchant_id = s.merchant_id
-         AND e.start_date <= s.lo AND (e.end_date IS NULL OR e.end_date >= s.lo)
-        GROUP BY s.provider_id, s.merchant_id, s.lo, s.hi
-    ),
     g AS (  -- S, grouped by provider, merchant and covering engagement start (the baseline key)
         SELECT ls.provider_id, ls.merchant_id, seg.e_start,
                count(*) AS n, sum(ls.gmv) AS gmv, sum(ls.viewers) AS viewers, sum(ls.orders) AS orders,
@@ -125,13 +138,13 @@ def metric_values_sql(*, has_full_month: bool, has_certificates: bool) -> str:
                sum(ls.paid_spend) FILTER (WHERE ls.paid_spend > 0) AS paid_spend,
                count(*) FILTER (WHERE ls.paid_spend > 0 AND ls.paid_gmv < ls.paid_spend) AS loss_n
         FROM providers_livesession ls
-        LEFT JOIN seg ON seg.provider_id = ls.provider_id AND seg.merchant_id = ls.merchant_id
-         AND {local_date("ls.started_at")} >= seg.lo AND (seg.hi IS NULL OR {local_date("ls.started_at")} < seg.hi)
+        LEFT JOIN scoring_tmp_seg seg ON seg.provider_id = ls.provider_id AND seg.merchant_id = ls.merchant_id
+         AND ls.started_at >= seg.lo_at AND (seg.hi_at IS NULL OR ls.started_at < seg.hi_at)
         WHERE ls.provider_id IN (SELECT provider_id FROM cohort)
           AND ls.started_at >= %(start)s AND ls.started_at < %(end)s
         GROUP BY 1, 2, 3
     ),
-    base AS ({BASELINE}),
+    base AS ({BASELINE.replace("FROM g WHERE", "FROM scoring_tmp_seg WHERE")}),
     sv AS (
         SELECT g.provider_id, sum(g.n) AS n, sum(g.gmv) AS gmv, sum(g.viewers) AS viewers, sum(g.orders) AS orders,
                sum(g.followers) AS followers, sum(g.minutes) AS minutes, sum(g.refund) AS refund,
