@@ -3,9 +3,10 @@
 The one write path for live sessions coming from the data pipeline (API) and from CSV files
 (`manage.py import_sessions`). Every row goes into a temporary text-typed staging table through
 COPY; parsing, validation, merchant/operator lookup and provider resolution are set-based SQL over
-that table (no per-row queries), and the valid rows are written with one
-``INSERT ... ON CONFLICT (external_id) DO UPDATE ... WHERE <row differs>``, so re-sending a batch
-neither updates a row nor writes an audit event.
+that table (no per-row queries). Stored rows that differ are written with
+``INSERT ... ON CONFLICT (external_id) DO UPDATE ... WHERE <row differs>`` (so re-sending a batch
+neither updates a row nor writes an audit event), new rows with a plain INSERT, falling back to
+the ON CONFLICT statement if another batch stored one of them meanwhile.
 """
 
 from __future__ import annotations
@@ -48,8 +49,8 @@ COUNT_FIELDS = ("duration_minutes", "orders", "viewers", "new_followers", "skus_
 
 MAX_API_ROWS = 10_000
 MAX_API_BYTES = 32 * 1024 * 1024
-# A real row is a few hundred characters; anything far longer is a broken file, refused before
-# it is held in memory.
+# A real row is a few hundred bytes; a line far longer is a broken file, refused before it is
+# held in memory (the limit counts bytes on the COPY path, characters on the csv-module path).
 MAX_LINE_CHARS = 64 * 1024
 # The report lists at most this many errors (counts stay exact); a broken 1M-row file would
 # otherwise produce a report larger than the file.
