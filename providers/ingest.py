@@ -23,7 +23,7 @@ from typing import Any, BinaryIO, TextIO
 
 import psycopg2
 import psycopg2.errorcodes
-from django.db import DataError, IntegrityError, connection, transaction
+from django.db import DatabaseError, DataError, IntegrityError, connection, transaction
 
 from providers.models import IngestBatch, LiveSession
 
@@ -56,6 +56,7 @@ MAX_LINE_CHARS = 64 * 1024
 # otherwise produce a report larger than the file.
 MAX_REPORTED_ERRORS = 1_000
 _COPY_CHUNK_ROWS = 2_000
+_TEMP_BUFFERS = "512MB"
 
 
 class IngestRefused(Exception):
@@ -717,10 +718,7 @@ def _ingest(stage, *, source: str, filename: str, submitted_by, partial: bool) -
                 # hashes over a big batch stay in memory.
                 cursor.execute("SET LOCAL jit = off")
                 cursor.execute("SET LOCAL work_mem = '128MB'")
-                # Staging tables of a big file stay in memory; takes effect only if this session
-                # has not used temporary tables yet (a fresh command's has not) and is harmless
-                # otherwise. Local buffers are allocated as used, so a small batch costs nothing.
-                cursor.execute("SET temp_buffers = '512MB'")
+                _use_big_temp_buffers(cursor)
                 cursor.execute(f"DROP TABLE IF EXISTS {_TEMP_TABLES}")
                 cursor.execute(_STAGE_TABLE)
                 try:
@@ -749,6 +747,17 @@ def _ingest(stage, *, source: str, filename: str, submitted_by, partial: bool) -
             reason=exc.reason,
             row=exc.row,
         )
+
+
+def _use_big_temp_buffers(cursor) -> None:
+    """Keep the staging tables of a big file in memory (local buffers are allocated as used, so a
+    small batch costs nothing). PostgreSQL refuses the change once the session has used temporary
+    tables; a fresh command's has not, a web worker's may have: then it keeps its setting."""
+    try:
+        with transaction.atomic():
+            cursor.execute(f"SET temp_buffers = '{_TEMP_BUFFERS}'")
+    except DatabaseError:
+        pass
 
 
 def _validate_and_write(cursor, batch: IngestBatch, *, received: int, partial: bool, lap) -> IngestReport:

@@ -432,6 +432,19 @@ def test_malformed_bodies_are_refused(pipeline, world, existing, body, code):
     assert (batch.created, batch.errors[0]["reason"]) == (0, response.json()["message"])
 
 
+def test_a_session_that_used_temporary_tables_before_still_ingests(pipeline, world, monkeypatch):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMP TABLE someone_elses (a int); INSERT INTO someone_elses VALUES (1)")
+    monkeypatch.setattr(ingest, "_TEMP_BUFFERS", "9MB")  # PostgreSQL refuses a change now
+
+    response = post(pipeline, [row()])
+
+    assert response.status_code == 200
+    assert [s[0] for s in sessions()] == ["S-1"]
+
+
 def test_a_batch_over_the_cap_is_refused(pipeline, world, monkeypatch):
     monkeypatch.setattr(ingest, "MAX_API_ROWS", 2)
 
