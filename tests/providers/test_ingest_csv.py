@@ -144,6 +144,17 @@ def test_a_byte_order_mark_and_crlf_line_ends_are_read(tmp_path, world):
     assert LiveSession.objects.get(external_id="S-2").skus_sold == 5
 
 
+def test_quoted_fields_and_a_missing_final_newline_are_read(tmp_path, world):
+    quoted = GOOD.replace("S-1,M-1,OP-1", '"S-1","M-1","OP-1"')
+    second = GOOD2.replace("S-2,M-1,,", 'S-2,M-1,"",')
+    path = write(tmp_path, f"{HEADER}\n{quoted}\n{second}")  # no newline after the last line
+
+    out, _ = run(path)
+
+    assert out.endswith("received 2, created 2, updated 0, unchanged 0, rejected 0\n")
+    assert [(s[0], s[1], s[2]) for s in sessions()] == [("S-1", "M-1", "OP-1"), ("S-2", "M-1", None)]
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
