@@ -159,6 +159,17 @@ def main() -> None:
         cursor.fetchall()
     b = time.perf_counter() - t
     print(f"(b) bare aggregate by provider: {b:.2f} s   a/b = {a / b:.2f} (goal ≤ 3)")
+    # For context: the same scan grouped by merchant — the granularity leap_rate and baselines need.
+    t = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT merchant_id, count(*), sum(gmv) FROM providers_livesession
+               WHERE started_at >= %s AND started_at < %s GROUP BY merchant_id""",
+            [start, end],
+        )
+        cursor.fetchall()
+    b2 = time.perf_counter() - t
+    print(f"(b') bare aggregate by merchant (context): {b2:.2f} s   a/b' = {a / b2:.2f}")
 
     # (c) naive: per provider ORM queries, per session an engagement + baseline lookup
     sample = list(Provider.objects.filter(status__in=["active", "probation"]).order_by("id")[::100])
@@ -192,6 +203,13 @@ def main() -> None:
     c = c_sample * (scored / max(len(sample), 1))
     print(f"(c) naive ORM loop: {c_sample:.2f} s for {len(sample)} providers → {c:.0f} s scaled   c/a = {c / a:.0f} "
           f"(goal ≥ 50)")  # fmt: skip
+
+    t = time.perf_counter()
+    selectors.operation_effect(start=start, end=end)
+    print(f"operation effect, platform-wide over the window: {time.perf_counter() - t:.2f} s")
+    t = time.perf_counter()
+    selectors.operation_effect(start=start, end=end, provider_id=sample[0].pk)
+    print(f"operation effect, one provider: {(time.perf_counter() - t) * 1000:.0f} ms")
 
     end_date = dt.date(2025, 6, 30)
     t = time.perf_counter()

@@ -384,16 +384,20 @@ def operation_effect_sql(*, provider_filter: bool) -> str:
                     WHEN base.total < 500000 THEN 'small_medium' ELSE 'large' END AS size
         FROM g LEFT JOIN base ON base.merchant_id = g.merchant_id AND base.e_start = g.e_start
     ),
-    fo AS (  -- 14-day follow-on windows: before [t − 336 h, t), after (t, t + 336 h], all of m's other sessions
-        SELECT sb.id,
-               (SELECT coalesce(sum(o.gmv), 0) FROM providers_livesession o
-                 WHERE o.merchant_id = sb.merchant_id AND o.id <> sb.id
-                   AND o.started_at >= sb.started_at - interval '336 hours' AND o.started_at < sb.started_at) AS before,
-               (SELECT coalesce(sum(o.gmv), 0) FROM providers_livesession o
-                 WHERE o.merchant_id = sb.merchant_id AND o.id <> sb.id
-                   AND o.started_at > sb.started_at AND o.started_at <= sb.started_at + interval '336 hours') AS after
-        FROM sb
-        WHERE sb.started_at + interval '336 hours' <= %(end)s
+    fo AS (  -- 14-day follow-on windows: before [t − 336 h, t), after (t, t + 336 h], all of m's other sessions.
+             -- EXCLUDE GROUP drops s and any session starting at exactly t, which neither window contains.
+        SELECT w.id, w.before, w.after
+        FROM (
+            SELECT o.id, o.started_at,
+                   coalesce(sum(o.gmv) OVER (PARTITION BY o.merchant_id ORDER BY o.started_at
+                       RANGE BETWEEN interval '336 hours' PRECEDING AND CURRENT ROW EXCLUDE GROUP), 0) AS before,
+                   coalesce(sum(o.gmv) OVER (PARTITION BY o.merchant_id ORDER BY o.started_at
+                       RANGE BETWEEN CURRENT ROW AND interval '336 hours' FOLLOWING EXCLUDE GROUP), 0) AS after
+            FROM providers_livesession o
+            WHERE o.merchant_id IN (SELECT merchant_id FROM g)
+              AND o.started_at >= %(start)s::timestamptz - interval '336 hours' AND o.started_at <= %(end)s
+        ) w
+        WHERE w.started_at + interval '336 hours' <= %(end)s AND w.id IN (SELECT id FROM g)
     ),
     r AS (SELECT sb.*, fo.before, fo.after FROM sb LEFT JOIN fo ON fo.id = sb.id),
     sizes AS (SELECT unnest(ARRAY['all', 'small_medium', 'large']) AS size)
