@@ -784,9 +784,9 @@ def _validate_and_write(cursor, batch: IngestBatch, *, received: int, partial: b
         report.errors = [{"row": r, "field": f, "reason": reason} for r, f, reason in cursor.fetchall()]
         if not partial:
             report.code = "invalid_rows"
+            how = "send ?partial=true" if batch.source == "api" else "use --partial"
             report.message = (
-                f"{rejected} of {received} rows are invalid; nothing was written "
-                "(send ?partial=true to write the valid rows)."
+                f"{rejected} of {received} rows are invalid; nothing was written ({how} to write the valid rows)."
             )
             return report
     report.created, report.updated = _upsert(cursor, batch.pk)

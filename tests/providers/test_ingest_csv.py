@@ -87,7 +87,7 @@ def test_errors_name_file_lines_and_nothing_is_written(tmp_path, world):
 
     message, err = refused(path)
 
-    assert message.startswith("2 of 3 rows are invalid; nothing was written")
+    assert message.startswith("2 of 3 rows are invalid; nothing was written (use --partial to write the valid rows).")
     assert (
         err == "line 3, gmv: must not be negative\nline 4, skus_sold: skus_sold (6) is greater than skus_listed (5)\n"
     )
@@ -185,9 +185,10 @@ def test_broken_files_are_refused_and_nothing_is_written(tmp_path, world, conten
     path = write(tmp_path, content)
     before = state()
 
-    error, _ = refused(path)
+    error, err = refused(path)
 
     assert error.startswith(message)
+    assert err == ""  # said once, in the error
     assert state() == before
     batch = IngestBatch.objects.get()
     assert (batch.source, batch.created, batch.errors[0]["reason"][: len(message)]) == ("csv", 0, message)

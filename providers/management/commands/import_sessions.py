@@ -26,7 +26,8 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot open {file}: {exc.strerror}") from None
         with handle, job_context("command", "import_sessions", file=os.path.basename(file)):
             report = ingest_csv(file=handle, filename=os.path.basename(file), partial=partial)
-        for error in report.errors:
+        # A refused file has one error, its reason, which the CommandError below states.
+        for error in report.errors if report.ok or report.code == "invalid_rows" else ():
             where = f"line {error['row']}" if error["row"] is not None else "file"
             field = f", {error['field']}" if error["field"] else ""
             self.stderr.write(f"{where}{field}: {error['reason']}")
