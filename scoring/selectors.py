@@ -56,15 +56,15 @@ def cohort_medians(score: ProviderScore) -> dict[str, Decimal | None]:
     """Median raw value of each metric among the cohort's ranked providers with a value (one query)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            """
-            SELECT ms.key, percentile_cont(0.5) WITHIN GROUP (ORDER BY ms.raw_value)
+            f"""
+            SELECT ms.key, {sql.median("ms.raw_value")}
             FROM scoring_metricscore ms JOIN scoring_providerscore ps ON ps.id = ms.provider_score_id
             WHERE ps.cycle_id = %s AND ps.cohort = %s AND ps.ranked AND ms.raw_value IS NOT NULL
             GROUP BY ms.key
             """,
             [score.cycle_id, score.cohort],
         )
-        return {key: (None if v is None else Decimal(str(v))) for key, v in cursor.fetchall()}
+        return dict(cursor.fetchall())
 
 
 def explain(score: ProviderScore) -> dict:
@@ -170,13 +170,13 @@ CATEGORY_MEDIANS = f"""
         GROUP BY ls.merchant_id
     )
     SELECT m.category, count(*) AS merchants,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY pm.sessions) AS sessions,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY pm.gmv) AS gmv,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY pm.viewers) AS viewers,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY pm.gpm) AS gpm,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY pm.conversion) AS conversion,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY pm.paid_roi) AS paid_roi,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY pm.refund_rate) AS refund_rate
+           {sql.median("pm.sessions")} AS sessions,
+           {sql.median("pm.gmv")} AS gmv,
+           {sql.median("pm.viewers")} AS viewers,
+           {sql.median("pm.gpm")} AS gpm,
+           {sql.median("pm.conversion")} AS conversion,
+           {sql.median("pm.paid_roi")} AS paid_roi,
+           {sql.median("pm.refund_rate")} AS refund_rate
     FROM per_merchant pm JOIN providers_merchant m ON m.id = pm.merchant_id
     GROUP BY m.category
 """

@@ -28,6 +28,16 @@ def covers_instant(start_col: str, end_col: str, instant: str) -> str:
     return f"({midnight(start_col)} <= {instant} AND ({end_col} IS NULL OR {midnight(end_col + ' + 1')} > {instant}))"
 
 
+def median(expr: str) -> str:
+    """Exact NUMERIC median of the non-NULL values of expr (mean of the two middle ones when even)."""
+    arr = f"(array_agg(({expr})::numeric ORDER BY ({expr})::numeric) FILTER (WHERE ({expr}) IS NOT NULL))"
+    n = f"count({expr})"
+    return (
+        f"(CASE WHEN {n} = 0 THEN NULL WHEN mod({n}, 2) = 1 THEN {arr}[({n} + 1) / 2] "
+        f"ELSE ({arr}[{n} / 2] + {arr}[{n} / 2 + 1]) / 2 END)"
+    )
+
+
 def x(num: str) -> str:
     """Numerator cast so the division keeps 30 decimals."""
     return f"(({num})::numeric(70,30))"
