@@ -43,15 +43,6 @@ def x(num: str) -> str:
     return f"(({num})::numeric(70,30))"
 
 
-# The engagement of s's provider with s's merchant covering s's Shanghai date, latest-starting if several.
-# Only its start_date matters (the baseline depends on merchant and start date), so max() is exact.
-ENGAGEMENT_START = f"""(
-    SELECT max(e.start_date) FROM providers_engagement e
-    WHERE e.provider_id = ls.provider_id AND e.merchant_id = ls.merchant_id
-      AND e.start_date <= {local_date("ls.started_at")}
-      AND (e.end_date IS NULL OR e.end_date >= {local_date("ls.started_at")})
-)"""
-
 # baseline(m, e): m's sessions without an operator on the 30 Shanghai days before e.start_date.
 # Keys with no such sessions or a zero total (mean 0) are absent: those sessions have no baseline.
 BASELINE = f"""
@@ -74,17 +65,14 @@ CERTIFIED_OPERATORS = f"""
 NO_CERTIFIED_OPERATORS = "SELECT NULL::bigint AS operator_id WHERE false"
 
 
-def segments_sql() -> str:
-    """CREATE TEMP TABLE scoring_tmp_seg: for every (cohort provider, merchant) pair, disjoint instant
-    segments [lo_at, hi_at) each labelled with the start date of the latest-starting engagement covering
-    it — so a session finds its covering engagement by one hash join instead of a lookup per session."""
+def segment_ctes(provider_clause: str) -> str:
+    """CTEs eng → seg: for each (provider, merchant) pair, disjoint instant segments [lo_at, hi_at), each
+    labelled with the start date of the latest-starting engagement covering it (gaps dropped). A session
+    then finds its covering engagement by one hash join instead of a lookup per session."""
     return f"""
-    CREATE TEMP TABLE scoring_tmp_seg ON COMMIT DROP AS
-    WITH
-    cohort AS (SELECT provider_id FROM scoring_cohortmember WHERE cycle_id = %(cycle)s),
-    eng AS (  -- engagements of cohort providers that can cover a window session
+    eng AS (  -- engagements of the providers that can cover a window session
         SELECT e.provider_id, e.merchant_id, e.start_date, e.end_date FROM providers_engagement e
-        WHERE e.provider_id IN (SELECT provider_id FROM cohort)
+        WHERE {provider_clause}
           AND {midnight("e.start_date")} < %(end)s
           AND (e.end_date IS NULL OR {midnight("e.end_date + 1")} > %(start)s)
     ),
@@ -104,7 +92,18 @@ def segments_sql() -> str:
          AND e.start_date <= s.lo AND (e.end_date IS NULL OR e.end_date >= s.lo)
         GROUP BY s.provider_id, s.merchant_id, s.lo, s.hi
     )
-    SELECT * FROM seg
+"""
+
+
+def segments_sql() -> str:
+    """CREATE TEMP TABLE scoring_tmp_seg: for every (cohort provider, merchant) pair, disjoint instant
+    segments [lo_at, hi_at) each labelled with the start date of the latest-starting engagement covering
+    it — so a session finds its covering engagement by one hash join instead of a lookup per session."""
+    return f"""
+    CREATE TEMP TABLE scoring_tmp_seg ON COMMIT DROP AS
+    WITH
+    cohort AS (SELECT provider_id FROM scoring_cohortmember WHERE cycle_id = %(cycle)s),
+{segment_ctes("e.provider_id IN (SELECT provider_id FROM cohort)")}    SELECT * FROM seg
     """
 
 
@@ -381,10 +380,12 @@ def operation_effect_sql(*, provider_filter: bool) -> str:
     """One row of §6 figures over [start, end): overall, small/medium and large merchants."""
     where_provider = "ls.provider_id = %(provider)s" if provider_filter else "ls.provider_id IS NOT NULL"
     return f"""
-    WITH
+    WITH {segment_ctes("e.provider_id = %(provider)s" if provider_filter else "TRUE")},
     g AS (  -- operated sessions of the period, each with its covering engagement's start date
-        SELECT ls.id, ls.provider_id, ls.merchant_id, ls.started_at, ls.gmv, {ENGAGEMENT_START} AS e_start
+        SELECT ls.id, ls.provider_id, ls.merchant_id, ls.started_at, ls.gmv, seg.e_start
         FROM providers_livesession ls
+        LEFT JOIN seg ON seg.provider_id = ls.provider_id AND seg.merchant_id = ls.merchant_id
+         AND ls.started_at >= seg.lo_at AND (seg.hi_at IS NULL OR ls.started_at < seg.hi_at)
         WHERE {where_provider} AND ls.started_at >= %(start)s AND ls.started_at < %(end)s
     ),
     base AS ({BASELINE}),

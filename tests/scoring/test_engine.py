@@ -282,3 +282,27 @@ def test_used_version_is_locked():
         services.capability_model_update(model=v1, name="renamed")
     v1.refresh_from_db()
     assert v1.name != "renamed"
+
+
+def test_overlapping_engagements_use_the_latest_starting_one():
+    """06-05 is covered by A (04-01, open) and B (05-15–06-10): B's baseline; 06-20 only by A."""
+    p = pf.provider(type="general")
+    m = pf.merchant()
+    engage(p, m, D(2025, 4, 1))
+    engage(p, m, D(2025, 5, 15), D(2025, 6, 10))
+    op = pf.operator(p)
+    LiveSession.objects.bulk_create(
+        [
+            session(m, started_at=at(2025, 3, 10), gmv=1000),  # A's baseline days [03-02, 04-01)
+            session(m, started_at=at(2025, 4, 20), gmv=4000),  # B's baseline days [04-15, 05-15)
+            session(m, operator=op, provider=p, started_at=at(2025, 6, 5), gmv=8000),  # 8000/4000 − 1 = 1
+            session(m, operator=op, provider=p, started_at=at(2025, 6, 20), gmv=3000),  # 3000/1000 − 1 = 2
+        ]
+    )
+    cycle = pf.run_cycle(min_sessions=1)
+    _, v = values(cycle, p)
+    assert v["gmv_uplift"].raw_value == Decimal("1.5") and v["gmv_uplift"].sample_size == 2
+    from scoring.selectors import operation_effect
+
+    got = operation_effect(start=pf.JUNE[0], end=pf.JUNE[1], provider_id=p.pk)["all"]
+    assert (got["average_uplift"], got["uplift_sessions"]) == (Decimal("1.5"), 2)
