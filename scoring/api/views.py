@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, permissions
 from rest_framework.decorators import action
@@ -81,6 +82,7 @@ class ProviderScoreViewSet(RestrictedReadOnlyViewSet):
     serializer_class = serializers.ProviderScoreSerializer
     filterset_class = filtersets.ProviderScoreFilterSet
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["get"])
     def explain(self, request, pk=None):
         """Each metric's value, cohort median, percentile, score and contribution, and the change."""
@@ -137,7 +139,8 @@ class ProviderOperationEffectView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(
-        parameters=[OpenApiParameter("start", str, required=True), OpenApiParameter("end", str, required=True)]
+        parameters=[OpenApiParameter("start", str, required=True), OpenApiParameter("end", str, required=True)],
+        responses=OpenApiTypes.OBJECT,
     )
     def get(self, request, pk):
         user = request.user
@@ -155,7 +158,8 @@ class PlatformOperationEffectView(APIView):
     staff_perm = "providers.view_livesession"
 
     @extend_schema(
-        parameters=[OpenApiParameter("start", str, required=True), OpenApiParameter("end", str, required=True)]
+        parameters=[OpenApiParameter("start", str, required=True), OpenApiParameter("end", str, required=True)],
+        responses=OpenApiTypes.OBJECT,
     )
     def get(self, request):
         start, end = parse_period(request)
@@ -167,7 +171,7 @@ class MerchantDiagnosisView(APIView):
 
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(parameters=[OpenApiParameter("end_date", str, required=False)])
+    @extend_schema(parameters=[OpenApiParameter("end_date", str, required=False)], responses=OpenApiTypes.OBJECT)
     def get(self, request, pk):
         user = request.user
         if not (user.is_staff and user.has_perm("providers.view_merchant")) and provider_id_of(user) is None:
