@@ -105,7 +105,35 @@ def _flush_may_truncate_ledger():
     def fixture_teardown(self):
         with pgtrigger.ignore(*LEDGER_TRUNCATE_TRIGGERS):
             original(self)
+        restore_migration_data()
 
     TransactionTestCase._fixture_teardown = fixture_teardown
     yield
     TransactionTestCase._fixture_teardown = original
+
+
+# Rows that data migrations create (default model and rule set, beat schedules, role groups). The
+# flush after a transactional_db test empties every table; putting them back keeps every later test
+# starting from the database a fresh migrate gives. Each function is idempotent.
+MIGRATION_DATA = [
+    ("scoring.migrations.0002_default_model_v1", "create_v1"),
+    ("scoring.migrations.0003_category_medians_schedule", "schedule"),
+    ("certification.migrations.0002_default_ruleset_v1", "create_v1"),
+    ("certification.migrations.0003_expire_certificates_schedule", "schedule"),
+]
+
+
+def restore_migration_data():
+    import importlib
+
+    from django.apps import apps
+
+    for module, function in MIGRATION_DATA:
+        getattr(importlib.import_module(module), function)(apps, None)
+    sync_roles()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """PBKDF2 would make every persona cost a second; tests do not need strong hashes."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
