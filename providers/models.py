@@ -129,7 +129,10 @@ class Employment(models.Model):
             # An operator counts for one provider only: no two employments overlap in time.
             ExclusionConstraint(
                 name="employments_do_not_overlap",
-                expressions=[(DateRange("start_date", "end_date"), RangeOperators.OVERLAPS), ("operator", RangeOperators.EQUAL)],
+                expressions=[
+                    (DateRange("start_date", "end_date"), RangeOperators.OVERLAPS),
+                    ("operator", RangeOperators.EQUAL),
+                ],
                 violation_error_message=_("This operator is employed elsewhere during these dates."),
             ),
         ]
@@ -220,6 +223,9 @@ class IngestBatch(models.Model):
         ordering = ["-id"]
         verbose_name_plural = "ingest batches"
 
+    def __str__(self):
+        return f"{self.source} batch {self.pk}"
+
     @staticmethod
     def provider_scope(provider_id):
         return Q(pk__in=[])
@@ -258,10 +264,7 @@ class LiveSession(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(gmv__gte=0)
-                & Q(refund_amount__gte=0)
-                & Q(paid_spend__gte=0)
-                & Q(paid_gmv__gte=0),
+                condition=Q(gmv__gte=0) & Q(refund_amount__gte=0) & Q(paid_spend__gte=0) & Q(paid_gmv__gte=0),
                 name="session_money_not_negative",
             ),
             models.CheckConstraint(condition=Q(skus_sold__lte=F("skus_listed")), name="session_sold_le_listed"),

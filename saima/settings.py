@@ -22,7 +22,7 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=True)
 elif not SECRET_KEY:
-    SECRET_KEY = "django-insecure-development-only-key"
+    SECRET_KEY = "django-insecure-development-only-key"  # noqa: S105 — DEBUG only; production refuses it
 
 INSTALLED_APPS = [
     "django.contrib.admin",
