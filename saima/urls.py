@@ -13,5 +13,6 @@ urlpatterns = [
     path("api/v1/", include("certification.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("", include("portal.urls")),
     path("", include("certification.urls")),
 ]

@@ -1,0 +1,8 @@
+"""App config for the pages."""
+
+from django.apps import AppConfig
+
+
+class PortalConfig(AppConfig):
+    name = "portal"
+    verbose_name = "Pages"

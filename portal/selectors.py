@@ -1,0 +1,206 @@
+"""Reads behind the pages: each page's data in a fixed number of queries, whatever the data size."""
+# ruff: noqa: S608 - SQL is assembled from this module's constants only; values go as parameters
+
+import datetime as dt
+from decimal import ROUND_CEILING, Decimal
+
+from django.db import connection
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from certification.choices import DecisionKind, DecisionStatus
+from certification.models import Certificate, Decision, RuleSet
+from certification.rules import TIERS
+from providers.models import Merchant, Provider
+from scoring import selectors as scoring_selectors
+from scoring import sql
+from scoring.choices import CapabilityKey, CycleKind, CycleStatus, MetricKey
+from scoring.models import CapabilityScore, MetricScore, ProviderScore
+
+CAPABILITY_LABELS = dict(CapabilityKey.choices)
+METRIC_LABELS = dict(MetricKey.choices)
+TREND_CYCLES = 12
+ONE_DP = Decimal("0.1")
+
+
+def published_scores(user):
+    """The user's visible scores of published, non-simulation cycles (newest first)."""
+    return (
+        ProviderScore.objects.restrict(user)
+        .filter(cycle__status=CycleStatus.PUBLISHED)
+        .exclude(cycle__kind=CycleKind.SIMULATION)
+        .select_related("cycle")
+        .order_by("-cycle__window_end", "-cycle_id")
+    )
+
+
+def capability_medians(score: ProviderScore) -> dict[str, Decimal | None]:
+    """Median score of each capability among the cohort's ranked providers (one query)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT cs.key, {sql.median("cs.score")}
+            FROM scoring_capabilityscore cs JOIN scoring_providerscore ps ON ps.id = cs.provider_score_id
+            WHERE ps.cycle_id = %s AND ps.cohort = %s AND ps.ranked
+            GROUP BY cs.key
+            """,
+            [score.cycle_id, score.cohort],
+        )
+        return dict(cursor.fetchall())
+
+
+def _up(value: Decimal) -> Decimal:
+    return value.quantize(ONE_DP, rounding=ROUND_CEILING)
+
+
+def next_tier_gap(*, ruleset: RuleSet | None, tier: str, score: ProviderScore | None, capabilities: dict) -> dict:
+    """What the provider lacks for the next tier, in plain words (DESIGN §4 bars of the rule set).
+
+    ``capabilities``: key → (weight, score). The overall gap can be closed on any capability; the
+    cheapest single capability (fewest points, not above 100) is named.
+    """
+    if ruleset is None or tier not in TIERS or tier == TIERS[-1]:
+        return {"next": None, "lines": []}
+    target = TIERS[TIERS.index(tier) + 1]
+    if score is None or score.overall is None:
+        return {"next": target, "lines": [_("Get ranked in a cycle to be considered for %(tier)s.") % {"tier": target}]}
+    lines = []
+    gap = ruleset.overall_bar(target) - score.overall
+    if gap > 0:
+        best = None
+        for key, (weight, value) in capabilities.items():
+            if not weight or value is None:
+                continue
+            needed = gap * 100 / weight
+            if value + needed <= 100 and (best is None or needed < best[1]):
+                best = (key, needed)
+        if best is not None:
+            lines.append(
+                _("+%(points)s on %(capability)s reaches %(tier)s (overall +%(overall)s).")
+                % {
+                    "points": _up(best[1]),
+                    "capability": CAPABILITY_LABELS[best[0]],
+                    "tier": target,
+                    "overall": _up(gap),
+                }
+            )
+        else:
+            lines.append(_("+%(overall)s overall points reach %(tier)s.") % {"overall": _up(gap), "tier": target})
+    bar = {"L4": ruleset.l4_min_capability, "L5": ruleset.l5_min_capability}.get(target)
+    if bar is not None:
+        for key, (_weight, value) in capabilities.items():
+            if value is None or value < bar:
+                lines.append(
+                    _("%(capability)s needs at least %(bar)s for %(tier)s (now %(value)s).")
+                    % {
+                        "capability": CAPABILITY_LABELS[key],
+                        "bar": bar.normalize(),
+                        "tier": target,
+                        "value": "—" if value is None else _up(value),
+                    }
+                )
+    if target == "L5" and (score.percentile is None or score.percentile < ruleset.l5_min_percentile):
+        lines.append(
+            _("%(tier)s needs a cohort percentile of at least %(bar)s%%.")
+            % {"tier": target, "bar": (ruleset.l5_min_percentile * 100).normalize()}
+        )
+    if not lines:
+        lines.append(_("Every bar of %(tier)s is met; the next published cycle decides.") % {"tier": target})
+    return {"next": target, "lines": lines}
+
+
+def trend(user, provider_id: int) -> dict:
+    """Overall and capability scores over the last published cycles, oldest first (two queries)."""
+    scores = list(published_scores(user).filter(provider_id=provider_id)[:TREND_CYCLES])
+    scores.reverse()
+    caps = CapabilityScore.objects.restrict(user).filter(provider_score__in=[s.pk for s in scores])
+    by_score: dict[int, dict[str, Decimal | None]] = {}
+    for c in caps.values("provider_score_id", "key", "score"):
+        by_score.setdefault(c["provider_score_id"], {})[c["key"]] = c["score"]
+    return {
+        "labels": [f"{s.cycle.window_start.astimezone(timezone.get_current_timezone()):%Y-%m}" for s in scores],
+        "overall": [s.overall for s in scores],
+        "capabilities": {key: [by_score.get(s.pk, {}).get(key) for s in scores] for key in CAPABILITY_LABELS},
+    }
+
+
+def appealable_kinds() -> set[str]:
+    return {DecisionKind.DEMOTE, DecisionKind.WARN, DecisionKind.PROBATION, DecisionKind.DELIST, DecisionKind.SUSPEND}
+
+
+def dashboard(user, provider_id: int) -> dict:
+    """Everything on the provider's dashboard."""
+    provider = Provider.objects.restrict(user).get(pk=provider_id)
+    score = published_scores(user).filter(provider_id=provider_id).first()
+    data = {"provider": provider, "score": score, "capabilities": [], "metrics": [], "cap_medians": {}}
+    if score is not None:
+        caps = list(CapabilityScore.objects.restrict(user).filter(provider_score=score).order_by("capability_id"))
+        medians = capability_medians(score)
+        metric_medians = scoring_selectors.cohort_medians(score)
+        metrics = list(MetricScore.objects.restrict(user).filter(provider_score=score).order_by("metric_id"))
+        data["capabilities"] = [
+            {
+                "key": c.key,
+                "label": CAPABILITY_LABELS[c.key],
+                "weight": c.weight,
+                "score": c.score,
+                "median": medians.get(c.key),
+                "contribution": c.contribution,
+            }
+            for c in caps
+        ]
+        data["metrics"] = [
+            {
+                "key": m.key,
+                "label": METRIC_LABELS.get(m.key, m.key),
+                "capability": CAPABILITY_LABELS[m.capability_key],
+                "value": m.raw_value,
+                "median": metric_medians.get(m.key),
+                "percentile": m.percentile,
+                "score": m.score,
+                "contribution": m.contribution,
+            }
+            for m in metrics
+        ]
+    ruleset = RuleSet.objects.order_by("-version").first()
+    data["gap"] = next_tier_gap(
+        ruleset=ruleset,
+        tier=provider.tier,
+        score=score,
+        capabilities={c["key"]: (c["weight"], c["score"]) for c in data["capabilities"]},
+    )
+    data["trend"] = trend(user, provider_id)
+    end = timezone.now()
+    data["effect"] = scoring_selectors.operation_effect(
+        start=end - dt.timedelta(days=90), end=end, provider_id=provider_id
+    )["all"]
+    data["certificates"] = list(
+        Certificate.objects.restrict(user).select_related("provider", "operator").order_by("-valid_until", "-id")[:50]
+    )
+    followups = Decision.objects.filter(refers_to=OuterRef("pk"))
+    data["decisions"] = list(
+        Decision.objects.restrict(user)
+        .filter(provider_id=provider_id)
+        .annotate(resolved=Exists(followups.exclude(status=DecisionStatus.PENDING)))
+        .order_by("-seq")[:50]
+    )
+    data["merchants"] = list(Merchant.objects.restrict(user).order_by("name")[:200])
+    return data
+
+
+def metric_explanation(user, score_id: int, key: str) -> dict | None:
+    """One metric of one of the user's scores: value, median, percentile, score, contribution."""
+    score = ProviderScore.objects.restrict(user).select_related("cycle").filter(pk=score_id).first()
+    if score is None or key not in METRIC_LABELS:
+        return None
+    metric = MetricScore.objects.restrict(user).filter(provider_score=score, key=key).first()
+    if metric is None:
+        return None
+    return {
+        "score": score,
+        "metric": metric,
+        "label": METRIC_LABELS[key],
+        "capability": CAPABILITY_LABELS[metric.capability_key],
+        "median": scoring_selectors.cohort_medians(score).get(key),
+    }

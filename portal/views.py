@@ -1,0 +1,355 @@
+"""Page views: the provider portal and the staff console. Reads via .restrict(user); writes via services."""
+
+import csv
+import datetime as dt
+import functools
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
+from django.db.models import Count
+from django.http import Http404, JsonResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from certification import services as cert_services
+from certification.ledger import ledger_verify
+from certification.models import Decision
+from core.access import provider_id_of
+from providers import admission_services
+from providers.admission_rules import AdmissionStatus
+from providers.models import AdmissionApplication, Merchant
+from scoring import selectors as scoring_selectors
+from scoring.choices import CycleKind, CycleStatus
+from scoring.models import ProviderScore, QualificationCycle
+from scoring.services import SHANGHAI
+
+from . import cycle_services, selectors
+from .charts import Series, radar_svg, trend_svg
+from .definitions import FIGURE_LABELS, METRIC_DEFINITIONS
+
+
+def home(request):
+    """/: anonymous → login; provider user → portal; staff → console."""
+    user = request.user
+    if not user.is_authenticated:
+        return redirect_to_login("/")
+    if user.is_staff:
+        return redirect("portal:console")
+    if provider_id_of(user) is not None:
+        return redirect("portal:dashboard")
+    raise Http404
+
+
+def provider_page(view):
+    """Provider users only; everyone else (staff included) gets 404 — the portal is per provider."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        provider_id = provider_id_of(request.user)
+        if provider_id is None:
+            raise Http404
+        return view(request, provider_id, *args, **kwargs)
+
+    return wrapper
+
+
+def staff_page(*perms):
+    """Staff only (404 for others), holding the same model permissions the API asks for (403 if not)."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not request.user.is_staff:
+                raise Http404
+            if not request.user.has_perms(perms):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def _error_text(exc) -> str:
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return str(getattr(exc, "message", exc))
+
+
+# --- provider portal ------------------------------------------------------------------------------
+
+
+@provider_page
+def dashboard(request, provider_id):
+    data = selectors.dashboard(request.user, provider_id)
+    caps = data["capabilities"]
+    if caps:
+        data["radar"] = radar_svg(
+            [c["label"] for c in caps],
+            [
+                Series(_("Cohort median"), [c["median"] for c in caps], "median"),
+                Series(data["provider"].name, [c["score"] for c in caps], "own"),
+            ],
+            title=_("Five capabilities against the cohort median"),
+        )
+    t = data["trend"]
+    if t["labels"]:
+        series = [Series(_("Overall"), t["overall"], "overall")]
+        series += [Series(str(selectors.CAPABILITY_LABELS[k]), v, k) for k, v in t["capabilities"].items()]
+        data["trend_chart"] = trend_svg(t["labels"], series, title=_("Scores over past cycles"))
+        data["trend_legend"] = [s.label for s in series]
+    return render(request, "portal/dashboard.html", data)
+
+
+@provider_page
+def metric_explain(request, provider_id, score_id: int, key: str):
+    data = selectors.metric_explanation(request.user, score_id, key)
+    if data is None:
+        raise Http404
+    data["definition"] = METRIC_DEFINITIONS.get(key, "")
+    return render(request, "portal/metric.html", data)
+
+
+@provider_page
+def merchant_detail(request, provider_id, merchant_id: int):
+    merchant = Merchant.objects.restrict(request.user).filter(pk=merchant_id).first()
+    if merchant is None:
+        raise Http404
+    end_date = timezone.now().astimezone(SHANGHAI).date() - dt.timedelta(days=1)
+    diagnosis = scoring_selectors.merchant_diagnosis(merchant=merchant, end_date=end_date)
+    figures = [{**f, "label": FIGURE_LABELS.get(f["key"], f["key"])} for f in diagnosis["figures"]]
+    return render(request, "portal/merchant.html", {"merchant": merchant, "diagnosis": diagnosis, "figures": figures})
+
+
+# --- staff console --------------------------------------------------------------------------------
+
+
+@staff_page()
+def console(request):
+    return render(request, "console/home.html", {})
+
+
+@staff_page("providers.view_admissionapplication")
+def admissions(request):
+    queue = list(
+        AdmissionApplication.objects.restrict(request.user)
+        .filter(status__in=[AdmissionStatus.SUBMITTED, AdmissionStatus.UNDER_REVIEW])
+        .select_related("created_by", "reviewer")
+        .order_by("submitted_at", "id")
+    )
+    can_review = request.user.has_perm("providers.review_admission")
+    return render(request, "console/admissions.html", {"queue": queue, "can_review": can_review})
+
+
+@require_POST
+@staff_page("providers.review_admission")
+def admission_act(request, pk: int, action: str):
+    application = AdmissionApplication.objects.restrict(request.user).filter(pk=pk).first()
+    if application is None:
+        raise Http404
+    try:
+        if action == "review":
+            admission_services.admission_start_review(application=application, reviewer=request.user)
+        elif action == "approve":
+            admission_services.admission_approve(
+                application=application, reviewer=request.user, reason=request.POST.get("reason", "")
+            )
+        elif action == "reject":
+            admission_services.admission_reject(
+                application=application, reviewer=request.user, reason=request.POST.get("reason", "")
+            )
+        else:
+            raise Http404
+    except (admission_services.AdmissionError, ValidationError) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("Done: %(company)s.") % {"company": application.company_name})
+    return redirect("portal:admissions")
+
+
+@staff_page("scoring.view_qualificationcycle")
+def cycles(request):
+    rows = list(QualificationCycle.objects.restrict(request.user).select_related("capability_model")[:100])
+    return render(
+        request,
+        "console/cycles.html",
+        {"cycles": rows, "can_run": request.user.has_perm("scoring.run_cycle"), "kinds": CycleKind.choices},
+    )
+
+
+def _shanghai_midnight(value: str) -> dt.datetime:
+    return dt.datetime.combine(dt.date.fromisoformat(value), dt.time(0), tzinfo=SHANGHAI)
+
+
+@require_POST
+@staff_page("scoring.run_cycle")
+def cycle_start(request):
+    """Create a cycle over the chosen Shanghai dates and start its run (the cycle service queues the task)."""
+    try:
+        start = _shanghai_midnight(request.POST.get("window_start", ""))
+        end = _shanghai_midnight(request.POST.get("window_end", ""))
+    except ValueError:
+        messages.error(request, _("Enter both window dates as YYYY-MM-DD."))
+        return redirect("portal:cycles")
+    try:
+        cycle = cycle_services.cycle_start(
+            kind=request.POST.get("kind", ""), window_start=start, window_end=end, user=request.user
+        )
+    except (ValidationError, IntegrityError) as exc:
+        messages.error(request, _error_text(exc))
+        return redirect("portal:cycles")
+    return redirect("portal:cycle", pk=cycle.pk)
+
+
+@staff_page("scoring.view_qualificationcycle")
+def cycle_detail(request, pk: int):
+    cycle = QualificationCycle.objects.restrict(request.user).filter(pk=pk).first()
+    if cycle is None:
+        raise Http404
+    counts = dict(
+        ProviderScore.objects.filter(cycle=cycle)
+        .values_list("ranked")
+        .annotate(n=Count("id"))
+        .values_list("ranked", "n")
+    )
+    return render(
+        request,
+        "console/cycle.html",
+        {
+            "cycle": cycle,
+            "ranked": counts.get(True, 0),
+            "unranked": counts.get(False, 0),
+            "done": cycle.status in (CycleStatus.COMPUTED, CycleStatus.PUBLISHED, CycleStatus.FAILED),
+        },
+    )
+
+
+@staff_page("scoring.view_qualificationcycle")
+def cycle_status(request, pk: int):
+    """JSON for the progress bar's poll: stage, percent, status, and where to go when done."""
+    cycle = QualificationCycle.objects.restrict(request.user).filter(pk=pk).values("status", "stage", "percent").first()
+    if cycle is None:
+        raise Http404
+    return JsonResponse({**cycle, "status_label": str(dict(CycleStatus.choices)[cycle["status"]])})
+
+
+@staff_page("certification.view_decision")
+def delistings(request):
+    queue = list(
+        cert_services.unresolved_delist_proposals()
+        .select_related("provider", "decided_by")
+        .annotate(approval_count=Count("approvals"))
+        .order_by("seq")
+    )
+    can_approve = request.user.has_perm(cert_services.APPROVE_DELISTING)
+    return render(
+        request,
+        "console/delistings.html",
+        {"queue": queue, "can_approve": can_approve, "required": cert_services.APPROVALS_REQUIRED},
+    )
+
+
+@require_POST
+@staff_page(cert_services.APPROVE_DELISTING)
+def delisting_act(request, pk: int, action: str):
+    decision = Decision.objects.restrict(request.user).filter(pk=pk).first()
+    if decision is None:
+        raise Http404
+    try:
+        if action == "approve":
+            cert_services.decision_approve(decision=decision, approver=request.user)
+        elif action == "reject":
+            cert_services.decision_reject(
+                decision=decision, reviewer=request.user, reason_text=request.POST.get("reason", "")
+            )
+        else:
+            raise Http404
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("Recorded for %(provider)s.") % {"provider": decision.provider.name})
+    return redirect("portal:delistings")
+
+
+LEADERBOARD_COLUMNS = ["rank", "provider", "cohort", "overall", "percentile", "session_count", "window_gmv"]
+
+
+def _leaderboard_query(request):
+    scores = ProviderScore.objects.restrict(request.user)
+    cycle_list = list(
+        QualificationCycle.objects.restrict(request.user)
+        .filter(status__in=[CycleStatus.PUBLISHED, CycleStatus.COMPUTED])
+        .order_by("-window_end", "-id")[:50]
+    )
+    cycle = None
+    wanted = request.GET.get("cycle")
+    for c in cycle_list:
+        if (wanted and str(c.pk) == wanted) or (not wanted and c.status == CycleStatus.PUBLISHED):
+            cycle = c
+            break
+    if cycle is None and cycle_list and not wanted:
+        cycle = cycle_list[0]
+    cohort = request.GET.get("cohort", "")
+    rows = scores.none()
+    if cycle is not None:
+        rows = (
+            scores.filter(cycle=cycle, ranked=True).select_related("provider").order_by("cohort", "rank", "provider_id")
+        )
+        if cohort:
+            rows = rows.filter(cohort=cohort)
+    return cycle_list, cycle, cohort, rows
+
+
+@staff_page("scoring.view_providerscore")
+def leaderboard(request):
+    from providers.choices import ProviderType
+
+    cycle_list, cycle, cohort, rows = _leaderboard_query(request)
+    if request.GET.get("format") == "csv":
+        return _leaderboard_csv(cycle, rows)
+    return render(
+        request,
+        "console/leaderboard.html",
+        {
+            "cycles": cycle_list,
+            "cycle": cycle,
+            "cohort": cohort,
+            "cohorts": ProviderType.choices,
+            "rows": rows[:500],
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _leaderboard_csv(cycle, rows):
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield writer.writerow(LEADERBOARD_COLUMNS)
+        for s in rows.iterator(chunk_size=2000):
+            yield writer.writerow(
+                [s.rank, s.provider.name, s.cohort, s.overall, s.percentile, s.session_count, s.window_gmv]
+            )
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    name = f"leaderboard-{cycle.pk if cycle else 'none'}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@staff_page("certification.view_decision")
+def ledger(request):
+    return render(request, "console/ledger.html", {"report": ledger_verify()})

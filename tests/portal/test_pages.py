@@ -1,0 +1,159 @@
+"""Portal and console pages with the Django test client: access, content, writes through services, query counts."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+
+from certification import services as cert_services
+from certification.models import Decision, RuleSet
+from portal.selectors import next_tier_gap
+from scoring.models import ProviderScore
+from tests import factories
+from tests.conftest import make_staff
+from tests.portal.conftest import make_cycle, score_providers
+
+pytestmark = pytest.mark.django_db
+
+
+def client_as(user):
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def test_home_redirects_by_persona(provider_user, staff):
+    assert client_as(None).get("/")["Location"] == "/accounts/login/?next=/"
+    assert client_as(provider_user).get("/")["Location"] == "/portal/"
+    assert client_as(staff).get("/")["Location"] == "/console/"
+
+
+def test_portal_is_for_provider_users_and_console_for_staff(provider_user, staff):
+    assert client_as(staff).get("/portal/").status_code == 404
+    assert client_as(provider_user).get("/console/").status_code == 404
+    assert client_as(provider_user).get("/console/leaderboard/").status_code == 404
+    assert client_as(None).get("/portal/")["Location"] == "/accounts/login/?next=/portal/"
+
+
+def test_dashboard_shows_latest_published_scores(provider_user, provider, scored):
+    # A later computed-but-unpublished cycle and a simulation are not shown.
+    score_providers(make_cycle(month=10, status="computed"), scored, base=90)
+    body = client_as(provider_user).get("/portal/").content.decode()
+    latest = ProviderScore.objects.get(provider=provider, cycle__window_start__month=9)
+    assert latest.rank == 1 and latest.cohort_size == 5
+    assert 'class="radar"' in body and "series-own" in body and "series-median" in body
+    assert f'<dd id="overall">{latest.overall:.1f}</dd>' in body
+    assert '<dd id="rank">1 / 5</dd>' in body
+    assert '<dd id="percentile">100%</dd>' in body
+    assert 'class="trend"' in body
+    assert f"/portal/scores/{latest.pk}/metrics/gpm/" in body
+
+
+def test_metric_explanation_and_other_providers_score_is_404(provider_user, provider, other_provider, scored):
+    own = ProviderScore.objects.filter(provider=provider).latest("cycle__window_start")
+    other = ProviderScore.objects.filter(provider=other_provider).latest("cycle__window_start")
+    client = client_as(provider_user)
+    response = client.get(f"/portal/scores/{own.pk}/metrics/gpm/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert '<dd id="raw-value">0.5000</dd>' in body  # provider is 5th of 5 → raw value 5/10
+    assert '<dd id="median">0.3000</dd>' in body  # median of 0.1 … 0.5
+    assert client.get(f"/portal/scores/{other.pk}/metrics/gpm/").status_code == 404
+    assert client.get(f"/portal/scores/{own.pk}/metrics/nope/").status_code == 404
+
+
+def test_merchant_page_is_provider_restricted(provider_user, provider, other_provider):
+    own = factories.EngagementFactory(provider=provider).merchant
+    foreign = factories.EngagementFactory(provider=other_provider).merchant
+    client = client_as(provider_user)
+    response = client.get(f"/portal/merchants/{own.pk}/")
+    assert response.status_code == 200 and own.name in response.content.decode()
+    assert client.get(f"/portal/merchants/{foreign.pk}/").status_code == 404
+
+
+def _dashboard_queries(user) -> int:
+    client = client_as(user)
+    client.get("/portal/")  # warm the session and the rule-set cache
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get("/portal/").status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_dashboard_query_count_does_not_grow_with_data(provider_user, provider, other_provider):
+    score_providers(make_cycle(month=3), [other_provider, provider])
+    factories.EngagementFactory(provider=provider)
+    small = _dashboard_queries(provider_user)
+
+    cohort = [factories.ProviderFactory() for _ in range(20)] + [other_provider, provider]
+    for month in (4, 5, 6, 7):
+        score_providers(make_cycle(month=month), cohort)
+    for _ in range(15):
+        factories.EngagementFactory(provider=provider)
+    for _ in range(5):
+        cert_services.delist_propose(provider=factories.ProviderFactory(), reason_code="x")
+    large = _dashboard_queries(provider_user)
+    assert small == large
+
+
+def test_leaderboard_query_count_and_csv(roles, staff):
+    cycle = make_cycle(month=2)
+    score_providers(cycle, [factories.ProviderFactory(name=f"P{i}") for i in range(2)])
+    client = client_as(staff)
+    client.get("/console/leaderboard/")
+    with CaptureQueriesContext(connection) as small:
+        client.get("/console/leaderboard/")
+    score_providers(make_cycle(month=3), [factories.ProviderFactory() for _ in range(2)])
+    ProviderScore.objects.filter(cycle=cycle).delete()
+    score_providers(cycle, [factories.ProviderFactory(name=f"Q{i}") for i in range(30)])
+    with CaptureQueriesContext(connection) as large:
+        body = client.get(f"/console/leaderboard/?cycle={cycle.pk}").content.decode()
+    assert len(small.captured_queries) == len(large.captured_queries)
+    assert body.count("<tr><td>mcn</td>") == 30
+
+    response = client.get(f"/console/leaderboard/?cycle={cycle.pk}&cohort=mcn&format=csv")
+    lines = b"".join(response.streaming_content).decode().splitlines()
+    assert lines[0] == "rank,provider,cohort,overall,percentile,session_count,window_gmv"
+    assert len(lines) == 31
+    assert lines[1].startswith("1,Q29,mcn,")
+
+
+def test_delisting_approval_through_the_console(roles, auditor):
+    maker = make_staff(roles, "cycle_manager", username="maker")
+    checker1 = make_staff(roles, "cycle_manager", username="checker1")
+    checker2 = make_staff(roles, "cycle_manager", username="checker2")
+    target = factories.ProviderFactory(name="Target")
+    proposal = cert_services.delist_propose(provider=target, reason_code="test", proposed_by=maker)
+
+    assert client_as(auditor).post(f"/console/delistings/{proposal.pk}/approve/").status_code == 403
+    response = client_as(maker).post(f"/console/delistings/{proposal.pk}/approve/", follow=True)
+    assert "maker" in response.content.decode().lower()
+    assert proposal.approvals.count() == 0
+
+    assert "Target" in client_as(checker1).get("/console/delistings/").content.decode()
+    client_as(checker1).post(f"/console/delistings/{proposal.pk}/approve/")
+    client_as(checker2).post(f"/console/delistings/{proposal.pk}/approve/")
+    target.refresh_from_db()
+    assert target.status == "delisted"
+    assert Decision.objects.filter(refers_to=proposal, status="effective").count() == 1
+    assert "Target" not in client_as(checker1).get("/console/delistings/").content.decode()
+
+
+def test_ledger_page_reports_ok_and_head(staff):
+    cert_services.delist_propose(provider=factories.ProviderFactory(), reason_code="x")
+    head = Decision.objects.order_by("-seq").first()
+    body = client_as(staff).get("/console/ledger/").content.decode()
+    assert head.hash in body and 'class="ok"' in body
+
+
+def test_gap_names_the_cheapest_capability():
+    ruleset = RuleSet.objects.order_by("-version").first()
+    score = ProviderScore(overall=ruleset.l3_overall - Decimal("1.2"), percentile=Decimal("0.5"))
+    caps = {"growth": (Decimal(30), Decimal(50)), "content": (Decimal(20), Decimal(99))}
+    with translation.override("en"):
+        gap = next_tier_gap(ruleset=ruleset, tier="L2", score=score, capabilities=caps)
+    assert gap["next"] == "L3"
+    assert gap["lines"] == ["+4.0 on 运营力 reaches L3 (overall +1.2)."]
