@@ -133,6 +133,52 @@ def decision_append(
     return Decision.objects.create(seq=seq, prev_hash=prev_hash, hash=chain_hash(prev_hash, content), **fields)
 
 
+@transaction.atomic
+def decisions_append_bulk(*, rows: list[dict]) -> list[Decision]:
+    """Append many decisions at the head of the chain in one INSERT, under the same advisory lock.
+
+    Each row gives the columns by id: kind, reason_code, and optionally provider_id, operator_id,
+    cycle_id, subject_type, subject_id, reason_text, evidence, decided_by_id, status, refers_to_id,
+    effective_at. Hashes chain row after row exactly as decision_append would have.
+    """
+    if not rows:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LEDGER_LOCK_KEY])
+    head = Decision.objects.order_by("-seq").values("seq", "hash").first()
+    seq, prev_hash = (head["seq"], head["hash"]) if head else (0, GENESIS_HASH)
+    now = timezone.now()
+    out = []
+    for row in rows:
+        kind, status = row["kind"], row.get("status", DecisionStatus.EFFECTIVE)
+        if kind not in DecisionKind.values or status not in DecisionStatus.values or not row.get("reason_code"):
+            raise ValueError(f"invalid ledger row {row!r}")
+        effective_at = row.get("effective_at")
+        if effective_at is None and status == DecisionStatus.EFFECTIVE:
+            effective_at = now
+        seq += 1
+        fields = {
+            "kind": kind,
+            "provider_id": row.get("provider_id"),
+            "operator_id": row.get("operator_id"),
+            "cycle_id": row.get("cycle_id"),
+            "subject_type": row.get("subject_type", ""),
+            "subject_id": str(row.get("subject_id", "")),
+            "reason_code": row["reason_code"],
+            "reason_text": row.get("reason_text", ""),
+            "evidence": canonical(row.get("evidence") or {}),
+            "decided_by_id": row.get("decided_by_id"),
+            "status": status,
+            "refers_to_id": row.get("refers_to_id"),
+            "effective_at": effective_at,
+            "created_at": now,
+        }
+        digest = chain_hash(prev_hash, content_of({"seq": seq, **fields}))
+        out.append(Decision(seq=seq, prev_hash=prev_hash, hash=digest, **fields))
+        prev_hash = digest
+    return Decision.objects.bulk_create(out, batch_size=2000)
+
+
 @dataclass(frozen=True)
 class BrokenLink:
     seq: int

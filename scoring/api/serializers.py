@@ -6,7 +6,16 @@ from rest_framework.fields import get_error_detail
 
 from scoring import services
 from scoring.choices import CapabilityKey, Direction, MetricKey
-from scoring.models import Capability, CapabilityModel, CapabilityScore, Metric, ProviderScore, QualificationCycle
+from scoring.models import (
+    Capability,
+    CapabilityModel,
+    CapabilityScore,
+    CycleOutcome,
+    Metric,
+    Notification,
+    ProviderScore,
+    QualificationCycle,
+)
 
 
 class MetricSerializer(serializers.ModelSerializer):
@@ -71,6 +80,7 @@ class QualificationCycleSerializer(serializers.ModelSerializer):
             "window_start",
             "window_end",
             "capability_model",
+            "rule_set",
             "min_sessions",
             "confidence_sessions",
             "status",
@@ -80,9 +90,21 @@ class QualificationCycleSerializer(serializers.ModelSerializer):
             "created_at",
             "started_at",
             "finished_at",
+            "heartbeat_at",
+            "published_at",
         ]
-        read_only_fields = ["status", "stage", "percent", "error", "created_at", "started_at", "finished_at"]
-        extra_kwargs = {"capability_model": {"required": False}}
+        read_only_fields = [
+            "status",
+            "stage",
+            "percent",
+            "error",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "heartbeat_at",
+            "published_at",
+        ]
+        extra_kwargs = {"capability_model": {"required": False}, "rule_set": {"required": False}}
         validators = []  # the service checks the (kind, window) uniqueness with a clear message
 
     def create(self, validated_data):
@@ -121,4 +143,33 @@ class ProviderScoreSerializer(serializers.ModelSerializer):
             "percentile",
             "capabilities",
         ]
+        read_only_fields = fields
+
+
+class CycleOutcomeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CycleOutcome
+        fields = [
+            "id",
+            "cycle",
+            "provider",
+            "cohort",
+            "ranked",
+            "overall",
+            "current_tier",
+            "proposed_tier",
+            "change",
+            "warn",
+            "probation",
+            "delist_proposal",
+            "reasons",
+            "fix_by",
+        ]
+        read_only_fields = fields
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Notification
+        fields = ["id", "provider", "cycle", "kind", "text", "created_at", "read"]
         read_only_fields = fields
