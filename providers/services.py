@@ -339,13 +339,21 @@ def violation_record(
         status=status,
         description=description,
     )
-    return _save(violation, extra_errors=violation_rule_errors(violation))
+    return _violation_follow_up(_save(violation, extra_errors=violation_rule_errors(violation)))
 
 
 @transaction.atomic
 def violation_update(*, violation: Violation, **changes: Any) -> Violation:
     _apply(violation, changes)
-    return _save(violation, extra_errors=violation_rule_errors(violation))
+    return _violation_follow_up(_save(violation, extra_errors=violation_rule_errors(violation)))
+
+
+def _violation_follow_up(violation: Violation) -> Violation:
+    """A confirmed serious violation naming an operator suspends the operator's certificates."""
+    from certification.operators import operator_certificates_suspend_for_violation  # imports providers
+
+    operator_certificates_suspend_for_violation(violation=violation)
+    return violation
 
 
 @transaction.atomic

@@ -11,3 +11,11 @@ router.register("certificates", views.CertificateViewSet)
 router.register("rule-sets", views.RuleSetViewSet)
 
 urlpatterns = router.urls
+
+from .appeals import AppealViewSet  # noqa: E402
+from .assessments import OperatorAssessmentViewSet, OperatorCertificationViewSet  # noqa: E402
+
+router.register("appeals", AppealViewSet)
+router.register("operator-assessments", OperatorAssessmentViewSet)
+router.register("operator-certificates", OperatorCertificationViewSet, basename="operator-certificates")
+urlpatterns = router.urls

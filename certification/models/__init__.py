@@ -5,3 +5,5 @@ from .ledger import Decision, DecisionApproval
 from .rules import RuleSet
 
 __all__ = ["Certificate", "CertificateCounter", "Decision", "DecisionApproval", "RuleSet"]
+from .assessments import OperatorAssessment  # noqa: E402, F401, I001
+from .appeals import Appeal, AppealAttachment, AppealStatus  # noqa: E402, F401, I001
