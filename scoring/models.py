@@ -1,5 +1,7 @@
 """Models of the scoring app: the versioned five-capability model, qualification cycles and the stored scores."""
 
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -9,6 +11,8 @@ from core.access import RestrictedQuerySet
 from core.audit import audited
 
 from .choices import CapabilityKey, CycleKind, CycleStatus, Direction, MetricKey, NotRankedReason, OutcomeChange
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 # Scores carry 4 decimals (DESIGN §3: rounded half-up to 4 decimals at each step).
 SCORE = {"max_digits": 9, "decimal_places": 4, "null": True, "blank": True}
@@ -145,7 +149,9 @@ class QualificationCycle(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.window_start:%Y-%m-%d}–{self.window_end:%Y-%m-%d}"
+        # Shanghai calendar dates of the half-open window [start, end).
+        start, end = (t.astimezone(SHANGHAI) for t in (self.window_start, self.window_end))
+        return f"{self.get_kind_display()} {start:%Y-%m-%d}–{end:%Y-%m-%d}"
 
     @staticmethod
     def provider_scope(provider_id):

@@ -93,7 +93,7 @@ class QualificationCycleViewSet(RestrictedModelViewSet):
             cycle = cycles.cycle_start(cycle=cycle, user=request.user, force=force)
         except cycles.CycleConflict as exc:
             raise conflict(exc) from exc
-        return Response(self.get_serializer(cycle).data, status=202)
+        return Response({**self.get_serializer(cycle).data, "task_id": cycle.run_token}, status=202)
 
     @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["post"])

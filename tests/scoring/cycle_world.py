@@ -9,7 +9,7 @@ from . import platform as pf
 JULY = (pf.at(2025, 7, 1), pf.at(2025, 8, 1))
 
 
-def build(window=pf.JUNE, *, serious_violation_for: str | None = None) -> dict:
+def build(window=pf.JUNE, *, serious_violation_for: str | None = None, windows=None) -> dict:
     """Providers 'strong', 'middle', 'weak' (30 operated sessions each in the window, better to worse on
     every session fact) and 'idle' (3 sessions: not ranked). Returns name → Provider."""
     providers = {}
@@ -22,13 +22,13 @@ def build(window=pf.JUNE, *, serious_violation_for: str | None = None) -> dict:
         pf.engage(p, m)
         op = pf.operator(p)
         count = 3 if name == "idle" else 30
-        for i in range(count):
+        for start, i in [(w[0], i) for w in (windows or [window]) for i in range(count)]:
             sessions.append(
                 pf.session(
                     m,
                     operator=op,
                     provider=p,
-                    started_at=window[0] + dt.timedelta(hours=12 + 20 * i),
+                    started_at=start + dt.timedelta(hours=12 + 20 * i),
                     gmv=1000 * q,
                     orders=10 * q,
                     new_followers=5 * q,

@@ -1,0 +1,460 @@
+"""Qualification cycles: run guard, preview, publish (ledger, tiers, certificates, notifications), permissions."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django_celery_beat.models import PeriodicTask
+
+from certification import services as cert_services
+from certification.ledger import ledger_verify
+from certification.models import Certificate, Decision, RuleSet
+from providers.models import Provider
+from scoring import cycles, services
+from scoring.models import CycleOutcome, MetricScore, Notification, ProviderScore, QualificationCycle
+from tests import factories
+from tests.conftest import make_staff
+
+from . import cycle_world
+from . import platform as pf
+
+SH = pf.SH
+
+
+class Killed(BaseException):
+    """Stands for a worker killed mid-run: not an Exception, so the run cannot mark itself failed."""
+
+
+@pytest.fixture
+def manager(roles):
+    return make_staff(roles, "cycle_manager", username="manager")
+
+
+@pytest.fixture
+def reviewer(roles):
+    return make_staff(roles, "admission_reviewer", username="reviewer")
+
+
+def june_cycle(kind="monthly", **kw):
+    return services.cycle_create(kind=kind, window_start=pf.JUNE[0], window_end=pf.JUNE[1], **kw)
+
+
+def run(cycle, **kw):
+    token = cycles.cycle_claim(cycle_id=cycle.pk, **kw)
+    assert token is not None
+    assert cycles.cycle_run(cycle_id=cycle.pk, token=token)
+    cycle.refresh_from_db()
+    return cycle
+
+
+def snapshot(cycle):
+    scores = list(
+        ProviderScore.objects.filter(cycle=cycle)
+        .order_by("provider_id")
+        .values_list("provider_id", "ranked", "overall", "rank", "percentile")
+    )
+    metrics = list(
+        MetricScore.objects.filter(provider_score__cycle=cycle)
+        .order_by("provider_score__provider_id", "key")
+        .values_list("provider_score__provider_id", "key", "raw_value", "score")
+    )
+    outcomes = list(
+        CycleOutcome.objects.filter(cycle=cycle)
+        .order_by("provider_id")
+        .values_list("provider_id", "current_tier", "proposed_tier", "change", "warn", "probation", "delist_proposal")
+    )
+    return scores, metrics, outcomes
+
+
+def decisions_of(cycle):
+    return list(
+        Decision.objects.filter(cycle=cycle).order_by("seq").values_list("provider_id", "kind", "status", "reason_code")
+    )
+
+
+@pytest.fixture
+def world(db):
+    providers = cycle_world.build(serious_violation_for="middle")
+    # The weak provider holds L3 with a certificate: it may fall one level only.
+    Provider.objects.filter(pk=providers["weak"].pk).update(tier="L3")
+    cert_services.certificate_issue_provider(provider=providers["weak"], level="L3")
+    return providers
+
+
+def expected_outcomes(p):
+    return [
+        (p["strong"].pk, "L0", "L1", "promote", False, False, False),
+        (p["middle"].pk, "L0", "L1", "promote", False, False, True),
+        (p["weak"].pk, "L3", "L2", "demote", True, False, False),
+        (p["idle"].pk, "L0", "L0", "none", False, False, False),
+    ]
+
+
+def expected_decisions(p):
+    return [
+        (p["strong"].pk, "promote", "effective", "cycle_promote"),
+        (p["middle"].pk, "promote", "effective", "cycle_promote"),
+        (p["middle"].pk, "delist", "pending", "cycle_delist_proposal"),
+        (p["weak"].pk, "demote", "effective", "cycle_demote"),
+        (p["weak"].pk, "warn", "effective", "cycle_warning"),
+        (p["strong"].pk, "certify", "effective", "tier_certified"),
+        (p["middle"].pk, "certify", "effective", "tier_certified"),
+        (p["weak"].pk, "certify", "effective", "tier_certified"),
+    ]
+
+
+def test_preview_then_publish_applies_everything_once(world, manager, client_for, django_capture_on_commit_callbacks):
+    p = world
+    factories.ProviderUserFactory(provider=p["strong"], user__email="boss@strong.example")
+    cycle = june_cycle()
+    assert cycle.rule_set == RuleSet.objects.get(version=1)
+    run(cycle)
+    assert (cycle.status, cycle.stage, cycle.percent) == ("computed", "computed", 100)
+
+    body = client_for(manager).get(f"/api/v1/cycles/{cycle.pk}/preview/").json()
+    got = [
+        (
+            o["provider"],
+            o["current_tier"],
+            o["proposed_tier"],
+            o["change"],
+            o["warn"],
+            o["probation"],
+            o["delist_proposal"],
+        )
+        for o in sorted(body["outcomes"], key=lambda o: o["provider"])
+    ]
+    assert got == expected_outcomes(p)
+    assert body["counts"]["all"] == {
+        "providers": 4,
+        "promote": 2,
+        "demote": 1,
+        "unchanged": 1,
+        "warn": 1,
+        "probation": 0,
+        "delist_proposal": 1,
+        "not_ranked": 1,
+    }
+    assert set(body["counts"]["by_cohort"]) == {"mcn"}
+    strong = next(o for o in body["outcomes"] if o["provider"] == p["strong"].pk)
+    # One level per cycle: 72 clears L3's bar (65) but the proposal is L1.
+    assert strong["overall"] == "72.0000" and strong["reasons"] == ["promote: bar of L1 met"]
+    # Nothing took effect yet.
+    assert Decision.objects.filter(cycle=cycle).count() == 0
+    assert Provider.objects.get(pk=p["strong"].pk).tier == "L0"
+
+    ledger_before = Decision.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(manager).post(f"/api/v1/cycles/{cycle.pk}/publish/")
+    assert response.status_code == 200, response.content
+    assert response.json() == {
+        "cycle": cycle.pk,
+        "decisions": 8,
+        "promoted": 2,
+        "demoted": 1,
+        "warned": 1,
+        "probation": 0,
+        "delist_proposals": 1,
+        "certificates": 3,
+        "notifications": 5,
+    }
+    assert decisions_of(cycle) == expected_decisions(p)
+    assert Decision.objects.count() == ledger_before + 8
+    assert dict(Provider.objects.filter(pk__in=[x.pk for x in p.values()]).values_list("name", "tier")) == {
+        p["strong"].name: "L1",
+        p["middle"].name: "L1",
+        p["weak"].name: "L2",
+        p["idle"].name: "L0",
+    }
+    year = dt.datetime.now(SH).year
+    certs = list(
+        Certificate.objects.filter(kind="provider").order_by("number").values_list("provider_id", "level", "status")
+    )
+    assert certs == [
+        (p["weak"].pk, "L3", "expired"),
+        (p["strong"].pk, "L1", "active"),
+        (p["middle"].pk, "L1", "active"),
+        (p["weak"].pk, "L2", "active"),
+    ]
+    new_weak = Certificate.objects.get(provider=p["weak"], level="L2")
+    assert new_weak.supersedes.level == "L3" and new_weak.number == f"SP-{year}-000004"
+    assert new_weak.decision.kind == "certify"
+    assert sorted(Notification.objects.values_list("provider_id", "kind")) == sorted(
+        [
+            (p["strong"].pk, "promote"),
+            (p["middle"].pk, "promote"),
+            (p["middle"].pk, "delist_proposal"),
+            (p["weak"].pk, "demote"),
+            (p["weak"].pk, "warn"),
+        ]
+    )
+    assert [(m.to, m.body) for m in mail.outbox] == [
+        (["boss@strong.example"], f"强赛马 {cycle}: promoted from L0 to L1.")
+    ]
+    assert ledger_verify().broken is None
+
+    # Publishing twice changes nothing.
+    again = client_for(manager).post(f"/api/v1/cycles/{cycle.pk}/publish/")
+    assert again.status_code == 409 and again.json()["code"] == "already_published"
+    assert Decision.objects.count() == ledger_before + 8
+    assert Certificate.objects.count() == 4 and Notification.objects.count() == 5
+
+    # The pending delisting takes effect with two different cycle managers (existing endpoint).
+    proposal = Decision.objects.get(cycle=cycle, kind="delist")
+    assert proposal.decided_by == manager
+    cert_services.decision_approve(decision=proposal, approver=make_staff_pair(manager)[0])
+    cert_services.decision_approve(decision=proposal, approver=make_staff_pair(manager)[1])
+    assert Provider.objects.get(pk=p["middle"].pk).status == "delisted"
+    assert ledger_verify().broken is None
+
+
+def make_staff_pair(manager):
+    from django.contrib.auth.models import Group
+
+    out = []
+    for name in ("approver_a", "approver_b"):
+        user, _ = factories.UserFactory._meta.model.objects.get_or_create(username=name, defaults={"is_staff": True})
+        user.groups.set([Group.objects.get(name="cycle_manager")])
+        out.append(user)
+    return out
+
+
+def test_rule_set_used_by_a_cycle_is_frozen(world):
+    cycle = june_cycle()
+    with pytest.raises(ValidationError) as exc:
+        cert_services.ruleset_update(ruleset=cycle.rule_set, l1_overall=Decimal("41"))
+    assert exc.value.code == "ruleset_in_use"
+    assert RuleSet.objects.get(version=1).l1_overall == Decimal("40.0000")
+
+
+def test_probation_after_two_warnings_then_delist_proposal(db):
+    windows = [pf.JUNE, cycle_world.JULY, (pf.at(2025, 8, 1), pf.at(2025, 9, 1))]
+    p = cycle_world.build(windows=windows)
+    published = []
+    for start, end in windows:
+        cycle = run(services.cycle_create(kind="monthly", window_start=start, window_end=end))
+        cycles.cycle_publish(cycle=cycle, user=None)
+        published.append(cycle)
+    june, july, august = published
+    weak = p["weak"].pk
+    assert CycleOutcome.objects.filter(cycle=june, provider_id=weak).values_list("warn", "probation").get() == (
+        True,
+        False,
+    )
+    july_outcome = CycleOutcome.objects.get(cycle=july, provider_id=weak)
+    assert (july_outcome.warn, july_outcome.probation) == (True, True)
+    # fix_by = end of the next monthly cycle: 1 September 00:00 Shanghai.
+    assert july_outcome.fix_by == pf.at(2025, 9, 1)
+    assert Decision.objects.get(cycle=july, kind="probation").evidence["fix_by"] == "2025-08-31T16:00:00.000000Z"
+    aug = CycleOutcome.objects.get(cycle=august, provider_id=weak)
+    assert (aug.status_before, aug.warn, aug.delist_proposal) == ("probation", True, True)
+    assert Decision.objects.get(cycle=august, kind="delist").status == "pending"
+    assert Provider.objects.get(pk=weak).status == "probation"
+    # Never more than one level up per cycle: strong climbs L0 → L1 → L2 → L3.
+    assert list(
+        CycleOutcome.objects.filter(provider_id=p["strong"].pk)
+        .order_by("cycle__window_start")
+        .values_list("current_tier", "proposed_tier")
+    ) == [("L0", "L1"), ("L1", "L2"), ("L2", "L3")]
+    # The idle provider is not ranked two cycles running from July: warned then.
+    assert list(
+        CycleOutcome.objects.filter(provider_id=p["idle"].pk)
+        .order_by("cycle__window_start")
+        .values_list("warn", flat=True)
+    ) == [False, True, True]
+
+
+def test_second_start_is_refused_and_a_killed_run_is_rerun_identically(world, manager, client_for):
+    p = world
+    cycle = june_cycle()
+    client = client_for(manager)
+    first = client.post(f"/api/v1/cycles/{cycle.pk}/run/")
+    assert first.status_code == 202 and first.json()["status"] == "running"
+    token = first.json()["task_id"]
+    second = client.post(f"/api/v1/cycles/{cycle.pk}/run/")
+    assert second.status_code == 409 and second.json()["code"] == "cycle_running"
+    cycle.refresh_from_db()
+    assert (cycle.status, cycle.run_token) == ("running", token)
+
+    # The worker dies after scoring: the cycle stays running at the preview stage... no, before it.
+    def die(cycle_id, stage):
+        if stage == "scored":
+            raise Killed
+
+    original = cycles.after_stage
+    cycles.after_stage = die
+    try:
+        with pytest.raises(Killed):
+            cycles.cycle_run(cycle_id=cycle.pk, token=token)
+    finally:
+        cycles.after_stage = original
+    cycle.refresh_from_db()
+    assert (cycle.status, cycle.stage) == ("running", "scoring")
+    # A duplicate delivery of the same task is a no-op.
+    assert cycles.cycle_run(cycle_id=cycle.pk, token=token) is False
+    # Not stale yet: a plain run is refused; a cycle manager forces it.
+    assert client.post(f"/api/v1/cycles/{cycle.pk}/run/").status_code == 409
+    forced = client.post(f"/api/v1/cycles/{cycle.pk}/run/", {"force": True}, format="json")
+    assert forced.status_code == 202
+    new_token = forced.json()["task_id"]
+    assert new_token != token
+    # The killed run cannot write any more (superseded); the new one completes.
+    assert cycles.cycle_run(cycle_id=cycle.pk, token=token) is False
+    assert cycles.cycle_run(cycle_id=cycle.pk, token=new_token) is True
+    cycle.refresh_from_db()
+    assert cycle.status == "computed"
+    assert snapshot(cycle)[2] == expected_outcomes(p)
+    cycles.cycle_publish(cycle=cycle, user=manager)
+    assert decisions_of(cycle) == expected_decisions(p)
+
+
+def test_stale_running_cycle_can_be_rerun_and_rerun_reproduces_scores(world):
+    cycle = run(june_cycle())
+    before = snapshot(cycle)
+    # Left running by a dead worker an hour and a bit ago.
+    stale = cycle.started_at - cycles.STALE_AFTER - dt.timedelta(minutes=1)
+    QualificationCycle.objects.filter(pk=cycle.pk).update(status="running", stage="scoring", heartbeat_at=stale)
+    run(cycle)
+    assert cycle.status == "computed"
+    assert snapshot(cycle) == before
+
+
+def test_failure_marks_failed_with_error_and_is_retriable(world):
+    cycle = june_cycle()
+
+    def boom(cycle_id, stage):
+        if stage == "previewed":
+            raise RuntimeError("disk full")
+
+    original = cycles.after_stage
+    cycles.after_stage = boom
+    try:
+        token = cycles.cycle_claim(cycle_id=cycle.pk)
+        with pytest.raises(RuntimeError):
+            cycles.cycle_run(cycle_id=cycle.pk, token=token)
+    finally:
+        cycles.after_stage = original
+    cycle.refresh_from_db()
+    assert (cycle.status, cycle.stage, cycle.error) == ("failed", "failed", "RuntimeError: disk full")
+    run(cycle)
+    assert (cycle.status, cycle.error) == ("computed", "")
+
+
+def test_only_cycle_managers_run_publish_cancel(world, reviewer, auditor, provider_user, client_for):
+    cycle = june_cycle()
+    for user in (reviewer, auditor, provider_user):
+        client = client_for(user)
+        for action in ("run", "publish", "cancel"):
+            response = client.post(f"/api/v1/cycles/{cycle.pk}/{action}/")
+            assert response.status_code == 403, (user, action)
+    cycle.refresh_from_db()
+    assert (cycle.status, cycle.run_token) == ("scheduled", "")
+    assert Decision.objects.count() == 1  # the weak provider's certificate of the fixture
+
+
+def test_cancel(world, manager, client_for):
+    cycle = june_cycle()
+    client = client_for(manager)
+    assert client.post(f"/api/v1/cycles/{cycle.pk}/cancel/").json()["status"] == "cancelled"
+    again = client.post(f"/api/v1/cycles/{cycle.pk}/cancel/")
+    assert again.status_code == 409 and again.json()["code"] == "invalid_status"
+    assert client.post(f"/api/v1/cycles/{cycle.pk}/run/").status_code == 409
+
+
+def test_provider_sees_only_own_published_outcome_and_notifications(world, manager, client_for, roles):
+    p = world
+    mine = factories.ProviderUserFactory(provider=p["strong"]).user
+    cycle = run(june_cycle())
+    client = client_for(mine)
+    assert client.get(f"/api/v1/cycles/{cycle.pk}/preview/").status_code == 404
+    assert client.get("/api/v1/cycle-outcomes/").json()["count"] == 0  # not published yet
+    cycles.cycle_publish(cycle=cycle, user=manager)
+    body = client.get("/api/v1/cycle-outcomes/").json()
+    assert [(o["provider"], o["proposed_tier"]) for o in body["results"]] == [(p["strong"].pk, "L1")]
+    other = CycleOutcome.objects.get(cycle=cycle, provider=p["weak"])
+    assert client.get(f"/api/v1/cycle-outcomes/{other.pk}/").status_code == 404
+    notes = client.get("/api/v1/notifications/").json()
+    assert [(n["provider"], n["kind"], n["read"]) for n in notes["results"]] == [(p["strong"].pk, "promote", False)]
+    theirs = Notification.objects.filter(provider=p["weak"]).first()
+    assert client.post(f"/api/v1/notifications/{theirs.pk}/read/").status_code == 404
+    assert Notification.objects.get(pk=theirs.pk).read is False
+    own = notes["results"][0]["id"]
+    assert client.post(f"/api/v1/notifications/{own}/read/").json()["read"] is True
+    assert client_for(manager).get("/api/v1/notifications/").json()["count"] == 5
+
+
+def test_simulation_compares_and_can_never_publish(world, manager, client_for):
+    p = world
+    real = run(june_cycle())
+    cycles.cycle_publish(cycle=real, user=manager)
+    stricter = cert_services.ruleset_create(
+        name="stricter L1",
+        **{
+            f: getattr(RuleSet.objects.get(version=1), f)
+            for f in [
+                "l2_overall",
+                "l3_overall",
+                "l4_overall",
+                "l4_min_capability",
+                "l5_overall",
+                "l5_min_capability",
+                "l5_min_percentile",
+                "demotion_hysteresis",
+                "warn_percentile_below",
+                "warn_overall_below",
+                "warn_unranked_cycles",
+                "probation_consecutive_warnings",
+                "probation_fix_by_cycles",
+                "delist_on_warning_in_probation",
+                "delist_on_serious_violation",
+            ]
+        },
+        l1_overall=Decimal("50"),
+    )
+    sim = run(june_cycle(kind="simulation", rule_set=stricter))
+    ledger = Decision.objects.count()
+    response = client_for(manager).post(f"/api/v1/cycles/{sim.pk}/publish/")
+    assert response.status_code == 409 and response.json()["code"] == "simulation_cannot_publish"
+    assert Decision.objects.count() == ledger
+    sim.refresh_from_db()
+    assert sim.status == "computed"
+    body = client_for(manager).get(f"/api/v1/cycles/{sim.pk}/comparison/").json()
+    assert body["published_cycle"] == real.pk and body["changed"] == 1
+    middle = next(r for r in body["providers"] if r["provider"] == p["middle"].pk)
+    assert middle["current_tier"] == "L0"
+    assert (middle["simulated"]["proposed_tier"], middle["published"]["proposed_tier"]) == ("L0", "L1")
+    assert middle["differs"] is True
+    # Providers never see simulations.
+    user = factories.ProviderUserFactory(provider=p["middle"]).user
+    assert client_for(user).get(f"/api/v1/cycles/{sim.pk}/").status_code == 404
+
+
+def test_schedule_creates_and_runs_the_previous_month_once(world):
+    names = set(PeriodicTask.objects.filter(task="scoring.tasks.scheduled_cycle_task").values_list("name", flat=True))
+    if not names:  # a transactional test elsewhere flushed the data migration's rows
+        from django.apps import apps
+
+        from scoring.migrations import __name__ as pkg
+
+        __import__(f"{pkg}.0005_cycle_schedules", fromlist=["schedule"]).schedule(apps, None)
+    tasks = {t.kwargs: t.crontab for t in PeriodicTask.objects.filter(task="scoring.tasks.scheduled_cycle_task")}
+    monthly, quarterly = tasks['{"kind": "monthly"}'], tasks['{"kind": "quarterly"}']
+    assert (monthly.minute, monthly.hour, monthly.day_of_month, monthly.month_of_year, str(monthly.timezone)) == (
+        "0",
+        "3",
+        "3",
+        "*",
+        "Asia/Shanghai",
+    )
+    assert quarterly.month_of_year == "1,4,7,10"
+
+    now = pf.at(2025, 7, 3, 3, 0)
+    assert cycles.previous_window("monthly", now) == pf.JUNE
+    assert cycles.previous_window("quarterly", now) == (pf.at(2025, 4, 1), pf.at(2025, 7, 1))
+    assert cycles.previous_window("quarterly", pf.at(2025, 1, 3, 3)) == (pf.at(2024, 10, 1), pf.at(2025, 1, 1))
+    cycle = cycles.cycle_schedule_due(kind="monthly", now=now)
+    assert (cycle.kind, cycle.window_start, cycle.window_end, cycle.status) == ("monthly", *pf.JUNE, "computed")
+    assert cycles.cycle_schedule_due(kind="monthly", now=now).pk == cycle.pk
+    assert QualificationCycle.objects.count() == 1
