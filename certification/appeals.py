@@ -250,7 +250,7 @@ def appeal_decide(*, appeal: Appeal, reviewer, outcome: str, reason: str, now: d
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": ValidationError("A decision on an appeal needs a reason.", code="required")})
-    appeal = Appeal.objects.select_for_update().select_related("decision", "parent").get(pk=appeal.pk)
+    appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
     refusal = appeal_reviewer_refusal(appeal, reviewer)
     if refusal and refusal[0] == "not_appeal_reviewer":
         raise PermissionDenied(refusal[1])
