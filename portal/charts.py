@@ -57,7 +57,10 @@ def radar_svg(axes: list[str], series: list[Series], *, size: int = 320, title: 
 
 def trend_svg(labels: list[str], series: list[Series], *, width: int = 560, height: int = 220, title: str = "") -> str:
     """Score lines (0–100) over cycles; a gap where a cycle has no score."""
-    left, right, top, bottom = 36, 12, 12, 36
+    per_row = 3
+    legend_rows = (len(series) + per_row - 1) // per_row
+    height += 20 * legend_rows  # legend under the axis: colour swatch and label per series
+    left, right, top, bottom = 36, 36, 12, 36 + 20 * legend_rows
     plot_w, plot_h = width - left - right, height - top - bottom
     n = max(len(labels), 1)
 
@@ -77,7 +80,7 @@ def trend_svg(labels: list[str], series: list[Series], *, width: int = 560, heig
         parts.append(f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" font-size="11" text-anchor="end">{tick}</text>')
     for i, label in enumerate(labels):
         parts.append(
-            f'<text x="{x(i):.1f}" y="{height - 12}" font-size="11" text-anchor="middle">{escape(label)}</text>'
+            f'<text x="{x(i):.1f}" y="{top + plot_h + 18}" font-size="11" text-anchor="middle">{escape(label)}</text>'
         )
     palette = ["#c2410c", "#1d4ed8", "#15803d", "#7c3aed", "#b45309", "#0e7490"]
     for k, s in enumerate(series):
@@ -98,5 +101,12 @@ def trend_svg(labels: list[str], series: list[Series], *, width: int = 560, heig
                 f'<polyline points="{" ".join(r)}" fill="none" stroke="{color}" stroke-width="{width_px}">'
                 f"<title>{escape(s.label)}</title></polyline>"
             )
+    column = (width - left) / per_row
+    for k, s in enumerate(series):
+        lx = left + column * (k % per_row)
+        ly = top + plot_h + 36 + 20 * (k // per_row)
+        color = palette[k % len(palette)]
+        parts.append(f'<rect x="{lx:.1f}" y="{ly - 9}" width="12" height="{4 if k else 6}" fill="{color}"/>')
+        parts.append(f'<text x="{lx + 18:.1f}" y="{ly - 3}" font-size="12">{escape(s.label)}</text>')
     parts.append("</svg>")
     return "".join(parts)

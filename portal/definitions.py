@@ -33,3 +33,13 @@ FIGURE_LABELS = {
     "paid_roi": _("Paid ROI"),
     "refund_rate": _("Refund rate"),
 }
+
+OUTCOME_LABELS = {
+    "promote": _("Promoted"),
+    "demote": _("Demoted"),
+    "unchanged": _("Tier unchanged"),
+    "warn": _("Warned"),
+    "probation": _("Probation"),
+    "delist_proposal": _("Delisting proposed"),
+    "not_ranked": _("Not ranked"),
+}

@@ -5,18 +5,20 @@ import datetime as dt
 from decimal import ROUND_CEILING, Decimal
 
 from django.db import connection
-from django.db.models import Exists, OuterRef
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from certification.choices import DecisionKind, DecisionStatus
-from certification.models import Certificate, Decision, RuleSet
+from certification import appeals as appeals_service
+from certification.choices import DecisionStatus
+from certification.models import Appeal, AppealStatus, Certificate, Decision, RuleSet
 from certification.rules import TIERS
 from providers.models import Merchant, Provider
 from scoring import selectors as scoring_selectors
 from scoring import sql
 from scoring.choices import CapabilityKey, CycleKind, CycleStatus, MetricKey
 from scoring.models import CapabilityScore, MetricScore, ProviderScore
+from scoring.services import SHANGHAI
 
 CAPABILITY_LABELS = dict(CapabilityKey.choices)
 METRIC_LABELS = dict(MetricKey.choices)
@@ -125,8 +127,24 @@ def trend(user, provider_id: int) -> dict:
     }
 
 
-def appealable_kinds() -> set[str]:
-    return {DecisionKind.DEMOTE, DecisionKind.WARN, DecisionKind.PROBATION, DecisionKind.DELIST, DecisionKind.SUSPEND}
+def appeal_state(decision: Decision, appeals: list, today: dt.date) -> dict:
+    """certification.appeals.appeal_window over prefetched appeals (no query per decision); the
+    service re-checks everything when an appeal is filed. ``latest``: the newest appeal, if any."""
+    first = next((a for a in appeals if a.parent_id is None), None)
+    second = next((a for a in appeals if a.parent_id is not None), None)
+    latest = second or first
+    state = {"open": False, "latest": latest, "last_day": None}
+    if decision.provider_id is None or decision.kind not in appeals_service.APPEALABLE_KINDS:
+        return state
+    if decision.status != DecisionStatus.EFFECTIVE or decision.effective_at is None:
+        return state
+    if first is None:
+        last_day = decision.effective_at.astimezone(SHANGHAI).date() + dt.timedelta(appeals_service.FIRST_APPEAL_DAYS)
+    elif first.status == AppealStatus.UPHELD and second is None:
+        last_day = first.decided_at.astimezone(SHANGHAI).date() + dt.timedelta(appeals_service.SECOND_APPEAL_DAYS)
+    else:
+        return state
+    return {**state, "open": today <= last_day, "last_day": last_day}
 
 
 def dashboard(user, provider_id: int) -> dict:
@@ -178,13 +196,16 @@ def dashboard(user, provider_id: int) -> dict:
     data["certificates"] = list(
         Certificate.objects.restrict(user).select_related("provider", "operator").order_by("-valid_until", "-id")[:50]
     )
-    followups = Decision.objects.filter(refers_to=OuterRef("pk"))
-    data["decisions"] = list(
+    decisions = list(
         Decision.objects.restrict(user)
         .filter(provider_id=provider_id)
-        .annotate(resolved=Exists(followups.exclude(status=DecisionStatus.PENDING)))
+        .prefetch_related(Prefetch("appeals", queryset=Appeal.objects.order_by("filed_at", "id")))
         .order_by("-seq")[:50]
     )
+    today = timezone.now().astimezone(SHANGHAI).date()
+    for d in decisions:
+        d.appeal_state = appeal_state(d, list(d.appeals.all()), today)
+    data["decisions"] = decisions
     data["merchants"] = list(Merchant.objects.restrict(user).order_by("name")[:200])
     return data
 

@@ -15,21 +15,23 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from certification import appeals as appeals_service
 from certification import services as cert_services
 from certification.ledger import ledger_verify
-from certification.models import Decision
+from certification.models import Appeal, AppealStatus, Decision
 from core.access import provider_id_of
 from providers import admission_services
 from providers.admission_rules import AdmissionStatus
 from providers.models import AdmissionApplication, Merchant
+from scoring import cycles as cycles_service
 from scoring import selectors as scoring_selectors
-from scoring.choices import CycleKind, CycleStatus
-from scoring.models import ProviderScore, QualificationCycle
+from scoring.choices import CycleKind, CycleStatus, OutcomeChange
+from scoring.models import CycleOutcome, ProviderScore, QualificationCycle
 from scoring.services import SHANGHAI
 
 from . import cycle_services, selectors
 from .charts import Series, radar_svg, trend_svg
-from .definitions import FIGURE_LABELS, METRIC_DEFINITIONS
+from .definitions import FIGURE_LABELS, METRIC_DEFINITIONS, OUTCOME_LABELS
 
 
 def home(request):
@@ -129,6 +131,36 @@ def merchant_detail(request, provider_id, merchant_id: int):
     return render(request, "portal/merchant.html", {"merchant": merchant, "diagnosis": diagnosis, "figures": figures})
 
 
+@provider_page
+def appeal_file(request, provider_id, decision_id: int):
+    """GET: the appeal form for one of the provider's decisions; POST: file it (H8's appeal_file)."""
+    decision = Decision.objects.restrict(request.user).filter(pk=decision_id).first()
+    if decision is None:
+        raise Http404
+    window = appeals_service.appeal_window(decision)
+    errors = {}
+    if request.method == "POST":
+        try:
+            appeals_service.appeal_file(
+                decision=decision,
+                filed_by=request.user,
+                statement=request.POST.get("statement", ""),
+                attachments=request.FILES.getlist("attachments"),
+            )
+        except ValidationError as exc:
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        except PermissionDenied:
+            raise Http404 from None
+        else:
+            messages.success(request, _("Your appeal is filed; staff decide within 10 days."))
+            return redirect("portal:dashboard")
+    return render(
+        request,
+        "portal/appeal.html",
+        {"decision": decision, "window": window, "errors": errors, "statement": request.POST.get("statement", "")},
+    )
+
+
 # --- staff console --------------------------------------------------------------------------------
 
 
@@ -200,10 +232,10 @@ def cycle_start(request):
         messages.error(request, _("Enter both window dates as YYYY-MM-DD."))
         return redirect("portal:cycles")
     try:
-        cycle = cycle_services.cycle_start(
+        cycle = cycle_services.cycle_create_and_start(
             kind=request.POST.get("kind", ""), window_start=start, window_end=end, user=request.user
         )
-    except (ValidationError, IntegrityError) as exc:
+    except (ValidationError, IntegrityError, cycles_service.CycleConflict) as exc:
         messages.error(request, _error_text(exc))
         return redirect("portal:cycles")
     return redirect("portal:cycle", pk=cycle.pk)
@@ -220,6 +252,7 @@ def cycle_detail(request, pk: int):
         .annotate(n=Count("id"))
         .values_list("ranked", "n")
     )
+    can_run = request.user.has_perm("scoring.run_cycle")
     return render(
         request,
         "console/cycle.html",
@@ -227,9 +260,98 @@ def cycle_detail(request, pk: int):
             "cycle": cycle,
             "ranked": counts.get(True, 0),
             "unranked": counts.get(False, 0),
-            "done": cycle.status in (CycleStatus.COMPUTED, CycleStatus.PUBLISHED, CycleStatus.FAILED),
+            "done": cycle.status != CycleStatus.RUNNING,
+            "runnable": can_run and cycle.status in cycles_service.CLAIMABLE,
+            "publishable": can_run and cycle.status == CycleStatus.COMPUTED and cycle.kind != CycleKind.SIMULATION,
+            "has_preview": cycle.status in (CycleStatus.COMPUTED, CycleStatus.PUBLISHED),
         },
     )
+
+
+@require_POST
+@staff_page("scoring.run_cycle")
+def cycle_run(request, pk: int):
+    cycle = _cycle_or_404(request, pk)
+    try:
+        cycles_service.cycle_start(cycle=cycle, user=request.user)
+    except cycles_service.CycleConflict as exc:
+        messages.error(request, exc.message)
+    return redirect("portal:cycle", pk=cycle.pk)
+
+
+def _cycle_or_404(request, pk: int) -> QualificationCycle:
+    cycle = QualificationCycle.objects.restrict(request.user).filter(pk=pk).first()
+    if cycle is None:
+        raise Http404
+    return cycle
+
+
+OUTCOME_FILTERS = {
+    "promote": {"change": OutcomeChange.PROMOTE},
+    "demote": {"change": OutcomeChange.DEMOTE},
+    "unchanged": {"change": OutcomeChange.NONE},
+    "warn": {"warn": True},
+    "probation": {"probation": True},
+    "delist_proposal": {"delist_proposal": True},
+    "not_ranked": {"ranked": False},
+}
+
+
+@staff_page("scoring.view_qualificationcycle")
+def cycle_preview(request, pk: int):
+    """Who moves where and why; filter by cohort and outcome (GET), counts for the whole cycle."""
+    cycle = _cycle_or_404(request, pk)
+    outcomes = CycleOutcome.objects.filter(cycle=cycle)
+    cohort, outcome = request.GET.get("cohort", ""), request.GET.get("outcome", "")
+    filtered = outcomes
+    if cohort:
+        filtered = filtered.filter(cohort=cohort)
+    if outcome in OUTCOME_FILTERS:
+        filtered = filtered.filter(**OUTCOME_FILTERS[outcome])
+    preview = cycles_service.cycle_preview(cycle=cycle, outcomes=filtered)
+    all_counts = cycles_service.outcome_counts(list(outcomes.values(*cycles_service.OUTCOME_FIELDS)))
+    return render(
+        request,
+        "console/preview.html",
+        {
+            "cycle": cycle,
+            "rows": preview["outcomes"],
+            "counts": all_counts,
+            "cohort": cohort,
+            "outcome": outcome,
+            "cohorts": sorted(all_counts["by_cohort"]),
+            "outcome_choices": [(k, OUTCOME_LABELS[k]) for k in OUTCOME_FILTERS],
+            "publishable": request.user.has_perm("scoring.run_cycle")
+            and cycle.status == CycleStatus.COMPUTED
+            and cycle.kind != CycleKind.SIMULATION,
+        },
+    )
+
+
+@staff_page("scoring.view_qualificationcycle")
+def cycle_comparison(request, pk: int):
+    cycle = _cycle_or_404(request, pk)
+    if cycle.kind != CycleKind.SIMULATION:
+        raise Http404
+    return render(request, "console/comparison.html", {"cycle": cycle, **cycles_service.cycle_comparison(cycle=cycle)})
+
+
+@staff_page("scoring.run_cycle")
+def cycle_publish(request, pk: int):
+    """GET: the confirmation step (what publishing will do); POST: publish."""
+    cycle = _cycle_or_404(request, pk)
+    if request.method == "POST":
+        try:
+            cycles_service.cycle_publish(cycle=cycle, user=request.user)
+        except cycles_service.CycleConflict as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The cycle is published."))
+        return redirect("portal:cycle", pk=cycle.pk)
+    counts = cycles_service.outcome_counts(
+        list(CycleOutcome.objects.filter(cycle=cycle).values(*cycles_service.OUTCOME_FIELDS))
+    )
+    return render(request, "console/publish_confirm.html", {"cycle": cycle, "counts": counts["all"]})
 
 
 @staff_page("scoring.view_qualificationcycle")
@@ -353,3 +475,43 @@ def _leaderboard_csv(cycle, rows):
 @staff_page("certification.view_decision")
 def ledger(request):
     return render(request, "console/ledger.html", {"report": ledger_verify()})
+
+
+@staff_page("certification.view_appeal")
+def appeals(request):
+    """Open appeals, oldest deadline first; overdue ones are marked."""
+    now = timezone.now()
+    queue = list(
+        Appeal.objects.restrict(request.user)
+        .filter(status=AppealStatus.OPEN)
+        .select_related("decision", "provider", "filed_by")
+        .order_by("due_by", "id")
+    )
+    for a in queue:
+        a.is_overdue = a.overdue or a.due_by < now
+    can_decide = request.user.has_perm(appeals_service.DECIDE_APPEAL)
+    return render(
+        request,
+        "console/appeals.html",
+        {"queue": queue, "can_decide": can_decide, "outcomes": AppealStatus.choices[1:]},
+    )
+
+
+@require_POST
+@staff_page(appeals_service.DECIDE_APPEAL)
+def appeal_decide(request, pk: int):
+    appeal = Appeal.objects.restrict(request.user).filter(pk=pk).first()
+    if appeal is None:
+        raise Http404
+    try:
+        appeals_service.appeal_decide(
+            appeal=appeal,
+            reviewer=request.user,
+            outcome=request.POST.get("outcome", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("The appeal is decided."))
+    return redirect("portal:appeals")

@@ -1,0 +1,47 @@
+"""A provider user's journey in a real browser: scores and radar, a metric explanation, no way into others' pages."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from scoring.models import ProviderScore
+from tests import factories
+from tests.browser.conftest import login
+from tests.portal.conftest import make_cycle, score_providers
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_provider_sees_scores_explanations_and_only_its_own(page, screenshot, provider_user, provider, other_provider):
+    cohort = [factories.ProviderFactory() for _ in range(3)] + [other_provider, provider]
+    score_providers(make_cycle(month=8), cohort, base=30)
+    score_providers(make_cycle(month=9), cohort, base=35)
+    own_merchant = factories.EngagementFactory(provider=provider, merchant__name="Own Shop").merchant
+    foreign = factories.EngagementFactory(provider=other_provider).merchant
+    other_score = ProviderScore.objects.filter(provider=other_provider).latest("cycle__window_start")
+
+    login(page, "provider_user")
+    expect(page).to_have_url(re.compile(r"/portal/$"))
+    expect(page.locator("h1")).to_have_text("Own Provider")
+    expect(page.locator("svg.radar polygon.series-own")).to_be_visible()
+    expect(page.locator("#rank")).to_have_text("1 / 5")
+    expect(page.locator("#gap li").first).to_be_visible()
+    screenshot("dashboard-1280")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot("dashboard-390")
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    page.locator("#metrics a").first.click()
+    expect(page.locator("#raw-value")).to_have_text("0.5000")
+    expect(page.locator("#median")).to_have_text("0.3000")
+    screenshot("metric")
+
+    page.goto("/portal/")
+    page.get_by_role("link", name="Own Shop").click()
+    expect(page.locator("h1")).to_have_text("Own Shop")
+    assert own_merchant.name == "Own Shop"
+
+    # Editing the URL to another provider's things answers 404.
+    assert page.goto(f"/portal/merchants/{foreign.pk}/").status == 404
+    assert page.goto(f"/portal/scores/{other_score.pk}/metrics/gpm/").status == 404
