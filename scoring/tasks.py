@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from core.audit import job_context
 
+from .choices import CycleStatus
 from .cycles import TASK_SOFT_TIME_LIMIT, TASK_TIME_LIMIT, cycle_claim, cycle_run, cycle_schedule_due
 from .services import SHANGHAI, category_medians_refresh
 
@@ -22,10 +23,11 @@ def refresh_category_medians_task(end_date: str | None = None) -> int:
 @shared_task(name="scoring.tasks.run_cycle_task", soft_time_limit=TASK_SOFT_TIME_LIMIT, time_limit=TASK_TIME_LIMIT)
 def run_cycle_task(cycle_id: int, token: str | None = None) -> bool:
     """Score and preview one cycle. With the token of an API claim it runs that claim (a duplicate
-    delivery is a no-op); without one it claims the cycle itself (refused if it is running)."""
+    delivery is a no-op); without one it claims a scheduled or failed cycle itself."""
     with job_context("celery", "run_cycle_task"):
         if token is None:
-            token = cycle_claim(cycle_id=cycle_id)
+            # Without a claim only a cycle never run (or failed) is taken; a re-run goes through the API.
+            token = cycle_claim(cycle_id=cycle_id, statuses=[CycleStatus.SCHEDULED, CycleStatus.FAILED])
             if token is None:
                 return False
         return cycle_run(cycle_id=cycle_id, token=token)

@@ -1,0 +1,60 @@
+"""Cycles on a real Celery worker: run and publish through the API; duplicate tasks give one run."""
+
+import pytest
+from celery.result import AsyncResult
+
+from certification.ledger import ledger_verify
+from certification.models import Decision
+from providers.models import Provider
+from scoring import cycles, services
+from scoring.models import CycleOutcome, QualificationCycle
+from scoring.tasks import run_cycle_task
+from tests.conftest import make_staff
+
+from . import cycle_world
+from . import platform as pf
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_cycle_runs_on_the_worker_and_publishes(celery_worker_thread, roles, client_for, model_v1):
+    p = cycle_world.build()
+    manager = make_staff(roles, "cycle_manager", username="manager")
+    client = client_for(manager)
+    created = client.post(
+        "/api/v1/cycles/",
+        {"kind": "monthly", "window_start": pf.JUNE[0].isoformat(), "window_end": pf.JUNE[1].isoformat()},
+        format="json",
+    )
+    assert created.status_code == 201, created.content
+    cycle_id = created.json()["id"]
+    started = client.post(f"/api/v1/cycles/{cycle_id}/run/")
+    assert started.status_code == 202
+    assert AsyncResult(started.json()["task_id"]).get(timeout=120) is True
+    shown = client.get(f"/api/v1/cycles/{cycle_id}/").json()
+    assert (shown["status"], shown["stage"], shown["percent"]) == ("computed", "computed", 100)
+    published = client.post(f"/api/v1/cycles/{cycle_id}/publish/")
+    assert published.status_code == 200 and published.json()["decisions"] == 5  # 2 promote, 1 warn, 2 certify
+    assert Provider.objects.get(pk=p["strong"].pk).tier == "L1"
+    count = Decision.objects.count()
+    assert client.post(f"/api/v1/cycles/{cycle_id}/publish/").status_code == 409
+    assert Decision.objects.count() == count
+    assert ledger_verify().broken is None
+
+
+def test_duplicate_tasks_and_starts_give_one_run(celery_worker_thread, model_v1):
+    cycle_world.build()
+    cycle = services.cycle_create(kind="monthly", window_start=pf.JUNE[0], window_end=pf.JUNE[1])
+    token = cycles.cycle_claim(cycle_id=cycle.pk)
+    # The same claim delivered twice, plus a token-less start while it runs: exactly one run.
+    results = [
+        run_cycle_task.apply_async((cycle.pk, token)),
+        run_cycle_task.apply_async((cycle.pk, token)),
+        run_cycle_task.apply_async((cycle.pk,)),
+    ]
+    outcomes = [r.get(timeout=120) for r in results]
+    assert sorted(outcomes) == [False, False, True]
+    cycle.refresh_from_db()
+    assert (cycle.status, cycle.run_token) == ("computed", token)
+    assert CycleOutcome.objects.filter(cycle=cycle).count() == 4
+    assert QualificationCycle.objects.filter(pk=cycle.pk, status="running").count() == 0
