@@ -33,7 +33,9 @@ from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from rest_framework.authtoken.models import Token
 
+from certification.demo import make_admission_applications, make_appeals, make_certified_operators
 from core import roles
+from scoring.demo import make_cycles
 
 from .models import (
     Complaint,
@@ -549,6 +551,10 @@ STEPS: list[tuple[str, Callable[[Demo], None]]] = [
     ("violations", make_violations),
     ("complaints", make_complaints),
     ("logins", make_logins),
+    ("cycles", make_cycles),
+    ("certified_operators", make_certified_operators),
+    ("appeals", make_appeals),
+    ("admission_applications", make_admission_applications),
 ]
 
 
