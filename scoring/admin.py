@@ -2,7 +2,16 @@
 
 from django.contrib import admin
 
-from .models import Capability, CapabilityModel, CategoryMedian, Metric, ProviderScore, QualificationCycle
+from .models import (
+    Capability,
+    CapabilityModel,
+    CategoryMedian,
+    CycleOutcome,
+    Metric,
+    Notification,
+    ProviderScore,
+    QualificationCycle,
+)
 
 
 class MetricInline(admin.TabularInline):
@@ -24,8 +33,30 @@ class CapabilityModelAdmin(admin.ModelAdmin):
 
 @admin.register(QualificationCycle)
 class QualificationCycleAdmin(admin.ModelAdmin):
-    list_display = ["id", "kind", "window_start", "window_end", "status", "percent"]
+    list_display = [
+        "id",
+        "kind",
+        "window_start",
+        "window_end",
+        "rule_set",
+        "status",
+        "stage",
+        "percent",
+        "heartbeat_at",
+    ]
     list_filter = ["kind", "status"]
+    # The lifecycle fields move only through scoring.cycles (run, publish, cancel).
+    readonly_fields = [
+        "status",
+        "stage",
+        "percent",
+        "error",
+        "started_at",
+        "heartbeat_at",
+        "finished_at",
+        "published_at",
+        "published_by",
+    ]
 
 
 @admin.register(ProviderScore)
@@ -44,3 +75,32 @@ class ProviderScoreAdmin(admin.ModelAdmin):
 @admin.register(CategoryMedian)
 class CategoryMedianAdmin(admin.ModelAdmin):
     list_display = ["category", "end_date", "merchants", "gmv", "gpm"]
+
+
+@admin.register(CycleOutcome)
+class CycleOutcomeAdmin(admin.ModelAdmin):
+    list_display = [
+        "cycle",
+        "provider",
+        "current_tier",
+        "proposed_tier",
+        "change",
+        "warn",
+        "probation",
+        "delist_proposal",
+    ]
+    list_filter = ["change", "warn", "probation", "delist_proposal"]
+    raw_id_fields = ["provider", "cycle"]
+
+    def has_add_permission(self, request):
+        return False  # outcomes are computed by cycle_preview_compute only
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "provider", "kind", "read"]
+    list_filter = ["kind", "read"]
+    raw_id_fields = ["provider", "cycle"]
