@@ -118,12 +118,12 @@ def test_same_seed_gives_same_data_and_another_seed_differs():
     per_type, counts, _ = first
     assert [(row["type"], row["n"]) for row in per_type] == [
         ("brand", 2),
-        ("general", 2),
+        ("general", 3),  # + the admitted demo admission application (certification.demo)
         ("industrial_belt", 2),
         ("mcn", 2),
     ]
     assert all(row["gmv"] > 0 for row in per_type)
-    assert counts["Provider"] == 8 and counts["ProviderUser"] == 2 and counts["LiveSession"] > 1000
+    assert counts["Provider"] == 9 and counts["ProviderUser"] == 3 and counts["LiveSession"] > 1000
 
     other = seeded_in_fresh_state("--seed", "8", *ARGS[2:])
     assert other[2] != first[2]
@@ -268,6 +268,7 @@ def test_logins_have_their_roles_and_the_pipeline_token_is_printed(seeded):
         "provider1": [],
         "provider2": [],
         "pipeline": ["data_pipeline"],
+        **{f"applicant{i}": [] for i in range(1, 7)},  # admission applicants (certification.demo)
     }
     staff = set(User.objects.filter(is_staff=True).values_list("username", flat=True))
     assert staff == {"admin", "reviewer", "manager", "manager2", "appeals", "auditor"}
@@ -305,4 +306,4 @@ def test_refused_with_production_settings(settings):
 def test_if_empty_on_an_empty_database_loads_and_logins_without_data_says_so():
     assert "No demo logins" in seed("--logins")
     seed("--if-empty", *ARGS)
-    assert Provider.objects.count() == 8
+    assert Provider.objects.count() == 9  # 8 + the admitted demo application

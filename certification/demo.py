@@ -1,0 +1,216 @@
+"""Demo steps of the certification app for `manage.py seed_demo` (appended to providers.demo.STEPS).
+
+- ``make_certified_operators``: assessments for the operators of the first active providers, and
+  operator certificates granted through the real rules (junior; intermediate on top of a junior
+  certificate issued eight months earlier for operators with ≥ 50 sessions).
+- ``make_appeals``: warnings of three providers and their appeals — one open (provider1's), one
+  decided "upheld" (provider2's, whose second-appeal window is open) and one "overturned".
+- ``make_admission_applications``: one application in each state (draft, submitted, under_review,
+  admitted, rejected, withdrawn), each made by its own applicant login (applicant1 … applicant6)
+  through providers.admission_services.
+
+Every date is relative to ``demo.today``; each step draws from its own random stream.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import Count
+
+from providers.models import LiveSession, Operator
+
+from .appeals import appeal_decide, appeal_file
+from .dates import SHANGHAI
+from .ledger import decision_append
+from .models import OperatorAssessment
+from .operators import add_months, operator_certificate_grant
+from .services import certificate_issue_operator
+
+if TYPE_CHECKING:
+    from providers.demo import Demo
+
+CERTIFIED_PROVIDERS = 6  # the first active providers get assessed, certified operators
+APPLICANTS = [f"applicant{i}" for i in range(1, 7)]
+
+
+def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=SHANGHAI)
+
+
+def _user(username: str):
+    return get_user_model().objects.filter(username=username).first()
+
+
+def make_certified_operators(demo: Demo) -> None:
+    """Assess the operators of the first active providers; grant certificates by the real rules."""
+    rng = demo.rng("certified_operators")
+    today = demo.today
+    assessor = _user("manager")
+    if assessor is None:  # the logins step makes the assessor; without it there is nothing to do
+        demo.counts["operator_certificates"] = 0
+        return
+    providers = [p for p in demo.providers if p.id not in demo.sparse][:CERTIFIED_PROVIDERS]
+    operators = {e.operator_id for p in providers for e in demo.employed(p.id, today)}
+    since = _at(add_months(today, -12), 0)
+    sessions = dict(
+        LiveSession.objects.filter(operator_id__in=operators, started_at__gte=since, started_at__lt=_at(today, 0))
+        .values_list("operator_id")
+        .annotate(n=Count("id"))
+    )
+    ordered = sorted(operators)
+    scores = {op: Decimal(rng.randint(7000, 9800)).scaleb(-2) for op in ordered}
+    OperatorAssessment.objects.bulk_create(
+        OperatorAssessment(
+            operator_id=op,
+            score=scores[op],
+            assessed_on=today - dt.timedelta(days=rng.randint(3, 200)),
+            assessor=assessor,
+            notes="笔试 + 直播实操考核",
+        )
+        for op in ordered
+    )
+    by_id = Operator.objects.in_bulk(ordered)
+    granted = 0
+    for i, op in enumerate(ordered):
+        if scores[op] < 80 or sessions.get(op, 0) < 10:
+            continue
+        operator = by_id[op]
+        if sessions[op] >= 50 and i % 2 == 0:
+            # History: a junior certificate from eight months ago, then today's promotion to 中级.
+            certificate_issue_operator(
+                operator=operator, level="junior", valid_from=add_months(today, -8), decided_by=assessor
+            )
+            operator_certificate_grant(operator=operator, level="intermediate", granted_by=assessor, today=today)
+        else:
+            operator_certificate_grant(operator=operator, level="junior", granted_by=assessor, today=today)
+        granted += 1
+    demo.counts["operator_assessments"] = len(ordered)
+    demo.counts["operator_certificates"] = granted
+
+
+def make_appeals(demo: Demo) -> None:
+    """Warnings of three providers, appealed: one open, one upheld, one overturned."""
+    today = demo.today
+    reviewer = _user("appeals")
+    filers = [_user(name) for name in ("provider1", "provider2")]
+    if reviewer is None or None in filers:
+        demo.counts["appeals"] = 0
+        return
+    p1, p2, p3 = demo.providers[0], demo.providers[1], demo.providers[2]
+
+    def warning(provider, days_ago: int, text: str):
+        return decision_append(
+            kind="warn",
+            provider=provider,
+            reason_code="low_percentile",
+            reason_text=text,
+            evidence={"percentile": Decimal("0.0400"), "demo": True},
+            effective_at=_at(today - dt.timedelta(days=days_ago), 9),
+        )
+
+    open_warning = warning(p1, 6, "本期综合分位低于 5%")
+    appeal_file(
+        decision=open_warning,
+        filed_by=filers[0],
+        statement="本期有两场直播因平台故障中断，数据不完整，申请复核。",
+        now=_at(today - dt.timedelta(days=2), 15, 20),
+    )
+    upheld_warning = warning(p2, 14, "本期综合分位低于 5%")
+    upheld = appeal_file(
+        decision=upheld_warning,
+        filed_by=filers[1],
+        statement="我们认为退款率统计口径有误。",
+        now=_at(today - dt.timedelta(days=12), 10),
+    )
+    appeal_decide(
+        appeal=upheld,
+        reviewer=reviewer,
+        outcome="upheld",
+        reason="退款率按平台统一口径计算，维持原决定。",
+        now=_at(today - dt.timedelta(days=4), 16),
+    )
+    overturned_warning = warning(p3, 10, "连续两期未进入排名")
+    staff_filed = appeal_file(
+        decision=overturned_warning,
+        filed_by=reviewer if reviewer.has_perm("certification.add_appeal") else filers[0],
+        statement="（代服务商提交）该服务商两期均有有效场次，排名缺失系数据延迟。",
+        now=_at(today - dt.timedelta(days=9), 11),
+    )
+    appeal_decide(
+        appeal=staff_filed,
+        reviewer=_user("admin") or reviewer,
+        outcome="overturned",
+        reason="核实为数据延迟，撤销预警。",
+        now=_at(today - dt.timedelta(days=7), 14),
+    )
+    demo.counts["appeals"] = 3
+
+
+def make_admission_applications(demo: Demo) -> None:
+    """One admission application in every state, through the admission services."""
+    from providers import admission_services as admission
+    from providers.demo import CITIES, credit_code
+
+    rng = demo.rng("admission_applications")
+    today = demo.today
+    reviewer = _user("reviewer")
+    if reviewer is None:
+        demo.counts["admission_applications"] = 0
+        return
+    User = get_user_model()
+    password = make_password("saima-demo-2026")  # the demo password (providers.demo.DEMO_PASSWORD)
+    applicants = User.objects.bulk_create([User(username=name, password=password) for name in APPLICANTS])
+    from certification.models import Certificate
+
+    certified = list(
+        Certificate.objects.filter(kind="operator", status="active", valid_from__lte=today, valid_until__gte=today)
+        .order_by("operator_id")
+        .values_list("operator_id", flat=True)
+    )
+    operators = list(Operator.objects.filter(pk__in=certified[:3]).order_by("pk"))
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 56
+    made = {}
+    plan = [
+        ("draft", "杭州", "星火", Decimal("2000000")),
+        ("submitted", "广州", "清风", Decimal("3000000")),
+        ("under_review", "成都", "蜀光", Decimal("1500000")),
+        ("admitted", "上海", "申城", Decimal("5000000")),
+        ("rejected", "武汉", "江城", Decimal("600000")),  # below ¥1,000,000: its check fails
+        ("withdrawn", "南京", "金陵", Decimal("1200000")),
+    ]
+    for applicant, (state, city, word, capital) in zip(applicants, plan, strict=True):
+        province, _, division = next(c for c in CITIES if c[1] == city)
+        app = admission.admission_create(
+            created_by=applicant,
+            company_name=f"{city}{word}电子商务有限公司",
+            credit_code=credit_code(rng, division),
+            type="general",
+            province=province,
+            city=city,
+            registered_capital=capital,
+            deposit_amount=Decimal("50000"),
+            operators=operators,
+            licence_expires_on=today + dt.timedelta(days=rng.randint(400, 1500)),
+            licence_file=SimpleUploadedFile("营业执照.png", png, content_type="image/png"),
+        )
+        if state != "draft":
+            app = admission.admission_submit(application=app, actor=applicant, on=today)
+        if state in ("under_review", "admitted", "rejected"):
+            app = admission.admission_start_review(application=app, reviewer=reviewer)
+        if state == "admitted" and len(operators) < 3:
+            made[state] = app.status  # too few certified operators in a tiny demo: stays under review
+            continue
+        if state == "admitted":
+            app = admission.admission_approve(application=app, reviewer=reviewer, reason="资料齐全，准入。", on=today)
+        elif state == "rejected":
+            app = admission.admission_reject(application=app, reviewer=reviewer, reason="注册资本不足 100 万元。")
+        elif state == "withdrawn":
+            app = admission.admission_withdraw(application=app, actor=applicant)
+        made[state] = app.status
+    demo.counts["admission_applications"] = len(made)
