@@ -156,4 +156,7 @@ def test_gap_names_the_cheapest_capability():
     with translation.override("en"):
         gap = next_tier_gap(ruleset=ruleset, tier="L2", score=score, capabilities=caps)
     assert gap["next"] == "L3"
-    assert gap["lines"] == ["+4.0 on 运营力 reaches L3 (overall +1.2)."]
+    assert gap["lines"] == ["+4.0 on Growth reaches L3 (overall +1.2)."]
+    with translation.override("zh-hans"):
+        gap = next_tier_gap(ruleset=ruleset, tier="L2", score=score, capabilities=caps)
+    assert gap["lines"] == ["运营力 再提高 4.0 分即可达到 L3（总分 +1.2）。"]

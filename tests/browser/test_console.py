@@ -1,0 +1,57 @@
+"""Cycle managers in a real browser: start a cycle, watch the bar reach the preview, publish; approve a delisting."""
+
+import pytest
+from playwright.sync_api import expect
+
+from certification import services as cert_services
+from certification.models import Decision
+from scoring.models import QualificationCycle
+from tests.browser.conftest import login
+from tests.conftest import make_staff
+from tests.scoring import cycle_world
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_cycle_run_publish_and_delisting_approval(page, screenshot, roles, celery_worker_thread):
+    make_staff(roles, "cycle_manager", username="manager1")
+    make_staff(roles, "cycle_manager", username="manager2")
+    providers = cycle_world.build()
+    proposal = cert_services.delist_propose(provider=providers["weak"], reason_code="serious_violation")
+
+    login(page, "manager1")
+    page.goto("/console/cycles/")
+    page.select_option("#c-kind", "monthly")
+    page.fill("#c-start", "2025-06-01")
+    page.fill("#c-end", "2025-07-01")
+    page.get_by_role("button", name="开始运行").click()
+    expect(page.locator("progress#cycle-progress")).to_be_visible()
+    # The page polls status.json every second and reloads itself once the run is computed.
+    expect(page.locator("#preview-link")).to_be_visible(timeout=60_000)
+    expect(page.locator("#cycle-progress")).to_have_attribute("value", "100")
+    screenshot("computed")
+
+    page.locator("#preview-link").click()
+    expect(page.locator("#preview tbody tr")).to_have_count(4)
+    page.select_option("#p-outcome", "not_ranked")
+    page.locator("form.filters button").click()
+    expect(page.locator("#preview tbody tr")).to_have_count(1)
+    screenshot("preview")
+
+    page.get_by_role("link", name="发布…").click()
+    page.locator("#confirm-publish").click()
+    expect(page.locator("#cycle-status")).to_have_text("已发布")
+    cycle = QualificationCycle.objects.get()
+    assert cycle.status == "published"
+
+    page.goto("/console/delistings/")
+    page.locator(f"#proposal-{proposal.pk} button", has_text="批准清退").click()
+    expect(page.locator(".messages")).to_be_visible()
+    login(page, "manager2")
+    page.goto("/console/delistings/")
+    page.locator(f"#proposal-{proposal.pk} button", has_text="批准清退").click()
+    expect(page.locator(f"#proposal-{proposal.pk}")).to_have_count(0)
+    screenshot("delisting-approved")
+    providers["weak"].refresh_from_db()
+    assert providers["weak"].status == "delisted"
+    assert Decision.objects.filter(refers_to=proposal, status="effective").count() == 1
