@@ -1,10 +1,14 @@
-"""A provider user's journey in a real browser: scores and radar, a metric explanation, no way into others' pages."""
+"""A provider user's journey in a real browser: scores and radar, a metric explanation, an appeal, no way into others' pages."""
 
+import datetime as dt
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from certification.ledger import decision_append
+from certification.models import Appeal
 from scoring.models import ProviderScore
 from tests import factories
 from tests.browser.conftest import login
@@ -42,6 +46,21 @@ def test_provider_sees_scores_explanations_and_only_its_own(page, screenshot, pr
     expect(page.locator("h1")).to_have_text("Own Shop")
     assert own_merchant.name == "Own Shop"
 
+    # A warning of 3 days ago may be appealed: the button leads to the form, the status shows after filing.
+    warning = decision_append(
+        kind="warn", provider=provider, reason_code="low_percentile", effective_at=timezone.now() - dt.timedelta(days=3)
+    )
+    page.goto("/portal/")
+    page.get_by_role("link", name="申诉", exact=True).click()
+    page.fill("#statement", "The complaint behind this was withdrawn.")
+    page.get_by_role("button", name="提交申诉").click()
+    expect(page.locator(".messages")).to_contain_text("申诉已提交")
+    expect(page.locator("#decisions .appeal-status")).to_have_text("待复核")
+    screenshot("appeal-filed")
+    assert Appeal.objects.get().decision_id == warning.pk
+
     # Editing the URL to another provider's things answers 404.
     assert page.goto(f"/portal/merchants/{foreign.pk}/").status == 404
     assert page.goto(f"/portal/scores/{other_score.pk}/metrics/gpm/").status == 404
+    other_warning = decision_append(kind="warn", provider=other_provider, reason_code="x", effective_at=timezone.now())
+    assert page.goto(f"/portal/decisions/{other_warning.pk}/appeal/").status == 404

@@ -1,5 +1,6 @@
 """Portal and console pages with the Django test client: access, content, writes through services, query counts."""
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -160,3 +161,92 @@ def test_gap_names_the_cheapest_capability():
     with translation.override("zh-hans"):
         gap = next_tier_gap(ruleset=ruleset, tier="L2", score=score, capabilities=caps)
     assert gap["lines"] == ["运营力 再提高 4.0 分即可达到 L3（总分 +1.2）。"]
+
+
+def test_appeal_form_files_through_the_service_and_queue_marks_overdue(roles, provider_user, provider):
+    from django.utils import timezone
+
+    from certification.ledger import decision_append
+    from certification.models import Appeal
+
+    reviewer = make_staff(roles, "appeal_reviewer", username="reviewer")
+    old = decision_append(kind="warn", provider=provider, reason_code="old", effective_at=timezone.now())
+    fresh = decision_append(kind="demote", provider=provider, reason_code="fresh", effective_at=timezone.now())
+    client = client_as(provider_user)
+    # An empty statement is refused by the service; nothing is stored.
+    response = client.post(f"/portal/decisions/{old.pk}/appeal/", {"statement": "  "})
+    assert response.status_code == 200 and Appeal.objects.count() == 0
+    assert client.post(f"/portal/decisions/{old.pk}/appeal/", {"statement": "Please look again."}).status_code == 302
+    client.post(f"/portal/decisions/{fresh.pk}/appeal/", {"statement": "Wrong numbers."})
+    overdue = Appeal.objects.get(decision=old)
+    Appeal.objects.filter(pk=overdue.pk).update(due_by=timezone.now() - dt.timedelta(days=1))
+
+    body = client_as(reviewer).get("/console/appeals/").content.decode()
+    assert body.count('class="overdue"') == 1
+    assert body.index(f'id="appeal-{overdue.pk}"') < body.index(f'id="appeal-{Appeal.objects.get(decision=fresh).pk}"')
+    client_as(reviewer).post(f"/console/appeals/{overdue.pk}/decide/", {"outcome": "upheld", "reason": "Numbers hold."})
+    overdue.refresh_from_db()
+    assert overdue.status == "upheld" and overdue.reviewer == reviewer
+    # The provider sees the outcome beside the decision; a provider user cannot reach the staff queue.
+    assert client.get("/console/appeals/").status_code == 404
+    assert "appeal-status" in client.get("/portal/").content.decode()
+
+
+def test_cycle_preview_filters_and_publish_needs_confirmation(roles, auditor):
+    from scoring.models import CycleOutcome
+
+    manager = make_staff(roles, "cycle_manager", username="mgr")
+    cycle = make_cycle(month=5, status="computed")
+    providers = [factories.ProviderFactory(name=f"Prov{i}") for i in range(3)]
+    CycleOutcome.objects.bulk_create(
+        [
+            CycleOutcome(
+                cycle=cycle,
+                provider=providers[0],
+                cohort="mcn",
+                status_before="active",
+                ranked=True,
+                overall=Decimal("70"),
+                current_tier="L1",
+                proposed_tier="L2",
+                change="promote",
+            ),
+            CycleOutcome(
+                cycle=cycle,
+                provider=providers[1],
+                cohort="brand",
+                status_before="active",
+                ranked=True,
+                overall=Decimal("20"),
+                current_tier="L1",
+                proposed_tier="L1",
+                change="none",
+                warn=True,
+            ),
+            CycleOutcome(
+                cycle=cycle,
+                provider=providers[2],
+                cohort="mcn",
+                status_before="active",
+                ranked=False,
+                overall=None,
+                current_tier="L0",
+                proposed_tier="L0",
+                change="none",
+            ),
+        ]
+    )
+    client = client_as(manager)
+    body = client.get(f"/console/cycles/{cycle.pk}/preview/?cohort=mcn&outcome=promote").content.decode()
+    assert "Prov0" in body and "Prov1" not in body and "Prov2" not in body
+    body = client.get(f"/console/cycles/{cycle.pk}/preview/?outcome=warn").content.decode()
+    assert "Prov1" in body and "Prov0" not in body
+    # GET is only the confirmation page; the auditor may not publish.
+    assert "confirm-publish" in client.get(f"/console/cycles/{cycle.pk}/publish/").content.decode()
+    cycle.refresh_from_db()
+    assert cycle.status == "computed"
+    assert client_as(auditor).post(f"/console/cycles/{cycle.pk}/publish/").status_code == 403
+    cycle.refresh_from_db()
+    assert cycle.status == "computed"
+    status = client.get(f"/console/cycles/{cycle.pk}/status.json").json()
+    assert status["status"] == "computed" and status["percent"] == 100
