@@ -1,4 +1,4 @@
-"""A provider user's journey in a real browser: scores and radar, a metric explanation, an appeal, no way into others' pages."""
+"""A provider user in a real browser: radar and scores, a metric explanation, an appeal, 404 for others' pages."""
 
 import datetime as dt
 import re

@@ -250,3 +250,28 @@ def test_cycle_preview_filters_and_publish_needs_confirmation(roles, auditor):
     assert cycle.status == "computed"
     status = client.get(f"/console/cycles/{cycle.pk}/status.json").json()
     assert status["status"] == "computed" and status["percent"] == 100
+
+
+def test_admission_queue_shows_checks_and_reviewer_admits(roles, auditor, settings, tmp_path):
+    from providers.admission_services import admission_submit
+    from providers.models import AdmissionApplication, Provider
+    from tests.providers.admission_support import complete_application
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    applicant = factories.UserFactory(username="applicant")
+    reviewer = make_staff(roles, "admission_reviewer", username="adm")
+    app = complete_application(applicant)
+    app = admission_submit(application=app, actor=applicant)
+
+    body = client_as(auditor).get("/console/admissions/").content.decode()
+    assert app.company_name in body and body.count('class="ok"') == len(app.checks)
+    assert "admission-act" not in body and f"/console/admissions/{app.pk}/review/" not in body  # read-only role
+    assert client_as(auditor).post(f"/console/admissions/{app.pk}/review/").status_code == 403
+
+    client = client_as(reviewer)
+    client.post(f"/console/admissions/{app.pk}/review/")
+    assert AdmissionApplication.objects.get(pk=app.pk).status == "under_review"
+    client.post(f"/console/admissions/{app.pk}/approve/", {"reason": "All good."})
+    app.refresh_from_db()
+    assert app.status == "admitted" and Provider.objects.filter(credit_code=app.credit_code).exists()
+    assert f"application-{app.pk}" not in client.get("/console/admissions/").content.decode()
