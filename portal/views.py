@@ -247,7 +247,8 @@ def cycle_detail(request, pk: int):
     if cycle is None:
         raise Http404
     counts = dict(
-        ProviderScore.objects.filter(cycle=cycle)
+        ProviderScore.objects.restrict(request.user)
+        .filter(cycle=cycle)
         .values_list("ranked")
         .annotate(n=Count("id"))
         .values_list("ranked", "n")
@@ -301,7 +302,7 @@ OUTCOME_FILTERS = {
 def cycle_preview(request, pk: int):
     """Who moves where and why; filter by cohort and outcome (GET), counts for the whole cycle."""
     cycle = _cycle_or_404(request, pk)
-    outcomes = CycleOutcome.objects.filter(cycle=cycle)
+    outcomes = CycleOutcome.objects.restrict(request.user).filter(cycle=cycle)
     cohort, outcome = request.GET.get("cohort", ""), request.GET.get("outcome", "")
     filtered = outcomes
     if cohort:
@@ -349,7 +350,7 @@ def cycle_publish(request, pk: int):
             messages.success(request, _("The cycle is published."))
         return redirect("portal:cycle", pk=cycle.pk)
     counts = cycles_service.outcome_counts(
-        list(CycleOutcome.objects.filter(cycle=cycle).values(*cycles_service.OUTCOME_FIELDS))
+        list(CycleOutcome.objects.restrict(request.user).filter(cycle=cycle).values(*cycles_service.OUTCOME_FIELDS))
     )
     return render(request, "console/publish_confirm.html", {"cycle": cycle, "counts": counts["all"]})
 
@@ -366,7 +367,7 @@ def cycle_status(request, pk: int):
 @staff_page("certification.view_decision")
 def delistings(request):
     queue = list(
-        cert_services.unresolved_delist_proposals()
+        (cert_services.unresolved_delist_proposals() & Decision.objects.restrict(request.user))
         .select_related("provider", "decided_by")
         .annotate(approval_count=Count("approvals"))
         .order_by("seq")
