@@ -75,6 +75,13 @@ def chain_hash(prev_hash: str, content: dict) -> str:
     return hashlib.sha256((prev_hash + canonical_json(content)).encode("utf-8")).hexdigest()
 
 
+def ledger_lock() -> None:
+    """Take the ledger's append lock now (held to commit). Writers that also lock provider or certificate
+    rows take it first, so every such path locks in the same order (ledger, then rows): no deadlock."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LEDGER_LOCK_KEY])
+
+
 @transaction.atomic
 def decision_append(
     *,

@@ -21,7 +21,7 @@ from .choices import (
     DecisionStatus,
 )
 from .dates import add_years, shanghai_today
-from .ledger import decision_append
+from .ledger import decision_append, ledger_lock
 from .models import Certificate, Decision, DecisionApproval, RuleSet
 
 APPROVE_DELISTING = "certification.approve_delisting"
@@ -64,6 +64,7 @@ def delist_propose(
     subject_id: str = "",
 ) -> Decision:
     """Append a pending delist proposal (the maker's step); an open proposal is returned, not doubled."""
+    ledger_lock()  # lock order: ledger first, then rows (see ledger.ledger_lock)
     Provider.objects.select_for_update().filter(pk=provider.pk).first()  # one proposer at a time per provider
     if provider.status == ProviderStatus.DELISTED:
         _refuse("already_delisted", "This provider is already delisted.")
@@ -221,6 +222,7 @@ def certificate_number_allocate(*, kind: str, year: int) -> str:
 
 
 def _issue(*, kind, holder_field, holder, level, valid_from, valid_until, decided_by, reason_code, evidence):
+    ledger_lock()  # lock order: ledger first, then rows (see ledger.ledger_lock)
     current = list(
         Certificate.objects.select_for_update()
         .filter(**{holder_field: holder}, status__in=[CertificateStatus.ACTIVE, CertificateStatus.SUSPENDED])

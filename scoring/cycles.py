@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from certification.choices import CertificateKind, CertificateStatus, DecisionKind, DecisionStatus
 from certification.dates import add_years, shanghai_today
-from certification.ledger import decisions_append_bulk
+from certification.ledger import decisions_append_bulk, ledger_lock
 from certification.models import Certificate, RuleSet
 from certification.rules import TIERS, Outcome, evaluate
 from certification.services import unresolved_delist_proposals
@@ -465,6 +465,8 @@ def cycle_publish(*, cycle: QualificationCycle, user=None) -> dict:
             )
         raise CycleConflict("not_computed", f"Only a computed cycle can be published (this one is {cycle.status}).")
     cycle.refresh_from_db()
+    # Lock order shared with approvals and proposals: the ledger first, then provider/certificate rows.
+    ledger_lock()
     outcomes = list(CycleOutcome.objects.filter(cycle=cycle).order_by("provider_id"))
     ids = [o.provider_id for o in outcomes]
     # Lock the providers (a concurrent delisting approval waits), skip any delisted meanwhile.

@@ -58,3 +58,56 @@ def test_duplicate_tasks_and_starts_give_one_run(celery_worker_thread, model_v1)
     assert (cycle.status, cycle.run_token) == ("computed", token)
     assert CycleOutcome.objects.filter(cycle=cycle).count() == 4
     assert QualificationCycle.objects.filter(pk=cycle.pk, status="running").count() == 0
+
+
+def test_concurrent_publish_and_approvals_keep_one_chain(roles, model_v1):
+    """Publishing while the second approval of a delisting lands: both apply, the chain stays one line."""
+    import threading
+
+    from django.db import connection
+
+    from certification import services as cert_services
+
+    p = cycle_world.build()
+    m1 = make_staff(roles, "cycle_manager", username="m1")
+    m2 = make_staff(roles, "cycle_manager", username="m2")
+    m3 = make_staff(roles, "cycle_manager", username="m3")
+    proposal = cert_services.delist_propose(provider=p["weak"], reason_code="test", proposed_by=m1)
+    cert_services.decision_approve(decision=proposal, approver=m2)
+    cycle = services.cycle_create(kind="monthly", window_start=pf.JUNE[0], window_end=pf.JUNE[1])
+    assert cycles.cycle_run(cycle_id=cycle.pk, token=cycles.cycle_claim(cycle_id=cycle.pk))
+    before = Decision.objects.count()
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def publish():
+        try:
+            barrier.wait()
+            cycles.cycle_publish(cycle=QualificationCycle.objects.get(pk=cycle.pk), user=m1)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def approve():
+        try:
+            barrier.wait()
+            cert_services.decision_approve(decision=proposal, approver=m3)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=publish), threading.Thread(target=approve)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert Provider.objects.get(pk=p["weak"].pk).status == "delisted"
+    seqs = list(Decision.objects.order_by("seq").values_list("seq", flat=True))
+    assert seqs == list(range(1, len(seqs) + 1))
+    assert ledger_verify().broken is None
+    # The effective delisting, and the cycle's decisions (the weak provider's only if published first).
+    weak_rows = Decision.objects.filter(cycle=cycle, provider=p["weak"]).count()
+    assert Decision.objects.count() == before + 1 + 4 + weak_rows
