@@ -458,3 +458,40 @@ def test_schedule_creates_and_runs_the_previous_month_once(world):
     assert (cycle.kind, cycle.window_start, cycle.window_end, cycle.status) == ("monthly", *pf.JUNE, "computed")
     assert cycles.cycle_schedule_due(kind="monthly", now=now).pk == cycle.pk
     assert QualificationCycle.objects.count() == 1
+
+
+def test_publish_wiring_property_over_random_tiers(world):
+    """Whatever the starting tiers: at most one level per cycle, unranked never moves, and publishing
+    applies exactly the previewed outcomes (tiers, one decision per change/warning, certificates)."""
+    import random
+
+    from certification.rules import TIERS
+
+    p = world
+    cycle = run(june_cycle())
+    rng = random.Random(7)
+    for _ in range(25):
+        tiers = {name: rng.choice(TIERS) for name in p}
+        for name, tier in tiers.items():
+            Provider.objects.filter(pk=p[name].pk).update(tier=tier)
+        cycles.cycle_preview_compute(cycle=cycle)
+        for o in CycleOutcome.objects.filter(cycle=cycle):
+            move = TIERS.index(o.proposed_tier) - TIERS.index(o.current_tier)
+            assert abs(move) <= 1
+            assert o.ranked or move == 0
+            assert o.change == {1: "promote", -1: "demote", 0: "none"}[move]
+    outcomes = {o.provider_id: o for o in CycleOutcome.objects.filter(cycle=cycle)}
+    before = Decision.objects.count()
+    summary = cycles.cycle_publish(cycle=cycle, user=None)
+    for pid, o in outcomes.items():
+        assert Provider.objects.get(pk=pid).tier == o.proposed_tier
+        kinds = sorted(Decision.objects.filter(cycle=cycle, provider_id=pid).values_list("kind", flat=True))
+        expected = []
+        if o.change != "none":
+            expected.append(o.change)
+            if o.proposed_tier != "L0":
+                expected.append("certify")
+        expected += ["warn"] * o.warn + ["probation"] * o.probation + ["delist"] * o.delist_proposal
+        assert kinds == sorted(expected)
+    assert Decision.objects.count() == before + summary["decisions"]
+    assert ledger_verify().broken is None
