@@ -24,7 +24,7 @@ from providers.models import Provider
 
 from .choices import CertificateStatus, DecisionKind, DecisionStatus
 from .dates import SHANGHAI, shanghai_today
-from .ledger import decision_append
+from .ledger import decision_append, ledger_lock
 from .models import Appeal, AppealAttachment, AppealStatus, Certificate, Decision
 
 APPEALABLE_KINDS = [
@@ -250,6 +250,7 @@ def appeal_decide(*, appeal: Appeal, reviewer, outcome: str, reason: str, now: d
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": ValidationError("A decision on an appeal needs a reason.", code="required")})
+    ledger_lock()  # lock order: ledger first, then rows (appeal, provider, certificates)
     appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
     refusal = appeal_reviewer_refusal(appeal, reviewer)
     if refusal and refusal[0] == "not_appeal_reviewer":

@@ -29,7 +29,7 @@ from providers.models import LiveSession, Operator
 
 from .choices import OPERATOR_LEVELS, CertificateKind, CertificateStatus, DecisionKind
 from .dates import SHANGHAI, shanghai_today
-from .ledger import decision_append
+from .ledger import decision_append, ledger_lock
 from .models import Certificate, OperatorAssessment
 from .services import certificate_issue_operator
 
@@ -173,6 +173,7 @@ def operator_certificate_grant(
     """Issue a first certificate of ``level`` (or a higher one, superseding the lower) when every rule holds."""
     _require_staff(granted_by)
     today = today or shanghai_today()
+    ledger_lock()  # lock order: ledger first, then rows (see ledger.ledger_lock)
     Operator.objects.select_for_update().filter(pk=operator.pk).first()  # one grant per operator at a time
     result = operator_eligibility(operator=operator, level=level, today=today)
     held = [c.level for c in _current(operator, today)]
@@ -197,6 +198,7 @@ def operator_certificate_renew(*, certificate: Certificate, renewed_by, today: d
     day after the current one ends (the current one stays active until then)."""
     _require_staff(renewed_by)
     today = today or shanghai_today()
+    ledger_lock()  # lock order: ledger first, then rows
     current = Certificate.objects.select_for_update().get(pk=certificate.pk)
     if (
         current.kind != CertificateKind.OPERATOR
@@ -241,6 +243,7 @@ def operator_certificates_suspend_for_violation(*, violation) -> int:
         or violation.status != ViolationStatus.CONFIRMED
     ):
         return 0
+    ledger_lock()  # lock order: ledger first, then rows
     active = list(
         Certificate.objects.select_for_update()
         .filter(kind=CertificateKind.OPERATOR, operator_id=violation.operator_id, status=CertificateStatus.ACTIVE)
