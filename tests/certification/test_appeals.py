@@ -340,3 +340,32 @@ def test_hourly_schedule_is_registered():
     task = PeriodicTask.objects.get(name="certification: flag overdue appeals (hourly)")
     assert task.task == "certification.tasks.flag_overdue_appeals_task" and task.enabled
     assert (task.crontab.minute, task.crontab.hour, str(task.crontab.timezone)) == ("5", "*", "Asia/Shanghai")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_filings_give_one_first_appeal(provider, provider_user, staff):
+    import threading
+
+    from django.db import connections
+
+    made = decision(provider)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def file(user):
+        try:
+            barrier.wait()
+            svc.appeal_file(decision=Decision.objects.get(pk=made.pk), filed_by=user, statement="并发")
+            outcomes.append("filed")
+        except ValidationError as exc:
+            outcomes.append(exc.code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=file, args=(u,)) for u in (provider_user, staff)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["appeal_pending", "filed"]
+    assert Appeal.objects.filter(decision=made).count() == 1
