@@ -43,3 +43,13 @@ OUTCOME_LABELS = {
     "delist_proposal": _("Delisting proposed"),
     "not_ranked": _("Not ranked"),
 }
+
+STAGE_LABELS = {
+    "queued": _("Queued"),
+    "scoring": _("Scoring"),
+    "preview": _("Computing the preview"),
+    "computed": _("Computed"),
+    "published": _("Published"),
+    "failed": _("Failed"),
+    "cancelled": _("Cancelled"),
+}

@@ -31,7 +31,7 @@ from scoring.services import SHANGHAI
 
 from . import cycle_services, selectors
 from .charts import Series, radar_svg, trend_svg
-from .definitions import FIGURE_LABELS, METRIC_DEFINITIONS, OUTCOME_LABELS
+from .definitions import FIGURE_LABELS, METRIC_DEFINITIONS, OUTCOME_LABELS, STAGE_LABELS
 
 
 def home(request):
@@ -259,6 +259,7 @@ def cycle_detail(request, pk: int):
         "console/cycle.html",
         {
             "cycle": cycle,
+            "stage_label": STAGE_LABELS.get(cycle.stage, cycle.stage),
             "ranked": counts.get(True, 0),
             "unranked": counts.get(False, 0),
             "done": cycle.status != CycleStatus.RUNNING,
@@ -361,7 +362,13 @@ def cycle_status(request, pk: int):
     cycle = QualificationCycle.objects.restrict(request.user).filter(pk=pk).values("status", "stage", "percent").first()
     if cycle is None:
         raise Http404
-    return JsonResponse({**cycle, "status_label": str(dict(CycleStatus.choices)[cycle["status"]])})
+    return JsonResponse(
+        {
+            **cycle,
+            "status_label": str(dict(CycleStatus.choices)[cycle["status"]]),
+            "stage_label": str(STAGE_LABELS.get(cycle["stage"], cycle["stage"])),
+        }
+    )
 
 
 @staff_page("certification.view_decision")

@@ -36,7 +36,10 @@ def test_cycle_run_publish_and_delisting_approval(page, screenshot, roles, celer
     page.select_option("#p-outcome", "not_ranked")
     page.locator("form.filters button").click()
     expect(page.locator("#preview tbody tr")).to_have_count(1)
-    screenshot("preview")
+    screenshot("preview-1280")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot("preview-390")
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     page.get_by_role("link", name="发布…").click()
     page.locator("#confirm-publish").click()
