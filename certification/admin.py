@@ -44,3 +44,21 @@ class CertificateAdmin(ReadOnlyAdmin):
 @admin.register(RuleSet)
 class RuleSetAdmin(ReadOnlyAdmin):
     list_display = ["version", "name", "created_by", "created_at"]
+
+
+# Operator assessments and appeals (read-only here too: certification.operators / certification.appeals write).
+from .models import Appeal, OperatorAssessment  # noqa: E402
+
+
+@admin.register(OperatorAssessment)
+class OperatorAssessmentAdmin(ReadOnlyAdmin):
+    list_display = ["operator", "score", "assessed_on", "assessor"]
+    list_filter = ["assessed_on"]
+    search_fields = ["operator__name", "operator__platform_user_id"]
+
+
+@admin.register(Appeal)
+class AppealAdmin(ReadOnlyAdmin):
+    list_display = ["id", "decision", "provider", "status", "filed_at", "due_by", "overdue", "reviewer"]
+    list_filter = ["status", "overdue"]
+    search_fields = ["provider__name", "statement"]
