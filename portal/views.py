@@ -335,7 +335,7 @@ def cycle_comparison(request, pk: int):
     cycle = _cycle_or_404(request, pk)
     if cycle.kind != CycleKind.SIMULATION:
         raise Http404
-    return render(request, "console/comparison.html", {"cycle": cycle, **cycles_service.cycle_comparison(cycle=cycle)})
+    return render(request, "console/comparison.html", {**cycles_service.cycle_comparison(cycle=cycle), "cycle": cycle})
 
 
 @staff_page("scoring.run_cycle")

@@ -275,3 +275,24 @@ def test_admission_queue_shows_checks_and_reviewer_admits(roles, auditor, settin
     app.refresh_from_db()
     assert app.status == "admitted" and Provider.objects.filter(credit_code=app.credit_code).exists()
     assert f"application-{app.pk}" not in client.get("/console/admissions/").content.decode()
+
+
+def test_simulation_comparison_page_and_english_labels(roles, staff, provider_user, scored):
+    from django.conf import settings as dj_settings
+
+    from scoring.models import CycleOutcome
+
+    published = make_cycle(month=6)
+    simulation = make_cycle(month=6, status="computed", kind="simulation")
+    target = factories.ProviderFactory(name="Moved Co")
+    common = {"provider": target, "cohort": "mcn", "status_before": "active", "ranked": True, "current_tier": "L1"}
+    CycleOutcome.objects.create(cycle=published, overall=Decimal("50"), proposed_tier="L1", change="none", **common)
+    CycleOutcome.objects.create(cycle=simulation, overall=Decimal("70"), proposed_tier="L2", change="promote", **common)
+    body = client_as(staff).get(f"/console/cycles/{simulation.pk}/comparison/").content.decode()
+    assert "Moved Co" in body and "L1 (50.00)" in body and "L2 (70.00)" in body
+    assert client_as(staff).get(f"/console/cycles/{published.pk}/comparison/").status_code == 404
+
+    client = client_as(provider_user)
+    client.cookies[dj_settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = client.get("/portal/").content.decode()
+    assert '<html lang="en">' in body and "Overall score" in body and "Growth" in body
