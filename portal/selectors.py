@@ -17,6 +17,7 @@ from providers.models import Merchant, Provider
 from scoring import selectors as scoring_selectors
 from scoring import sql
 from scoring.choices import CapabilityKey, CycleKind, CycleStatus, MetricKey
+from scoring.cycles import default_rule_set
 from scoring.models import CapabilityScore, MetricScore, ProviderScore
 from scoring.services import SHANGHAI
 
@@ -181,7 +182,7 @@ def dashboard(user, provider_id: int) -> dict:
             }
             for m in metrics
         ]
-    ruleset = RuleSet.objects.order_by("-version").first()
+    ruleset = default_rule_set()  # the bars the next cycle will apply
     data["gap"] = next_tier_gap(
         ruleset=ruleset,
         tier=provider.tier,
