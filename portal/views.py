@@ -43,7 +43,8 @@ def home(request):
         return redirect("portal:console")
     if provider_id_of(user) is not None:
         return redirect("portal:dashboard")
-    raise Http404
+    # Signed in but neither staff nor a provider user (an admission applicant, a service account).
+    return render(request, "portal/no_pages.html", {})
 
 
 def provider_page(view):

@@ -31,6 +31,11 @@ def test_home_redirects_by_persona(provider_user, staff):
     assert client_as(None).get("/")["Location"] == "/accounts/login/?next=/"
     assert client_as(provider_user).get("/")["Location"] == "/portal/"
     assert client_as(staff).get("/")["Location"] == "/console/"
+    applicant = factories.UserFactory(username="applicant")
+    response = client_as(applicant).get("/")
+    assert response.status_code == 200 and "/api/docs/" in response.content.decode()
+    assert client_as(applicant).get("/portal/").status_code == 404
+    assert client_as(applicant).get("/console/").status_code == 404
 
 
 def test_portal_is_for_provider_users_and_console_for_staff(provider_user, staff):
