@@ -495,3 +495,22 @@ def test_publish_wiring_property_over_random_tiers(world):
         assert kinds == sorted(expected)
     assert Decision.objects.count() == before + summary["decisions"]
     assert ledger_verify().broken is None
+
+
+def test_recording_a_serious_violation_proposes_delisting_once(world):
+    from providers import services as provider_services
+
+    p = world
+    minor = provider_services.violation_record(
+        provider=p["strong"], severity="major", points=6, occurred_at=pf.at(2025, 6, 9, 10)
+    )
+    assert not Decision.objects.filter(kind="delist", provider=p["strong"]).exists()
+    v = provider_services.violation_update(violation=minor, severity="serious", points=12)
+    provider_services.violation_update(violation=v, description="fake orders, confirmed")
+    proposal = Decision.objects.get(kind="delist", provider=p["strong"])
+    assert (proposal.status, proposal.reason_code, proposal.subject_id) == ("pending", "serious_violation", str(v.pk))
+    # The cycle of that window proposes it too, but the open proposal is not doubled at publish.
+    cycle = run(june_cycle())
+    assert CycleOutcome.objects.get(cycle=cycle, provider=p["strong"]).delist_proposal is True
+    cycles.cycle_publish(cycle=cycle, user=None)
+    assert Decision.objects.filter(kind="delist", provider=p["strong"]).count() == 1
