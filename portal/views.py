@@ -32,6 +32,7 @@ from scoring.services import SHANGHAI
 from . import cycle_services, selectors
 from .charts import Series, radar_svg, trend_svg
 from .definitions import FIGURE_LABELS, METRIC_DEFINITIONS, OUTCOME_LABELS, STAGE_LABELS
+from .errors import error_text
 
 
 def home(request):
@@ -82,9 +83,7 @@ def staff_page(*perms):
 
 
 def _error_text(exc) -> str:
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    return str(getattr(exc, "message", exc))
+    return error_text(exc)
 
 
 # --- provider portal ------------------------------------------------------------------------------
@@ -149,7 +148,7 @@ def appeal_file(request, provider_id, decision_id: int):
                 attachments=request.FILES.getlist("attachments"),
             )
         except ValidationError as exc:
-            errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+            errors = {"__all__": [error_text(exc)]}
         except PermissionDenied:
             raise Http404 from None
         else:
@@ -278,7 +277,7 @@ def cycle_run(request, pk: int):
     try:
         cycles_service.cycle_start(cycle=cycle, user=request.user)
     except cycles_service.CycleConflict as exc:
-        messages.error(request, exc.message)
+        messages.error(request, _error_text(exc))
     return redirect("portal:cycle", pk=cycle.pk)
 
 
@@ -347,7 +346,7 @@ def cycle_publish(request, pk: int):
         try:
             cycles_service.cycle_publish(cycle=cycle, user=request.user)
         except cycles_service.CycleConflict as exc:
-            messages.error(request, exc.message)
+            messages.error(request, _error_text(exc))
         else:
             messages.success(request, _("The cycle is published."))
         return redirect("portal:cycle", pk=cycle.pk)

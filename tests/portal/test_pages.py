@@ -136,7 +136,7 @@ def test_delisting_approval_through_the_console(roles, auditor):
 
     assert client_as(auditor).post(f"/console/delistings/{proposal.pk}/approve/").status_code == 403
     response = client_as(maker).post(f"/console/delistings/{proposal.pk}/approve/", follow=True)
-    assert "maker" in response.content.decode().lower()
+    assert "提议人不能批准自己的提议。" in response.content.decode()
     assert proposal.approvals.count() == 0
 
     assert "Target" in client_as(checker1).get("/console/delistings/").content.decode()
@@ -181,6 +181,7 @@ def test_appeal_form_files_through_the_service_and_queue_marks_overdue(roles, pr
     # An empty statement is refused by the service; nothing is stored.
     response = client.post(f"/portal/decisions/{old.pk}/appeal/", {"statement": "  "})
     assert response.status_code == 200 and Appeal.objects.count() == 0
+    assert "此项为必填。" in response.content.decode()
     assert client.post(f"/portal/decisions/{old.pk}/appeal/", {"statement": "Please look again."}).status_code == 302
     client.post(f"/portal/decisions/{fresh.pk}/appeal/", {"statement": "Wrong numbers."})
     overdue = Appeal.objects.get(decision=old)
