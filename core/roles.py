@@ -62,14 +62,10 @@ def _perms(codes):
 
 def sync_roles() -> None:
     """Create the role groups and set their permissions; safe to run any number of times."""
-    readable = list(
-        Permission.objects.filter(content_type__app_label__in=READABLE_APPS, codename__startswith="view_")
-    )
+    readable = list(Permission.objects.filter(content_type__app_label__in=READABLE_APPS, codename__startswith="view_"))
     for role, spec in ROLE_WRITES.items():
         group, _ = Group.objects.get_or_create(name=role)
-        codes = [
-            f"{app}.{action}_{model}" for app, model in spec["models"] for action in ("add", "change", "delete")
-        ]
+        codes = [f"{app}.{action}_{model}" for app, model in spec["models"] for action in ("add", "change", "delete")]
         group.permissions.set(readable + _perms(codes + spec["extra"]))
     pipeline, _ = Group.objects.get_or_create(name=DATA_PIPELINE)
     pipeline.permissions.set(_perms(DATA_PIPELINE_PERMS))

@@ -354,11 +354,7 @@ def _violation_follow_up(violation: Violation) -> Violation:
 
     operator_certificates_suspend_for_violation(violation=violation)
     # ... and proposes delisting its provider (DESIGN §4; an open proposal is reused, not doubled).
-    if (
-        violation.severity == "serious"
-        and violation.status == "confirmed"
-        and violation.provider.status != "delisted"
-    ):
+    if violation.severity == "serious" and violation.status == "confirmed" and violation.provider.status != "delisted":
         from certification.services import delist_propose_for_violation  # imports providers
 
         delist_propose_for_violation(violation=violation)
