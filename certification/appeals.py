@@ -298,8 +298,3 @@ def appeals_flag_overdue(*, now: dt.datetime | None = None) -> int:
     """One set-based UPDATE: open appeals past their 10-day deadline are flagged. Safe to repeat."""
     now = now or timezone.now()
     return Appeal.objects.filter(status=AppealStatus.OPEN, due_by__lt=now, overdue=False).update(overdue=True)
-
-
-def overturned_decision_ids():
-    """Ids of decisions an appeal overturned (e.g. to leave an overturned warning out of a count)."""
-    return Appeal.objects.filter(status=AppealStatus.OVERTURNED).values("decision_id")

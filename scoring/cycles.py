@@ -3,6 +3,7 @@
 Service names are stable (pages and the API call them); see docs/cycles.md.
 """
 
+import dataclasses
 import datetime as dt
 import uuid
 from collections import defaultdict
@@ -15,7 +16,7 @@ from django.utils import timezone
 from certification.choices import CertificateKind, CertificateStatus, DecisionKind, DecisionStatus
 from certification.dates import add_years, shanghai_today
 from certification.ledger import decisions_append_bulk, ledger_lock
-from certification.models import Certificate, RuleSet
+from certification.models import Appeal, AppealStatus, Certificate, Decision, RuleSet
 from certification.rules import TIERS, Outcome, evaluate
 from certification.services import unresolved_delist_proposals
 from providers.choices import ProviderStatus, Severity, ViolationStatus
@@ -264,6 +265,15 @@ def cycle_preview_compute(*, cycle: QualificationCycle) -> int:
         past[(row["cycle_id"], row["provider_id"])] = Outcome(
             row["proposed_tier"], row["warn"], False, False, [], ranked=row["ranked"]
         )
+    # A warning overturned on appeal no longer counts toward probation (the ledger keeps both).
+    for key in Decision.objects.filter(
+        kind=DecisionKind.WARN,
+        cycle_id__in=previous_ids,
+        provider_id__in=ids,
+        pk__in=Appeal.objects.filter(status=AppealStatus.OVERTURNED).values("decision_id"),
+    ).values_list("cycle_id", "provider_id"):
+        if key in past:
+            past[key] = dataclasses.replace(past[key], warn=False)
     serious: dict[int, list[int]] = defaultdict(list)
     if ruleset.delist_on_serious_violation:
         for pid, vid in (

@@ -514,3 +514,26 @@ def test_recording_a_serious_violation_proposes_delisting_once(world):
     assert CycleOutcome.objects.get(cycle=cycle, provider=p["strong"]).delist_proposal is True
     cycles.cycle_publish(cycle=cycle, user=None)
     assert Decision.objects.filter(kind="delist", provider=p["strong"]).count() == 1
+
+
+def test_a_warning_overturned_on_appeal_does_not_count_toward_probation(roles):
+    from certification import appeals
+
+    windows = [pf.JUNE, cycle_world.JULY]
+    p = cycle_world.build(windows=windows)
+    weak = p["weak"]
+    june = run(services.cycle_create(kind="monthly", window_start=pf.JUNE[0], window_end=pf.JUNE[1]))
+    cycles.cycle_publish(cycle=june, user=None)
+    warning = Decision.objects.get(cycle=june, kind="warn", provider=weak)
+    filer = factories.ProviderUserFactory(provider=weak).user
+    appeal = appeals.appeal_file(decision=warning, filed_by=filer, statement="数据延迟")
+    reviewer = make_staff(roles, "appeal_reviewer", username="appeals")
+    appeals.appeal_decide(appeal=appeal, reviewer=reviewer, outcome="overturned", reason="数据已更正")
+
+    july = run(services.cycle_create(kind="monthly", window_start=cycle_world.JULY[0], window_end=cycle_world.JULY[1]))
+    outcome = CycleOutcome.objects.get(cycle=july, provider=weak)
+    # Warned again in July, but June's warning no longer stands: no probation.
+    assert (outcome.warn, outcome.probation) == (True, False)
+    # The ledger still holds June's warning, unchanged, beside the compensating decision.
+    assert Decision.objects.filter(refers_to=warning, kind="appeal_overturned").count() == 1
+    assert Decision.objects.get(pk=warning.pk).kind == "warn"
