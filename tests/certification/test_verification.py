@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from certification import services
@@ -40,7 +41,7 @@ def test_json_is_open_badges_shaped(anonymous, provider_cert):
         ],
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "id": f"http://testserver/verify/{provider_cert.number}.json",
-        "name": f"Saima 服务商等级证书 provider tier certificate {provider_cert.number}",
+        "name": f"Saima 服务商等级证书 {provider_cert.number}",
         "issuer": {"id": "http://testserver/", "type": "Profile", "name": "Saima"},
         "validFrom": "2026-01-01T00:00:00+08:00",
         "validUntil": "2099-12-31T23:59:59+08:00",
@@ -104,7 +105,11 @@ def test_active_certificate_past_its_last_day_reads_expired_before_the_nightly_j
 def test_operator_certificate(anonymous, operator_cert):
     body = anonymous.get(f"/verify/{operator_cert.number}.json").json()
     assert body["credentialSubject"]["name"] == "Zhang San"
-    assert body["credentialSubject"]["achievement"]["name"] == "高级操盘手 senior"
+    assert body["credentialSubject"]["achievement"]["name"] == "高级操盘手"
+    anonymous.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = anonymous.get(f"/verify/{operator_cert.number}.json").json()
+    assert body["name"] == f"Saima Operator certificate {operator_cert.number}"
+    assert body["credentialSubject"]["achievement"]["name"] == "Senior operator"
 
 
 @pytest.mark.parametrize("number", ["SP-2026-999999", "nonsense", "OP-1999-000001"])
@@ -114,7 +119,11 @@ def test_unknown_number_is_404(anonymous, provider_cert, number):
     assert response.json() == {"code": "not_found", "message": "No certificate has this number."}
     page = anonymous.get(f"/verify/{number}/")
     assert page.status_code == 404
-    assert f"No certificate has the number {number}." in page.content.decode()
+    assert f"没有编号为 {number} 的证书，请检查编号后重试。" in page.content.decode()
+    anonymous.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = anonymous.get(f"/verify/{number}/")
+    assert page.status_code == 404
+    assert f"No certificate has the number {number}. Check the number and try again." in page.content.decode()
 
 
 def test_rate_limit_is_shared_by_page_and_json(anonymous, provider_cert):

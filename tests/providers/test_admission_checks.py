@@ -4,7 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from certification.ledger import decision_append
 from providers.admission import lookback_start, run_checks
@@ -74,7 +74,9 @@ def test_submission_with_failing_checks_is_stored_with_evidence(applicant):
     app = complete_application(
         applicant, credit_code=wrong_check_char(credit_code(4)), registered_capital=Decimal("10.00"), operators=[]
     )
-    admission_submit(application=app, actor=applicant)
+    # The stored error text is the validator's message in the submitter's language; ask for English.
+    with translation.override("en"):
+        admission_submit(application=app, actor=applicant)
     app.refresh_from_db()
     failed = {r["check"] for r in app.checks if not r["passed"]}
     assert failed == {"credit_code", "registered_capital", "certified_operators"}

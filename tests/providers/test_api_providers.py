@@ -65,6 +65,28 @@ def test_invalid_credit_code_is_a_clear_400(api, staff, code, error_code, messag
 
 
 @pytest.mark.django_db
+def test_errors_follow_the_request_language_and_keep_their_codes(client_for, staff):
+    """Without Accept-Language the API answers in the platform's language; the code is the same in both."""
+    bad = {**PROVIDER, "credit_code": "91350100M000100Y44"}
+    chinese = client_for(staff).post("/api/v1/providers/", bad, format="json")
+    english = client_for(staff).post("/api/v1/providers/", bad, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert chinese.status_code == english.status_code == 400
+    assert chinese.json()["code"] == english.json()["code"] == "credit_code_check_digit"
+    assert chinese.json()["errors"] == {"credit_code": ["该信用代码的校验位错误（GB 32100-2015）：应为 3。"]}
+    assert english.json()["errors"] == {
+        "credit_code": ["The check character of this credit code is wrong (GB 32100-2015): expected 3."]
+    }
+    employment = factories.EmploymentFactory(start_date=dt.date(2025, 1, 1))
+    second = {"operator": employment.operator_id, "provider": employment.provider_id, "start_date": "2025-06-01"}
+    refused = client_for(staff).post("/api/v1/employments/", second, format="json")
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "open"
+    assert refused.json()["errors"] == {"operator": ["该操盘手已有未结束的任职。"]}
+    assert not models.Provider.objects.filter(credit_code="91350100M000100Y44").exists()
+    assert models.Employment.objects.count() == 1
+
+
+@pytest.mark.django_db
 def test_staff_creates_a_provider_and_a_duplicate_code_is_refused(api, staff):
     client = api(staff)
     created = client.post("/api/v1/providers/", {**PROVIDER, "credit_code": "91350100M000100Y43"}, format="json")

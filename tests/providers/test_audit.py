@@ -63,7 +63,8 @@ def test_admin_form_refuses_what_the_services_refuse(staff, provider, other_prov
         {"operator": employment.operator_id, "provider": other_provider.pk, "start_date": "2025-06-01"},
     )
     assert response.status_code == 200
-    assert "This operator already has an open employment." in response.content.decode()
+    # The admin speaks the platform's default language, Simplified Chinese.
+    assert "该操盘手已有未结束的任职。" in response.content.decode()
     assert models.Employment.objects.count() == 1
 
 
