@@ -303,14 +303,20 @@ def cycle_score(*, cycle: QualificationCycle, refresh_cohort: bool = False) -> i
         if not CohortMember.objects.filter(cycle=cycle).exists():
             cursor.execute(sql.SNAPSHOT_COHORT, params)
         cursor.execute("ANALYZE scoring_cohortmember")  # fresh row estimates → hash joins, not loops
-        cursor.execute("DROP TABLE IF EXISTS scoring_tmp_values")
-        cursor.execute("DROP TABLE IF EXISTS scoring_tmp_seg")
+        for table in sql.TEMP_TABLES:
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        has_full_month = params["lm_start"] is not None
         cursor.execute(sql.segments_sql(), params)
-        cursor.execute("ANALYZE scoring_tmp_seg")
+        cursor.execute(sql.provider_sums_sql(), params)
+        cursor.execute(sql.merchant_sums_sql(has_full_month=has_full_month), params)
+        # fresh row estimates → hash joins, and index lookups only for the few merchants resolved per session
+        cursor.execute("ANALYZE scoring_tmp_seg, scoring_tmp_pm")
+        cursor.execute(sql.UPLIFT_GROUPS_SINGLE, params)
+        cursor.execute("ANALYZE scoring_tmp_g")
+        cursor.execute(sql.UPLIFT_GROUPS_REST, params)
         cursor.execute(
             sql.metric_values_sql(
-                has_full_month=params["lm_start"] is not None,
-                has_certificates=_table_exists("certification_certificate"),
+                has_full_month=has_full_month, has_certificates=_table_exists("certification_certificate")
             ),
             params,
         )
@@ -318,16 +324,13 @@ def cycle_score(*, cycle: QualificationCycle, refresh_cohort: bool = False) -> i
         scored = cursor.rowcount
         for statement in (
             sql.INSERT_METRIC_SCORES,
-            sql.SCORE_METRICS_PERCENTILE,
-            sql.SCORE_METRICS_SHRINK,
-            sql.SCORE_METRICS_CONTRIBUTION,
             sql.INSERT_CAPABILITY_SCORES,
             sql.SCORE_OVERALL,
             sql.SCORE_RANK,
         ):
             cursor.execute(statement, params)
-        cursor.execute("DROP TABLE scoring_tmp_values")
-        cursor.execute("DROP TABLE scoring_tmp_seg")
+        for table in sql.TEMP_TABLES:
+            cursor.execute(f"DROP TABLE {table}")
     return scored
 
 

@@ -107,23 +107,107 @@ def segments_sql() -> str:
     """
 
 
+# Temp tables of one cycle_score run (dropped at commit; dropped explicitly too, so a second run in the
+# same transaction — as the tests do — starts clean).
+TEMP_TABLES = ["scoring_tmp_values", "scoring_tmp_g", "scoring_tmp_pm", "scoring_tmp_sv", "scoring_tmp_seg"]
+
+
+def provider_sums_sql() -> str:
+    """CREATE TEMP TABLE scoring_tmp_sv: per provider, the sums over its window sessions (S before the cohort
+    filter). Reads only the sessions table, so PostgreSQL can run it as a parallel scan with a tiny hash table."""
+    return """
+    CREATE TEMP TABLE scoring_tmp_sv ON COMMIT DROP AS
+    SELECT ls.provider_id,
+           count(*) AS n, sum(ls.gmv) AS gmv, sum(ls.viewers) AS viewers, sum(ls.orders) AS orders,
+           sum(ls.new_followers) AS followers, sum(ls.duration_minutes) AS minutes,
+           sum(ls.refund_amount) AS refund, sum(ls.skus_sold) AS sold, sum(ls.skus_listed) AS listed,
+           count(*) FILTER (WHERE ls.paid_spend > 0) AS paid_n,
+           sum(ls.paid_gmv) FILTER (WHERE ls.paid_spend > 0) AS paid_gmv,
+           sum(ls.paid_spend) FILTER (WHERE ls.paid_spend > 0) AS paid_spend,
+           count(*) FILTER (WHERE ls.paid_spend > 0 AND ls.paid_gmv < ls.paid_spend) AS loss_n
+    FROM providers_livesession ls
+    WHERE ls.provider_id IS NOT NULL AND ls.started_at >= %(start)s AND ls.started_at < %(end)s
+    GROUP BY ls.provider_id
+    """
+
+
+# GMV (numeric(16,2)) as whole cents: exact, and a bigint sum keeps a 16-byte state per group where a NUMERIC
+# sum keeps a few hundred bytes — what lets a million merchants' hash aggregate stay in memory.
+CENTS = "(ls.gmv * 100)::bigint"
+
+
+def merchant_sums_sql(*, has_full_month: bool) -> str:
+    """CREATE TEMP TABLE scoring_tmp_pm: per merchant, one parallel scan of the window (and of the month before
+    it when leap_rate has a value): its operated window sessions' count, GMV, first and last instant and
+    lowest/highest provider (equal when one provider ran them all — the usual case, whose sessions then share
+    one covering engagement if one segment spans first to last), and its GMV in the leap months."""
+    op_w = "ls.provider_id IS NOT NULL AND ls.started_at >= %(start)s AND ls.started_at < %(end)s"
+    if has_full_month:
+        months = f""",
+           sum({CENTS}) FILTER (WHERE ls.started_at >= %(lm_start)s AND ls.started_at < %(lm_end)s)
+               * 0.01 AS last_gmv,
+           sum({CENTS}) FILTER (WHERE ls.started_at >= %(bm_start)s AND ls.started_at < %(bm_end)s)
+               * 0.01 AS prev_gmv"""
+        # the last full month lies inside the window, so the window and the month before cover both months
+        where = """((ls.started_at >= %(start)s AND ls.started_at < %(end)s)
+                 OR (ls.started_at >= %(bm_start)s AND ls.started_at < %(bm_end)s))"""
+    else:
+        months = ",\n           NULL::numeric AS last_gmv, NULL::numeric AS prev_gmv"
+        where = op_w
+    return f"""
+    CREATE TEMP TABLE scoring_tmp_pm ON COMMIT DROP AS
+    SELECT ls.merchant_id,
+           count(*) FILTER (WHERE {op_w}) AS n,
+           sum({CENTS}) FILTER (WHERE {op_w}) * 0.01 AS gmv,
+           min(ls.provider_id) FILTER (WHERE {op_w}) AS p_min,
+           max(ls.provider_id) FILTER (WHERE {op_w}) AS p_max,
+           min(ls.started_at) FILTER (WHERE {op_w}) AS t_min,
+           max(ls.started_at) FILTER (WHERE {op_w}) AS t_max{months}
+    FROM providers_livesession ls
+    WHERE {where}
+    GROUP BY ls.merchant_id
+    """
+
+
+# The uplift keys: cohort providers' window sessions grouped by (provider, merchant, covering engagement start).
+# A merchant whose operated window sessions all belong to one provider and fall in one segment forms one group
+# straight from scoring_tmp_pm (UPLIFT_GROUPS_SINGLE); any other merchant that has a segment (several
+# providers, sessions across an engagement change or in a gap) is resolved session by session through the
+# (merchant_id, started_at) index (UPLIFT_GROUPS_REST). Sessions without a covering engagement have no
+# baseline and form no group.
+UPLIFT_GROUPS_SINGLE = """
+    CREATE TEMP TABLE scoring_tmp_g ON COMMIT DROP AS
+    SELECT pm.p_min AS provider_id, pm.merchant_id, seg.e_start, pm.n, pm.gmv
+    FROM scoring_tmp_pm pm
+    JOIN scoring_tmp_seg seg ON seg.provider_id = pm.p_min AND seg.merchant_id = pm.merchant_id
+     AND seg.lo_at <= pm.t_min AND (seg.hi_at IS NULL OR pm.t_max < seg.hi_at)
+    WHERE pm.n > 0 AND pm.p_min = pm.p_max
+"""
+
+UPLIFT_GROUPS_REST = """
+    INSERT INTO scoring_tmp_g (provider_id, merchant_id, e_start, n, gmv)
+    SELECT ls.provider_id, ls.merchant_id, seg.e_start, count(*), sum(ls.gmv)
+    FROM scoring_tmp_pm pm
+    JOIN providers_livesession ls ON ls.merchant_id = pm.merchant_id
+     AND ls.started_at >= %(start)s AND ls.started_at < %(end)s AND ls.provider_id IS NOT NULL
+    JOIN scoring_tmp_seg seg ON seg.provider_id = ls.provider_id AND seg.merchant_id = ls.merchant_id
+     AND ls.started_at >= seg.lo_at AND (seg.hi_at IS NULL OR ls.started_at < seg.hi_at)
+    WHERE pm.n > 0
+      AND NOT EXISTS (SELECT 1 FROM scoring_tmp_g g WHERE g.merchant_id = pm.merchant_id)
+      AND EXISTS (SELECT 1 FROM scoring_tmp_seg s WHERE s.merchant_id = pm.merchant_id)
+    GROUP BY ls.provider_id, ls.merchant_id, seg.e_start
+"""
+
+
 def metric_values_sql(*, has_full_month: bool, has_certificates: bool) -> str:
-    """CREATE TEMP TABLE scoring_tmp_values: one row per cohort provider, every metric value and sample."""
+    """CREATE TEMP TABLE scoring_tmp_values: one row per cohort provider, every metric value and sample, from
+    the temp tables scoring_tmp_sv, scoring_tmp_pm, scoring_tmp_g and scoring_tmp_seg."""
     if has_full_month:
         leap_cte = f""",
-        mg AS (
-            SELECT ls.merchant_id,
-                   sum(ls.gmv) FILTER (WHERE ls.started_at >= %(lm_start)s AND ls.started_at < %(lm_end)s) AS last_gmv,
-                   sum(ls.gmv) FILTER (WHERE ls.started_at >= %(bm_start)s AND ls.started_at < %(bm_end)s) AS prev_gmv
-            FROM providers_livesession ls  -- every merchant's months (M is most merchants at scale)
-            WHERE ((ls.started_at >= %(lm_start)s AND ls.started_at < %(lm_end)s)
-                OR (ls.started_at >= %(bm_start)s AND ls.started_at < %(bm_end)s))
-            GROUP BY ls.merchant_id
-        ),
         leap AS (
             SELECT m.provider_id,
-                   count(*) FILTER (WHERE {BAND.format(v="mg.last_gmv")} > {BAND.format(v="mg.prev_gmv")}) AS leaps
-            FROM m LEFT JOIN mg ON mg.merchant_id = m.merchant_id
+                   count(*) FILTER (WHERE {BAND.format(v="pm.last_gmv")} > {BAND.format(v="pm.prev_gmv")}) AS leaps
+            FROM m LEFT JOIN scoring_tmp_pm pm ON pm.merchant_id = m.merchant_id
             GROUP BY m.provider_id
         )"""
         leap_value = f"CASE WHEN mc.n > 0 THEN {x('coalesce(leap.leaps, 0)')} / mc.n END"
@@ -137,40 +221,17 @@ def metric_values_sql(*, has_full_month: bool, has_certificates: bool) -> str:
     CREATE TEMP TABLE scoring_tmp_values ON COMMIT DROP AS
     WITH
     cohort AS (SELECT provider_id FROM scoring_cohortmember WHERE cycle_id = %(cycle)s),
-    g AS (  -- S, grouped by provider, merchant and covering engagement start (the baseline key)
-        SELECT ls.provider_id, ls.merchant_id, seg.e_start,
-               count(*) AS n, sum(ls.gmv) AS gmv, sum(ls.viewers) AS viewers, sum(ls.orders) AS orders,
-               sum(ls.new_followers) AS followers, sum(ls.duration_minutes) AS minutes,
-               sum(ls.refund_amount) AS refund, sum(ls.skus_sold) AS sold, sum(ls.skus_listed) AS listed,
-               count(*) FILTER (WHERE ls.paid_spend > 0) AS paid_n,
-               sum(ls.paid_gmv) FILTER (WHERE ls.paid_spend > 0) AS paid_gmv,
-               sum(ls.paid_spend) FILTER (WHERE ls.paid_spend > 0) AS paid_spend,
-               count(*) FILTER (WHERE ls.paid_spend > 0 AND ls.paid_gmv < ls.paid_spend) AS loss_n
-        FROM providers_livesession ls
-        LEFT JOIN scoring_tmp_seg seg ON seg.provider_id = ls.provider_id AND seg.merchant_id = ls.merchant_id
-         AND ls.started_at >= seg.lo_at AND (seg.hi_at IS NULL OR ls.started_at < seg.hi_at)
-        WHERE ls.provider_id IN (SELECT provider_id FROM cohort)
-          AND ls.started_at >= %(start)s AND ls.started_at < %(end)s
-        GROUP BY 1, 2, 3
-    ),
-    base AS ({BASELINE.replace("FROM g WHERE", "FROM scoring_tmp_seg WHERE")}),
-    sv AS (
-        SELECT g.provider_id, sum(g.n) AS n, sum(g.gmv) AS gmv, sum(g.viewers) AS viewers, sum(g.orders) AS orders,
-               sum(g.followers) AS followers, sum(g.minutes) AS minutes, sum(g.refund) AS refund,
-               sum(g.sold) AS sold, sum(g.listed) AS listed, sum(g.paid_n) AS paid_n,
-               sum(g.paid_gmv) AS paid_gmv, sum(g.paid_spend) AS paid_spend, sum(g.loss_n) AS loss_n,
-               sum(g.n) FILTER (WHERE base.total IS NOT NULL) AS uplift_n,
+    base AS ({BASELINE.replace("FROM g WHERE", "FROM scoring_tmp_g WHERE")}),
+    up AS (
+        SELECT g.provider_id,
+               sum(g.n) AS uplift_n,
                -- Σ over a baseline key of (gmv(s) / (total/cnt) − 1) = Σgmv × cnt / total − k
-               sum({x("g.gmv * base.cnt")} / base.total - g.n) FILTER (WHERE base.total IS NOT NULL) AS uplift_sum
-        FROM g LEFT JOIN base ON base.merchant_id = g.merchant_id AND base.e_start = g.e_start
+               sum({x("g.gmv * base.cnt")} / base.total - g.n) AS uplift_sum
+        FROM scoring_tmp_g g JOIN base ON base.merchant_id = g.merchant_id AND base.e_start = g.e_start
         GROUP BY g.provider_id
     ),
-    m AS (  -- M: merchants with an engagement of p overlapping the window
-        SELECT DISTINCT e.provider_id, e.merchant_id
-        FROM providers_engagement e
-        WHERE e.provider_id IN (SELECT provider_id FROM cohort)
-          AND {midnight("e.start_date")} < %(end)s
-          AND (e.end_date IS NULL OR {midnight("e.end_date + 1")} > %(start)s)
+    m AS (  -- M: merchants with an engagement of p overlapping the window (every such engagement has a segment)
+        SELECT DISTINCT provider_id, merchant_id FROM scoring_tmp_seg
     ),
     mc AS (SELECT provider_id, count(*) AS n FROM m GROUP BY provider_id){leap_cte},
     ret AS (
@@ -203,8 +264,8 @@ def metric_values_sql(*, has_full_month: bool, has_certificates: bool) -> str:
     SELECT c.provider_id,
            coalesce(sv.n, 0) AS n,
            coalesce(sv.gmv, 0) AS gmv,
-           sv.uplift_sum / nullif(sv.uplift_n, 0) AS gmv_uplift,
-           coalesce(sv.uplift_n, 0) AS gmv_uplift_n,
+           up.uplift_sum / nullif(up.uplift_n, 0) AS gmv_uplift,
+           coalesce(up.uplift_n, 0) AS gmv_uplift_n,
            {leap_value} AS leap_rate,
            coalesce(mc.n, 0) AS m_n,
            {x("ret.n_kept")} / nullif(ret.n_open, 0) AS merchant_retention,
@@ -225,7 +286,8 @@ def metric_values_sql(*, has_full_month: bool, has_certificates: bool) -> str:
            CASE WHEN mc.n > 0 THEN least(1, {x("coalesce(emp.certified, 0)")} / mc.n) END AS certified_operator_ratio,
            coalesce(emp.n, 0) AS emp_n
     FROM cohort c
-    LEFT JOIN sv ON sv.provider_id = c.provider_id
+    LEFT JOIN scoring_tmp_sv sv ON sv.provider_id = c.provider_id
+    LEFT JOIN up ON up.provider_id = c.provider_id
     LEFT JOIN mc ON mc.provider_id = c.provider_id
     {leap_join}
     LEFT JOIN ret ON ret.provider_id = c.provider_id
@@ -264,60 +326,53 @@ METRIC_COLUMNS = [
 
 _VALUES = ",\n".join(f"('{key}', t.{value}::numeric, t.{n}::integer)" for key, value, n in METRIC_COLUMNS)
 
+# Every metric row in one INSERT (no UPDATE pass over the table): the value rounded to 24 decimals; then, for
+# ranked providers, the mid-rank percentile among the cohort's ranked providers that have a value ("rated"):
+# (#worse + 0.5 × #other equal) / (n − 1), 0.5 when n = 1; raw score = 100 × percentile rounded half-up to 4
+# decimals (PostgreSQL's round(numeric) rounds half away from zero, which is half-up for these positive
+# values), 50 without a value; then the shrink toward 50 below confidence_sessions, rounded again; and the
+# contribution in points of overall. Unranked providers keep value and sample size only.
 INSERT_METRIC_SCORES = f"""
-    INSERT INTO scoring_metricscore
-        (provider_score_id, metric_id, capability_key, key, direction, weight, raw_value, sample_size)
-    SELECT ps.id, mt.id, cap.key, mt.key, mt.direction, mt.weight, round(v.val, 24), v.n
-    FROM scoring_tmp_values t
-    JOIN scoring_providerscore ps ON ps.cycle_id = %(cycle)s AND ps.provider_id = t.provider_id
-    CROSS JOIN LATERAL (VALUES {_VALUES}) AS v(key, val, n)
-    JOIN scoring_metric mt ON mt.key = v.key
-    JOIN scoring_capability cap ON cap.id = mt.capability_id AND cap.model_id = %(model)s
-"""
-
-# Mid-rank percentile among the cohort's ranked providers that have a value:
-# (#worse + 0.5 × #other equal) / (n − 1), 0.5 when n = 1; raw score = 100 × percentile, rounded half-up
-# (PostgreSQL's round(numeric) rounds half away from zero, which is half-up for these positive values).
-SCORE_METRICS_PERCENTILE = """
-    WITH r AS (
-        SELECT ms.id, ps.cohort, ms.metric_id, ms.direction, ms.raw_value
-        FROM scoring_metricscore ms JOIN scoring_providerscore ps ON ps.id = ms.provider_score_id
-        WHERE ps.cycle_id = %(cycle)s AND ps.ranked AND ms.raw_value IS NOT NULL
+    WITH v AS (
+        SELECT ps.id AS provider_score_id, ps.cohort, ps.ranked, ps.session_count, mt.id AS metric_id,
+               cap.key AS capability_key, cap.weight AS capability_weight, mt.key, mt.direction, mt.weight,
+               round(v.val, 24)::numeric(50,24) AS raw_value, v.n AS sample_size,
+               ps.ranked AND v.val IS NOT NULL AS rated
+        FROM scoring_tmp_values t
+        JOIN scoring_providerscore ps ON ps.cycle_id = %(cycle)s AND ps.provider_id = t.provider_id
+        CROSS JOIN LATERAL (VALUES {_VALUES}) AS v(key, val, n)
+        JOIN scoring_metric mt ON mt.key = v.key
+        JOIN scoring_capability cap ON cap.id = mt.capability_id AND cap.model_id = %(model)s
     ), w AS (
-        SELECT id,
-               count(*) OVER (PARTITION BY cohort, metric_id) AS n,
-               count(*) OVER (PARTITION BY cohort, metric_id, raw_value) - 1 AS eq,
+        SELECT v.*,
+               count(*) OVER (PARTITION BY cohort, metric_id, rated) AS n,
+               count(*) OVER (PARTITION BY cohort, metric_id, rated, raw_value) - 1 AS eq,
                CASE WHEN direction = 'up'
-                    THEN rank() OVER (PARTITION BY cohort, metric_id ORDER BY raw_value ASC)
-                    ELSE rank() OVER (PARTITION BY cohort, metric_id ORDER BY raw_value DESC) END - 1 AS worse
+                    THEN rank() OVER (PARTITION BY cohort, metric_id, rated ORDER BY raw_value ASC)
+                    ELSE rank() OVER (PARTITION BY cohort, metric_id, rated ORDER BY raw_value DESC) END - 1 AS worse
+        FROM v
+    ), r AS (
+        SELECT w.*,
+               CASE WHEN rated THEN n END AS cohort_n,
+               CASE WHEN NOT rated THEN NULL WHEN n = 1 THEN 0.5
+                    ELSE round((2 * worse + eq)::numeric(70,30) / (2 * (n - 1)), 10) END AS percentile,
+               (CASE WHEN NOT ranked THEN NULL WHEN NOT rated OR n = 1 THEN 50
+                     ELSE round((100 * (2 * worse + eq))::numeric(70,30) / (2 * (n - 1)), 4) END)::numeric(9,4)
+                   AS raw_score
+        FROM w
+    ), s AS (
+        SELECT r.*,
+               (CASE WHEN session_count >= %(conf)s THEN raw_score
+                     ELSE round((50 * %(conf)s + (raw_score - 50) * session_count)::numeric(70,30) / %(conf)s, 4)
+                END)::numeric(9,4) AS score
         FROM r
     )
-    UPDATE scoring_metricscore ms
-    SET cohort_n = w.n,
-        percentile = CASE WHEN w.n = 1 THEN 0.5
-                          ELSE round((2 * w.worse + w.eq)::numeric(70,30) / (2 * (w.n - 1)), 10) END,
-        raw_score = CASE WHEN w.n = 1 THEN 50
-                         ELSE round((100 * (2 * w.worse + w.eq))::numeric(70,30) / (2 * (w.n - 1)), 4) END
-    FROM w WHERE ms.id = w.id
-"""
-
-# No value → 50; then shrink toward 50 below confidence_sessions, rounded again; contribution in points of overall.
-SCORE_METRICS_SHRINK = """
-    UPDATE scoring_metricscore ms
-    SET raw_score = coalesce(ms.raw_score, 50),
-        score = CASE WHEN ps.session_count >= %(conf)s THEN coalesce(ms.raw_score, 50)
-                     ELSE round((50 * %(conf)s + (coalesce(ms.raw_score, 50) - 50) * ps.session_count)::numeric(70,30)
-                                / %(conf)s, 4) END
-    FROM scoring_providerscore ps
-    WHERE ps.id = ms.provider_score_id AND ps.cycle_id = %(cycle)s AND ps.ranked
-"""
-
-SCORE_METRICS_CONTRIBUTION = """
-    UPDATE scoring_metricscore ms
-    SET contribution = round(cap.weight * ms.weight * ms.score / 100, 4)
-    FROM scoring_providerscore ps, scoring_metric mt, scoring_capability cap
-    WHERE ps.id = ms.provider_score_id AND ps.cycle_id = %(cycle)s AND ps.ranked
-      AND mt.id = ms.metric_id AND cap.id = mt.capability_id
+    INSERT INTO scoring_metricscore
+        (provider_score_id, metric_id, capability_key, key, direction, weight, raw_value, sample_size,
+         cohort_n, percentile, raw_score, score, contribution)
+    SELECT provider_score_id, metric_id, capability_key, key, direction, weight, raw_value, sample_size,
+           cohort_n, percentile, raw_score, score, round(capability_weight * weight * score / 100, 4)
+    FROM s
 """
 
 INSERT_CAPABILITY_SCORES = """
