@@ -1,9 +1,10 @@
-"""Template filters of the pages: a cycle's label in Shanghai calendar dates."""
+"""Template filters of the pages: a cycle's label in Shanghai calendar dates, the rules engine's reasons."""
 
 import datetime as dt
 
 from django import template
 
+from portal import reasons
 from scoring.services import SHANGHAI
 
 register = template.Library()
@@ -15,3 +16,15 @@ def cycle_label(cycle) -> str:
     start = cycle.window_start.astimezone(SHANGHAI).date()
     last = (cycle.window_end.astimezone(SHANGHAI) - dt.timedelta(microseconds=1)).date()
     return f"{cycle.get_kind_display()} {start:%Y-%m-%d} – {last:%Y-%m-%d}"
+
+
+@register.filter
+def reasons_text(value) -> str:
+    """Stored reasons (a list, or one text joined with "; ") as translated sentences, one after another."""
+    return " ".join(reasons.reasons_text(value))
+
+
+@register.filter
+def decision_reason(decision) -> str:
+    """A decision's reason as sentences (its text, or the cycle's reasons of its kind); else its code."""
+    return " ".join(reasons.decision_reasons(decision)) or decision.reason_code

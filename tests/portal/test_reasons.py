@@ -1,0 +1,250 @@
+"""The rules engine's reasons on the pages: translated sentences in both languages; what is stored stays."""
+
+from decimal import Decimal
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.utils import timezone, translation
+
+from certification import services as cert_services
+from certification.ledger import decision_append
+from certification.models import Decision
+from portal.reasons import decision_reasons, reason_text, reasons_text
+from scoring.models import CycleOutcome
+from tests import factories
+from tests.conftest import make_staff
+from tests.portal.conftest import make_cycle
+
+# Every shape certification.rules.evaluate and scoring.cycles write, with both languages' sentences.
+SENTENCES = [
+    ("promote: bar of L2 met", "Promoted: the L2 bar is met.", "晋级：已达到 L2 的门槛。"),
+    (
+        "demote: overall 48.1 < 50 (L2 bar − hysteresis)",
+        "Demoted: the overall score 48.1 is below 50 (the L2 bar minus the hysteresis).",
+        "降级：总分 48.1 低于 50（L2 门槛减去降级缓冲）。",
+    ),
+    (
+        "demote: overall 29.0000 < 35.0000 (L1 bar − hysteresis)",
+        "Demoted: the overall score 29 is below 35 (the L1 bar minus the hysteresis).",
+        "降级：总分 29 低于 35（L1 门槛减去降级缓冲）。",
+    ),
+    (
+        "warn: percentile 0.05 < 0.10",
+        "Warning: the percentile in the cohort, 5%, is below 10%.",
+        "预警：同组百分位 5% 低于 10%。",
+    ),
+    ("warn: overall 29 < 30", "Warning: the overall score 29 is below 30.", "预警：总分 29 低于 30。"),
+    (
+        "warn: not ranked 3 cycles running",
+        "Warning: not ranked for 3 cycles in a row.",
+        "预警：已连续 3 个周期未排名。",
+    ),
+    ("warn: not ranked 1 cycles running", "Warning: not ranked for 1 cycle in a row.", "预警：已连续 1 个周期未排名。"),
+    (
+        "not_ranked: keeps level",
+        "Not ranked (too little activity): the tier stays as it is.",
+        "未排名（活跃度不足）：保持原等级。",
+    ),
+    (
+        "probation: warned 2 consecutive cycles",
+        "Probation: warned in 2 consecutive cycles.",
+        "观察期：已连续 2 个周期被预警。",
+    ),
+    (
+        "delist_proposal: warned again while on probation",
+        "Delisting proposed: warned again while on probation.",
+        "提议清退：观察期内再次被预警。",
+    ),
+    (
+        "delist_proposal: confirmed serious violation #12",
+        "Delisting proposed: confirmed serious violation #12.",
+        "提议清退：已确认特别严重违规 #12。",
+    ),
+    (
+        "delist_proposal: confirmed serious violation #12, #15",
+        "Delisting proposed: confirmed serious violation #12, #15.",
+        "提议清退：已确认特别严重违规 #12, #15。",
+    ),
+    ("delisted: no rules apply", "Delisted: the rules no longer apply.", "已清退：不再适用规则。"),
+]
+
+
+@pytest.mark.parametrize(("stored", "english", "chinese"), SENTENCES)
+def test_each_known_reason_reads_as_a_sentence_in_both_languages(stored, english, chinese):
+    with translation.override("en"):
+        assert reason_text(stored) == english
+    with translation.override("zh-hans"):
+        assert reason_text(stored) == chinese
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        "promote: bar of L2 met and more",
+        "warn: percentile high",
+        "delist_proposal: confirmed serious violation 12",
+        "Shop sold counterfeit goods; repeated after warning",
+        "",
+    ],
+)
+def test_unknown_reasons_are_shown_as_they_are(stored):
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            assert reason_text(stored) == stored
+
+
+def test_a_joined_reason_text_is_split_and_free_text_kept_whole():
+    joined = "warn: overall 29 < 30; delist_proposal: warned again while on probation"
+    with translation.override("en"):
+        assert reasons_text(joined) == [
+            "Warning: the overall score 29 is below 30.",
+            "Delisting proposed: warned again while on probation.",
+        ]
+        assert reasons_text("Sold fakes; twice") == ["Sold fakes; twice"]
+        assert reasons_text("") == []
+        assert reasons_text(["not_ranked: keeps level", "odd"]) == [
+            "Not ranked (too little activity): the tier stays as it is.",
+            "odd",
+        ]
+
+
+def test_a_decision_shows_its_text_else_its_own_kinds_reasons_from_the_evidence():
+    evidence = {"reasons": ["promote: bar of L2 met", "warn: percentile 0.05 < 0.10"]}
+    with translation.override("en"):
+        promote = Decision(kind="promote", reason_code="cycle_promote", evidence=evidence)
+        warn = Decision(kind="warn", reason_code="cycle_warning", evidence=evidence)
+        certify = Decision(kind="certify", reason_code="tier_certified", evidence={"level": "L2"})
+        manual = Decision(kind="warn", reason_code="manual", reason_text="Late reports", evidence=evidence)
+        assert decision_reasons(promote) == ["Promoted: the L2 bar is met."]
+        assert decision_reasons(warn) == ["Warning: the percentile in the cohort, 5%, is below 10%."]
+        assert decision_reasons(certify) == []
+        assert decision_reasons(manual) == ["Late reports"]
+        assert decision_reasons(Decision(kind="warn", reason_code="x", evidence=None)) == []
+
+
+# Pages ---------------------------------------------------------------------------------------------
+
+STORED = ["demote: overall 48.1 < 50 (L2 bar − hysteresis)", "warn: percentile 0.05 < 0.10"]
+
+
+def client_as(user, language=None):
+    client = Client()
+    client.force_login(user)
+    if language:
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    return client
+
+
+@pytest.mark.django_db
+def test_preview_shows_reasons_as_sentences_in_both_languages(roles):
+    manager = make_staff(roles, "cycle_manager", username="mgr")
+    cycle = make_cycle(month=5, status="computed")
+    outcome = CycleOutcome.objects.create(
+        cycle=cycle,
+        provider=factories.ProviderFactory(name="Falling Co"),
+        cohort="mcn",
+        status_before="active",
+        ranked=True,
+        overall=Decimal("48.1"),
+        current_tier="L2",
+        proposed_tier="L1",
+        change="demote",
+        warn=True,
+        reasons=STORED,
+    )
+    chinese = client_as(manager).get(f"/console/cycles/{cycle.pk}/preview/").content.decode()
+    assert "<td>降级：总分 48.1 低于 50（L2 门槛减去降级缓冲）。 预警：同组百分位 5% 低于 10%。</td>" in chinese
+    english = client_as(manager, "en").get(f"/console/cycles/{cycle.pk}/preview/").content.decode()
+    assert (
+        "<td>Demoted: the overall score 48.1 is below 50 (the L2 bar minus the hysteresis). "
+        "Warning: the percentile in the cohort, 5%, is below 10%.</td>"
+    ) in english
+    for body in (chinese, english):
+        assert "bar − hysteresis" not in body and "warn: percentile" not in body
+    outcome.refresh_from_db()
+    assert outcome.reasons == STORED
+
+
+@pytest.mark.django_db
+def test_dashboard_and_appeal_page_show_a_cycle_decisions_reasons(provider_user, provider):
+    evidence = {"from": "L2", "to": "L1", "overall": "48.1000", "reasons": STORED}
+    demote = decision_append(
+        kind="demote", provider=provider, reason_code="cycle_demote", evidence=evidence, effective_at=timezone.now()
+    )
+    warn = decision_append(
+        kind="warn", provider=provider, reason_code="cycle_warning", evidence=evidence, effective_at=timezone.now()
+    )
+    certify = decision_append(kind="certify", provider=provider, reason_code="tier_certified", evidence={"level": "L1"})
+    chinese = client_as(provider_user).get("/portal/").content.decode()
+    assert "<td>降级：总分 48.1 低于 50（L2 门槛减去降级缓冲）。</td>" in chinese
+    assert "<td>预警：同组百分位 5% 低于 10%。</td>" in chinese
+    assert "<td>tier_certified</td>" in chinese  # no reasons: the code, as before
+    english = client_as(provider_user, "en").get("/portal/").content.decode()
+    assert "<td>Demoted: the overall score 48.1 is below 50 (the L2 bar minus the hysteresis).</td>" in english
+    assert "<td>Warning: the percentile in the cohort, 5%, is below 10%.</td>" in english
+    appeal = client_as(provider_user, "en").get(f"/portal/decisions/{warn.pk}/appeal/").content.decode()
+    assert "<p>Warning: the percentile in the cohort, 5%, is below 10%.</p>" in appeal
+    appeal = client_as(provider_user).get(f"/portal/decisions/{demote.pk}/appeal/").content.decode()
+    assert "<p>降级：总分 48.1 低于 50（L2 门槛减去降级缓冲）。</p>" in appeal
+    stored = {d.pk: (d.reason_text, d.evidence) for d in Decision.objects.filter(pk__in=[demote.pk, warn.pk])}
+    assert stored == {demote.pk: ("", evidence), warn.pk: ("", evidence)}
+    assert certify.reason_text == ""
+
+
+@pytest.mark.django_db
+def test_delisting_queue_translates_a_cycles_reasons_and_keeps_free_text(roles):
+    manager = make_staff(roles, "cycle_manager", username="mgr")
+    cycle_text = "warn: overall 29 < 30; delist_proposal: warned again while on probation"
+    from_cycle = cert_services.delist_propose(
+        provider=factories.ProviderFactory(name="Cycle Co"), reason_code="cycle_delist_proposal", reason_text=cycle_text
+    )
+    free = cert_services.delist_propose(
+        provider=factories.ProviderFactory(name="Fake Co"), reason_code="serious_violation", reason_text="Fakes; twice"
+    )
+    english = client_as(manager, "en").get("/console/delistings/").content.decode()
+    assert (
+        f"#{from_cycle.seq} · cycle_delist_proposal — Warning: the overall score 29 is below 30. "
+        "Delisting proposed: warned again while on probation.</p>"
+    ) in english
+    assert f"#{free.seq} · serious_violation — Fakes; twice</p>" in english
+    chinese = client_as(manager).get("/console/delistings/").content.decode()
+    assert "— 预警：总分 29 低于 30。 提议清退：观察期内再次被预警。</p>" in chinese
+    from_cycle.refresh_from_db()
+    assert from_cycle.reason_text == cycle_text
+
+
+def test_stored_reasons_are_what_the_rules_engine_writes():
+    """The shapes above are the engine's own: a demotion with a percentile warning, as evaluate() words it."""
+    from certification.rules import evaluate
+
+    ruleset = type(
+        "R",
+        (),
+        {
+            "warn_unranked_cycles": 3,
+            "demotion_hysteresis": Decimal("2"),
+            "warn_percentile_below": Decimal("0.10"),
+            "warn_overall_below": Decimal("30"),
+            "delist_on_warning_in_probation": True,
+            "probation_consecutive_warnings": 2,
+            "overall_bar": lambda self, tier: {"L1": Decimal("35"), "L2": Decimal("52"), "L3": Decimal("70")}[tier],
+            "l4_min_capability": Decimal("0"),
+            "l5_min_capability": Decimal("0"),
+            "l5_min_percentile": Decimal("0"),
+        },
+    )()
+    outcome = evaluate(
+        ruleset=ruleset,
+        current_tier="L2",
+        status="active",
+        ranked=True,
+        overall=Decimal("48.1"),
+        percentile=Decimal("0.05"),
+    )
+    assert outcome.reasons == STORED
+    with translation.override("en"):
+        assert [reason_text(r) for r in outcome.reasons] == [
+            "Demoted: the overall score 48.1 is below 50 (the L2 bar minus the hysteresis).",
+            "Warning: the percentile in the cohort, 5%, is below 10%.",
+        ]
