@@ -54,6 +54,15 @@ BASELINE = f"""
     HAVING sum(b.gmv) > 0
 """
 
+# The same for the scoring engine's keys (scoring_tmp_g), with the scan bounded by the earliest and latest
+# baseline days of all keys (a redundant bound, evaluated once, that keeps other months' sessions out).
+BASELINE_SCORING = BASELINE.replace("FROM g WHERE", "FROM scoring_tmp_g WHERE").replace(
+    "GROUP BY k.merchant_id",
+    f"""AND b.started_at >= (SELECT {midnight("min(e_start) - 30")} FROM scoring_tmp_g)
+     AND b.started_at < (SELECT {midnight("max(e_start)")} FROM scoring_tmp_g)
+    GROUP BY k.merchant_id""",
+)
+
 BAND = """(CASE WHEN coalesce({v}, 0) < 100000 THEN 0 WHEN {v} < 500000 THEN 1 WHEN {v} < 2000000 THEN 2
             WHEN {v} < 10000000 THEN 3 ELSE 4 END)"""
 
@@ -76,9 +85,17 @@ def segment_ctes(provider_clause: str) -> str:
           AND {midnight("e.start_date")} < %(end)s
           AND (e.end_date IS NULL OR {midnight("e.end_date + 1")} > %(start)s)
     ),
+    pairs AS (  -- most pairs have one engagement: its own dates are their only segment
+        SELECT provider_id, merchant_id, count(*) AS k, min(start_date) AS start_date, min(end_date) AS end_date
+        FROM eng GROUP BY provider_id, merchant_id
+    ),
+    multi AS (  -- the engagements of pairs with several, cut into segments below
+        SELECT e.* FROM eng e JOIN pairs p ON p.provider_id = e.provider_id AND p.merchant_id = e.merchant_id
+        WHERE p.k > 1
+    ),
     bounds AS (
-        SELECT provider_id, merchant_id, start_date AS b FROM eng
-        UNION SELECT provider_id, merchant_id, end_date + 1 FROM eng WHERE end_date IS NOT NULL
+        SELECT provider_id, merchant_id, start_date AS b FROM multi
+        UNION SELECT provider_id, merchant_id, end_date + 1 FROM multi WHERE end_date IS NOT NULL
     ),
     segs AS (  -- disjoint date segments [lo, hi) of a (provider, merchant) pair
         SELECT provider_id, merchant_id, b AS lo,
@@ -86,9 +103,13 @@ def segment_ctes(provider_clause: str) -> str:
         FROM bounds
     ),
     seg AS (  -- each segment labelled with the latest-starting engagement covering it (none: a gap, dropped)
+        SELECT provider_id, merchant_id, {midnight("start_date")} AS lo_at, {midnight("end_date + 1")} AS hi_at,
+               start_date AS e_start
+        FROM pairs WHERE k = 1
+        UNION ALL
         SELECT s.provider_id, s.merchant_id, {midnight("s.lo")} AS lo_at, {midnight("s.hi")} AS hi_at,
                max(e.start_date) AS e_start
-        FROM segs s JOIN eng e ON e.provider_id = s.provider_id AND e.merchant_id = s.merchant_id
+        FROM segs s JOIN multi e ON e.provider_id = s.provider_id AND e.merchant_id = s.merchant_id
          AND e.start_date <= s.lo AND (e.end_date IS NULL OR e.end_date >= s.lo)
         GROUP BY s.provider_id, s.merchant_id, s.lo, s.hi
     )
@@ -221,7 +242,7 @@ def metric_values_sql(*, has_full_month: bool, has_certificates: bool) -> str:
     CREATE TEMP TABLE scoring_tmp_values ON COMMIT DROP AS
     WITH
     cohort AS (SELECT provider_id FROM scoring_cohortmember WHERE cycle_id = %(cycle)s),
-    base AS ({BASELINE.replace("FROM g WHERE", "FROM scoring_tmp_g WHERE")}),
+    base AS ({BASELINE_SCORING}),
     up AS (
         SELECT g.provider_id,
                sum(g.n) AS uplift_n,
