@@ -8,6 +8,11 @@ category medians refresh and merchant-diagnosis latency; and the process's peak 
 
     SCALE=0.1 .venv/bin/python bench/scoring.py      # default 0.1 (1,000,000 sessions)
     SCALE=1 KEEP=1 .venv/bin/python bench/scoring.py # full scale, keep the database afterwards
+    REUSE=1 ...                                      # time again on the kept database, no regeneration
+
+Other knobs: BENCH_DB (database name), REPEAT (alternating a/b runs, default 3), NAIVE_PROVIDERS (cap of the
+naive loop's 1 % sample, default 10), PLATFORM_EFFECT=0 (skip the platform-wide operation effect, minutes at
+full scale).
 """
 
 # ruff: noqa: S603, S607, S608 - a local benchmark: psql from PATH, SQL built from its own integer constants
@@ -23,7 +28,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-DB = "saima_bench_scoring"
+DB = os.environ.get("BENCH_DB", "saima_bench_scoring")
 BASE_URL = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 os.environ["DATABASE_URL"] = f"{BASE_URL}/{DB}"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "saima.settings")
@@ -33,6 +38,9 @@ N_P = int(10_000 * SCALE)
 N_O = int(100_000 * SCALE)
 N_M = int(1_000_000 * SCALE)
 N_S = int(10_000_000 * SCALE)
+REPEAT = int(os.environ.get("REPEAT", "3"))
+NAIVE_PROVIDERS = int(os.environ.get("NAIVE_PROVIDERS", "10"))
+PLATFORM_EFFECT = os.environ.get("PLATFORM_EFFECT", "1") == "1"
 
 
 def psql(sql: str, db: str = "postgres") -> None:
@@ -128,7 +136,7 @@ def main() -> None:
     django.setup()
     import datetime as dt
 
-    from django.db import connection
+    from django.db import connection, transaction
     from django.db.models import Sum
 
     from providers.models import Engagement, LiveSession, Merchant, Provider
@@ -142,37 +150,58 @@ def main() -> None:
         kind="monthly", window_start=start, window_end=end, capability_model=CapabilityModel.objects.get(version=1)
     )
 
-    t = time.perf_counter()
-    scored = services.cycle_score(cycle=cycle)
-    a = time.perf_counter() - t
-    ranked = ProviderScore.objects.filter(cycle=cycle, ranked=True).count()
-    print(f"(a) cycle_score: {a:.2f} s for {scored} providers ({ranked} ranked)")
+    def temp_bytes() -> int:
+        """Bytes this database has written to temporary files so far (hash aggregates or sorts that spilled)."""
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_stat_force_next_flush()")  # this session's counters, flushed when idle
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute("SELECT temp_bytes FROM pg_stat_database WHERE datname = current_database()")
+            return cursor.fetchone()[0]
 
-    t = time.perf_counter()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """SELECT provider_id, count(*), sum(gmv), sum(viewers), sum(orders), sum(refund_amount)
-               FROM providers_livesession WHERE provider_id IS NOT NULL AND started_at >= %s AND started_at < %s
-               GROUP BY provider_id""",
-            [start, end],
-        )
-        cursor.fetchall()
-    b = time.perf_counter() - t
-    print(f"(b) bare aggregate by provider: {b:.2f} s   a/b = {a / b:.2f} (goal ≤ 3)")
+    def run_a() -> int:
+        return services.cycle_score(cycle=cycle)
+
+    def run_floor(statement: str) -> None:
+        # the same work_mem cycle_score gives itself, so the floors do not spill where the engine would not
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL work_mem = '{services.SCORING_WORK_MEM}'")
+            cursor.execute(statement, [start, end])
+            cursor.fetchall()
+
+    floor_b = """SELECT provider_id, count(*), sum(gmv), sum(viewers), sum(orders), sum(refund_amount)
+                 FROM providers_livesession WHERE provider_id IS NOT NULL AND started_at >= %s AND started_at < %s
+                 GROUP BY provider_id"""
     # For context: the same scan grouped by merchant — the granularity leap_rate and baselines need.
-    t = time.perf_counter()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """SELECT merchant_id, count(*), sum(gmv) FROM providers_livesession
-               WHERE started_at >= %s AND started_at < %s GROUP BY merchant_id""",
-            [start, end],
-        )
-        cursor.fetchall()
-    b2 = time.perf_counter() - t
-    print(f"(b') bare aggregate by merchant (context): {b2:.2f} s   a/b' = {a / b2:.2f}")
+    floor_b2 = """SELECT merchant_id, count(*), sum(gmv) FROM providers_livesession
+                  WHERE started_at >= %s AND started_at < %s GROUP BY merchant_id"""
+    # a, b and b' alternate REPEAT times (the first a runs on a cold cache); ratios use the medians.
+    runs: dict[str, list[float]] = {"a": [], "b": [], "b2": []}
+    spilled = 0
+    for _ in range(REPEAT):
+        before = temp_bytes()
+        t = time.perf_counter()
+        scored = run_a()
+        runs["a"].append(time.perf_counter() - t)
+        spilled += temp_bytes() - before
+        for key, statement in (("b", floor_b), ("b2", floor_b2)):
+            t = time.perf_counter()
+            run_floor(statement)
+            runs[key].append(time.perf_counter() - t)
+    a, b, b2 = (statistics.median(runs[k]) for k in ("a", "b", "b2"))
+    ranked = ProviderScore.objects.filter(cycle=cycle, ranked=True).count()
+
+    def each(key: str) -> str:
+        return ", ".join(f"{v:.2f}" for v in runs[key])
+
+    print(f"(a) cycle_score: median {a:.2f} s of {REPEAT} ({each('a')}) for {scored} providers ({ranked} ranked); "
+          f"temp files written: {spilled / 2**20:.0f} MB")  # fmt: skip
+    print(f"(b) bare aggregate by provider: median {b:.2f} s ({each('b')})   a/b = {a / b:.2f} (goal ≤ 3)")
+    print(f"(b') bare aggregate by merchant (context): median {b2:.2f} s ({each('b2')})   a/b' = {a / b2:.2f}")
 
     # (c) naive: per provider ORM queries, per session an engagement + baseline lookup
-    sample = list(Provider.objects.filter(status__in=["active", "probation"]).order_by("id")[::100])
+    # 1 % of the providers, at most NAIVE_PROVIDERS of them (each has ~900 sessions at every scale)
+    providers = Provider.objects.filter(status__in=["active", "probation"]).order_by("id")
+    sample = list(providers[:: max(100, providers.count() // NAIVE_PROVIDERS)])
     t = time.perf_counter()
     for p in sample:
         sessions = list(LiveSession.objects.filter(provider=p, started_at__gte=start, started_at__lt=end))
@@ -204,9 +233,10 @@ def main() -> None:
     print(f"(c) naive ORM loop: {c_sample:.2f} s for {len(sample)} providers → {c:.0f} s scaled   c/a = {c / a:.0f} "
           f"(goal ≥ 50)")  # fmt: skip
 
-    t = time.perf_counter()
-    selectors.operation_effect(start=start, end=end)
-    print(f"operation effect, platform-wide over the window: {time.perf_counter() - t:.2f} s")
+    if PLATFORM_EFFECT:
+        t = time.perf_counter()
+        selectors.operation_effect(start=start, end=end)
+        print(f"operation effect, platform-wide over the window: {time.perf_counter() - t:.2f} s")
     t = time.perf_counter()
     selectors.operation_effect(start=start, end=end, provider_id=sample[0].pk)
     print(f"operation effect, one provider: {(time.perf_counter() - t) * 1000:.0f} ms")

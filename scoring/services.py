@@ -13,6 +13,9 @@ from .choices import CapabilityKey, CycleKind, CycleStatus, Direction, MetricKey
 from .models import Capability, CapabilityModel, CategoryMedian, CohortMember, Metric, QualificationCycle
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+# work_mem of the scoring transaction: the per-merchant hash aggregate (1M merchants at DESIGN §9 scale, a few
+# hundred bytes each) must not spill to disk; hash tables may use hash_mem_multiplier (2) × this.
+SCORING_WORK_MEM = "512MB"
 
 # DESIGN §3, default version 1: capability → (weight, [(metric, weight, direction)]).
 DEFAULT_MODEL = [
@@ -295,7 +298,7 @@ def cycle_score(*, cycle: QualificationCycle, refresh_cohort: bool = False) -> i
     params = scoring_params(cycle)
     with connection.cursor() as cursor:
         # Per-merchant hash aggregates (leap months, baselines) must not spill to disk; local to this transaction.
-        cursor.execute("SET LOCAL work_mem = '256MB'")
+        cursor.execute(f"SET LOCAL work_mem = '{SCORING_WORK_MEM}'")
         for statement in sql.DELETE_SCORES:
             cursor.execute(statement, params)
         if refresh_cohort:
