@@ -306,3 +306,41 @@ def test_overlapping_engagements_use_the_latest_starting_one():
 
     got = operation_effect(start=pf.JUNE[0], end=pf.JUNE[1], provider_id=p.pk)["all"]
     assert (got["average_uplift"], got["uplift_sessions"]) == (Decimal("1.5"), 2)
+
+
+def test_a_merchant_shared_by_two_providers_a_gap_and_a_single_engagement():
+    """m is served by P (05-01–06-15) and Q (from 06-10) in June, so its sessions are matched to engagements one
+    by one (P's 06-20 session falls in P's gap: no baseline); m2 is Q's alone, one engagement throughout."""
+    p, q = pf.provider(type="general"), pf.provider(type="general")
+    m, m2 = pf.merchant(), pf.merchant()
+    engage(p, m, D(2025, 5, 1), D(2025, 6, 15))
+    engage(q, m, D(2025, 6, 10))
+    engage(q, m2, D(2025, 5, 1))
+    op_p, op_q = pf.operator(p), pf.operator(q)
+    LiveSession.objects.bulk_create(
+        [
+            session(m, started_at=at(2025, 4, 10), gmv=2000),  # P's baseline days [04-01, 05-01): mean 2000
+            session(m, started_at=at(2025, 5, 20), gmv=1000),  # Q's baseline days [05-11, 06-10): mean 1000
+            session(m2, started_at=at(2025, 4, 15), gmv=500),  # Q's baseline for m2: mean 500
+            session(m, operator=op_p, provider=p, started_at=at(2025, 6, 5), gmv=4000),  # 4000/2000 − 1 = 1
+            session(m, operator=op_p, provider=p, started_at=at(2025, 6, 20), gmv=100000),  # in P's gap
+            session(m, operator=op_q, provider=q, started_at=at(2025, 6, 12), gmv=3000),  # 3000/1000 − 1 = 2
+            session(m, operator=op_q, provider=q, started_at=at(2025, 6, 25), gmv=500),  # −0.5
+            session(m2, operator=op_q, provider=q, started_at=at(2025, 6, 3), gmv=1500),  # 1500/500 − 1 = 2
+        ]
+    )
+    cycle = pf.run_cycle(min_sessions=1)
+    _, vp = values(cycle, p)
+    _, vq = values(cycle, q)
+    assert (vp["gmv_uplift"].raw_value, vp["gmv_uplift"].sample_size) == (Decimal(1), 1)
+    assert (exact(vq["gmv_uplift"]), vq["gmv_uplift"].sample_size) == (approx(Fraction(7, 6)), 3)
+    # m's June GMV 107,500 (band 1) is above its May 1,000 (band 0); m2's June 1,500 is not
+    assert (vp["leap_rate"].raw_value, vp["leap_rate"].sample_size) == (Decimal(1), 1)
+    assert (vq["leap_rate"].raw_value, vq["leap_rate"].sample_size) == (Decimal("0.5"), 2)
+    assert vp["followers_per_session"].sample_size == 2 and vq["followers_per_session"].sample_size == 3
+    from scoring.selectors import operation_effect
+
+    for provider, (uplift, n) in ((p, (Decimal(1), 1)), (q, (Fraction(7, 6), 3))):
+        got = operation_effect(start=pf.JUNE[0], end=pf.JUNE[1], provider_id=provider.pk)["all"]
+        assert got["uplift_sessions"] == n
+        assert abs(Fraction(got["average_uplift"]) - Fraction(uplift)) < Fraction(1, 10**20)
