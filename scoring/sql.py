@@ -99,19 +99,21 @@ def segment_ctes(provider_clause: str) -> str:
     ),
     segs AS (  -- disjoint date segments [lo, hi) of a (provider, merchant) pair
         SELECT provider_id, merchant_id, b AS lo,
-               lead(b) OVER (PARTITION BY provider_id, merchant_id ORDER BY b) AS hi
+               lead(b) OVER (PARTITION BY provider_id, merchant_id ORDER BY b) AS hi,
+               lag(b) OVER (PARTITION BY provider_id, merchant_id ORDER BY b) IS NULL AS first
         FROM bounds
     ),
-    seg AS (  -- each segment labelled with the latest-starting engagement covering it (none: a gap, dropped)
+    seg AS (  -- each segment labelled with the latest-starting engagement covering it (none: a gap, dropped);
+              -- "first" marks one segment per pair (the earliest start date is always covered)
         SELECT provider_id, merchant_id, {midnight("start_date")} AS lo_at, {midnight("end_date + 1")} AS hi_at,
-               start_date AS e_start
+               start_date AS e_start, true AS first
         FROM pairs WHERE k = 1
         UNION ALL
         SELECT s.provider_id, s.merchant_id, {midnight("s.lo")} AS lo_at, {midnight("s.hi")} AS hi_at,
-               max(e.start_date) AS e_start
+               max(e.start_date) AS e_start, s.first
         FROM segs s JOIN multi e ON e.provider_id = s.provider_id AND e.merchant_id = s.merchant_id
          AND e.start_date <= s.lo AND (e.end_date IS NULL OR e.end_date >= s.lo)
-        GROUP BY s.provider_id, s.merchant_id, s.lo, s.hi
+        GROUP BY s.provider_id, s.merchant_id, s.lo, s.hi, s.first
     )
 """
 
@@ -224,19 +226,11 @@ def metric_values_sql(*, has_full_month: bool, has_certificates: bool) -> str:
     """CREATE TEMP TABLE scoring_tmp_values: one row per cohort provider, every metric value and sample, from
     the temp tables scoring_tmp_sv, scoring_tmp_pm, scoring_tmp_g and scoring_tmp_seg."""
     if has_full_month:
-        leap_cte = f""",
-        leap AS (
-            SELECT m.provider_id,
-                   count(*) FILTER (WHERE {BAND.format(v="pm.last_gmv")} > {BAND.format(v="pm.prev_gmv")}) AS leaps
-            FROM m LEFT JOIN scoring_tmp_pm pm ON pm.merchant_id = m.merchant_id
-            GROUP BY m.provider_id
-        )"""
-        leap_value = f"CASE WHEN mc.n > 0 THEN {x('coalesce(leap.leaps, 0)')} / mc.n END"
-        leap_join = "LEFT JOIN leap ON leap.provider_id = c.provider_id"
+        leaps = f"count(*) FILTER (WHERE {BAND.format(v='pm.last_gmv')} > {BAND.format(v='pm.prev_gmv')})"
+        leap_join = "LEFT JOIN scoring_tmp_pm pm ON pm.merchant_id = m.merchant_id"
+        leap_value = f"CASE WHEN mc.n > 0 THEN {x('mc.leaps')} / mc.n END"
     else:
-        leap_cte = ""
-        leap_value = "NULL::numeric"
-        leap_join = ""
+        leaps, leap_join, leap_value = "0", "", "NULL::numeric"
     cert_cte = CERTIFIED_OPERATORS if has_certificates else NO_CERTIFIED_OPERATORS
     return f"""
     CREATE TEMP TABLE scoring_tmp_values ON COMMIT DROP AS
@@ -251,10 +245,12 @@ def metric_values_sql(*, has_full_month: bool, has_certificates: bool) -> str:
         FROM scoring_tmp_g g JOIN base ON base.merchant_id = g.merchant_id AND base.e_start = g.e_start
         GROUP BY g.provider_id
     ),
-    m AS (  -- M: merchants with an engagement of p overlapping the window (every such engagement has a segment)
-        SELECT DISTINCT provider_id, merchant_id FROM scoring_tmp_seg
+    mc AS (  -- |M| (merchants with an engagement of p overlapping the window: one first segment each) and leaps
+        SELECT m.provider_id, count(*) AS n, {leaps} AS leaps
+        FROM scoring_tmp_seg m {leap_join}
+        WHERE m.first
+        GROUP BY m.provider_id
     ),
-    mc AS (SELECT provider_id, count(*) AS n FROM m GROUP BY provider_id){leap_cte},
     ret AS (
         SELECT e.provider_id, count(*) AS n_open,
                count(*) FILTER (WHERE e.end_date IS NULL OR {midnight("e.end_date + 1")} > %(end)s) AS n_kept
@@ -310,7 +306,6 @@ def metric_values_sql(*, has_full_month: bool, has_certificates: bool) -> str:
     LEFT JOIN scoring_tmp_sv sv ON sv.provider_id = c.provider_id
     LEFT JOIN up ON up.provider_id = c.provider_id
     LEFT JOIN mc ON mc.provider_id = c.provider_id
-    {leap_join}
     LEFT JOIN ret ON ret.provider_id = c.provider_id
     LEFT JOIN comp ON comp.provider_id = c.provider_id
     LEFT JOIN viol ON viol.provider_id = c.provider_id
