@@ -1,10 +1,12 @@
-"""Model-level rules of the providers app: the credit-code validator and the employment constraints."""
+"""Model-level rules of the providers app: the credit-code validator, the employment constraints, the
+live-session table's indexes."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import translation
 
 from providers import models, services
@@ -143,3 +145,27 @@ def test_operator_scope_follows_employments(provider, other_provider, provider_u
     )
     assert list(models.Operator.objects.restrict(provider_user)) == [operator]
     assert list(models.Operator.objects.restrict(outsider)) == []
+
+
+def test_live_sessions_have_only_the_indexes_their_queries_use(db):
+    """Every index is maintained for each ingested row: no single-column merchant/provider index (the
+    composite indexes lead with them) and no varchar_pattern_ops index on external_id (no LIKE)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'providers_livesession'")
+        found = {re.sub(r"^CREATE (UNIQUE )?INDEX \S+ ON \S+ USING ", r"\1", d) for (d,) in cursor.fetchall()}
+    assert found == {
+        "UNIQUE btree (id)",
+        "UNIQUE btree (external_id)",
+        "btree (merchant_id, started_at)",
+        "btree (provider_id, started_at)",
+        "btree (started_at)",
+        "btree (operator_id)",
+        "btree (batch_id)",
+    }
+
+
+def test_the_database_refuses_a_second_live_session_with_the_same_external_id(db):
+    first = factories.LiveSessionFactory(external_id="S-1")
+    with pytest.raises(IntegrityError, match="session_external_id_unique"), transaction.atomic():
+        factories.LiveSessionFactory(external_id="S-1", merchant=first.merchant)
+    assert list(models.LiveSession.objects.values_list("external_id", flat=True)) == ["S-1"]
