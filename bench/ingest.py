@@ -54,6 +54,10 @@ def ensure_database():
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, check=True)
 
 
+def load() -> str:
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def connect():
     return psycopg2.connect(DB_URL)
 
@@ -267,7 +271,7 @@ def main():
     api_rows = min(args.api_rows or args.rows, args.rows)
     skip = set(filter(None, args.skip.split(",")))
 
-    print(f"database {DB_URL}; {args.rows} rows; {os.cpu_count()} cores")
+    print(f"database {DB_URL}; {args.rows} rows; {os.cpu_count()} cores; {load()}")
     ensure_database()
     conn = connect()
     with conn.cursor() as cur:
@@ -321,6 +325,7 @@ def main():
         rate = rows / seconds
         ratio = f"{limit / rate:5.2f}× slower than (c)" if limit else ""
         print(f"{labels[key]:<70} {rows:>9} rows {seconds:8.1f} s {rate:>10,.0f} rows/s  {ratio}")
+    print(f"at the end: {load()} (other work on the machine slows every figure; compare ratios of one run)")
     path.unlink()
     workdir.rmdir()
 

@@ -630,6 +630,11 @@ _DATA_COLUMNS = ("merchant_id", "operator_id", "provider_id", "started_at") + NU
 
 _TABLE = LiveSession._meta.db_table
 _VALID = "NOT EXISTS (SELECT 1 FROM ingest_errors e WHERE e.row_no = t.row_no)"
+# Rows are written sorted by external_id: concurrent batches then lock (and wait on) rows in one
+# order, so they cannot deadlock, and the unique index is filled leaf by leaf rather than at random.
+# Byte order ("C") serves both: it is one total order, which is all the deadlock argument needs, and
+# the index's order for ids of digits and lowercase letters; it sorts 3× faster than a libc locale.
+_WRITE_ORDER = 'ORDER BY t.external_id COLLATE "C"'
 _KNOWN = "EXISTS (SELECT 1 FROM ingest_known k WHERE k.row_no = t.row_no)"
 _CHANGED = "EXISTS (SELECT 1 FROM ingest_known k WHERE k.row_no = t.row_no AND k.changed)"
 
@@ -651,14 +656,13 @@ def _upsert_sql(*, known: bool) -> str:
     current = ", ".join(f"ls.{c}" for c in _DATA_COLUMNS)
     sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in _DATA_COLUMNS + ("batch_id",))
     scope = _CHANGED if known else f"NOT {_KNOWN}"
-    # Sorted by external_id so concurrent batches lock rows in one order (no deadlocks); an
-    # unchanged row is not updated at all, so it fires no audit trigger.
+    # An unchanged row is not updated at all, so it fires no audit trigger.
     return f"""
 WITH up AS (
   INSERT INTO {_TABLE} AS ls (external_id, batch_id, {cols})
   SELECT t.external_id, %s, {values} FROM ingest_typed t
   WHERE {_VALID} AND {scope}
-  ORDER BY t.external_id
+  {_WRITE_ORDER}
   ON CONFLICT (external_id) DO UPDATE SET {sets}
   WHERE ({current}) IS DISTINCT FROM ({excluded})
   RETURNING (xmax = 0) AS inserted
@@ -673,7 +677,7 @@ _INSERT_NEW_SQL = f"""
 INSERT INTO {_TABLE} (external_id, batch_id, {", ".join(_DATA_COLUMNS)})
 SELECT t.external_id, %s, {", ".join(f"t.{c}" for c in _DATA_COLUMNS)} FROM ingest_typed t
 WHERE {_VALID} AND NOT {_KNOWN}
-ORDER BY t.external_id
+{_WRITE_ORDER}
 """  # noqa: S608
 
 

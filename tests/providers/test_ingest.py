@@ -196,6 +196,20 @@ def test_a_changed_row_is_updated_and_audited(pipeline, world, existing):
     assert (event.pgh_label, event.external_id, event.gmv) == ("update", "S-1", Decimal("12.34"))
 
 
+def test_rows_are_written_in_byte_order_of_external_id(pipeline, world):
+    """One order for every batch, so concurrent batches lock rows in the same order and cannot deadlock."""
+    response = post(pipeline, [row(external_id=e, operator="") for e in ("S-b", "S-10", "S-B", "S-a", "S-9")])
+
+    assert response.json()["created"] == 5
+    assert list(LiveSession.objects.order_by("id").values_list("external_id", flat=True)) == [
+        "S-10",
+        "S-9",
+        "S-B",
+        "S-a",
+        "S-b",
+    ]
+
+
 def test_a_row_stored_meanwhile_by_another_batch_is_upserted_not_refused(pipeline, world, monkeypatch):
     post(pipeline, [row(), row(external_id="S-2")])
     # As if S-1 and S-2 had been stored by a concurrent batch after this one looked them up.
