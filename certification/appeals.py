@@ -16,6 +16,7 @@ import pghistory
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.access import provider_id_of
 from providers.admission_files import inspect_upload
@@ -108,14 +109,18 @@ def appeal_file(
     """File a first appeal, or a second one after the first was rejected; attachments are sniffed
     (PDF/JPEG/PNG, ≤ 10 MB each, at most 5) before anything is stored."""
     if not may_file_for(filed_by, decision):
-        raise PermissionDenied("Only the provider's users, or staff on its behalf, may appeal this decision.")
+        raise PermissionDenied(_("Only the provider's users, or staff on its behalf, may appeal this decision."))
     statement = (statement or "").strip()
     if not statement:
-        raise ValidationError({"statement": ValidationError("An appeal needs a statement.", code="required")})
+        raise ValidationError({"statement": ValidationError(_("An appeal needs a statement."), code="required")})
     attachments = list(attachments or [])
     if len(attachments) > MAX_ATTACHMENTS:
         raise ValidationError(
-            {"attachments": ValidationError(f"At most {MAX_ATTACHMENTS} attachments.", code="too_many_attachments")}
+            {
+                "attachments": ValidationError(
+                    _("At most %(max)d attachments.") % {"max": MAX_ATTACHMENTS}, code="too_many_attachments"
+                )
+            }
         )
     facts = []
     for upload in attachments:
@@ -129,11 +134,13 @@ def appeal_file(
     window = appeal_window(decision, _day(now))
     if not window["open"]:
         messages = {
-            "not_appealable": "Only an effective demotion, warning, probation, delisting or suspension is appealable.",
-            "appeal_window_closed": f"The appeal window closed on {window['last_day']}.",
-            "appeal_pending": "An appeal of this decision is still open.",
-            "already_overturned": "This decision has already been overturned.",
-            "no_more_appeals": "This decision has been appealed twice; no further appeal is possible.",
+            "not_appealable": _(
+                "Only an effective demotion, warning, probation, delisting or suspension is appealable."
+            ),
+            "appeal_window_closed": _("The appeal window closed on %(day)s.") % {"day": window["last_day"]},
+            "appeal_pending": _("An appeal of this decision is still open."),
+            "already_overturned": _("This decision has already been overturned."),
+            "no_more_appeals": _("This decision has been appealed twice; no further appeal is possible."),
         }
         _refuse(window["code"], messages[window["code"]])
     appeal = Appeal.objects.create(
@@ -171,16 +178,19 @@ def _makers_and_approvers(decision: Decision) -> set[int]:
 def appeal_reviewer_refusal(appeal: Appeal, user) -> tuple[str, str] | None:
     """(code, message) saying why ``user`` may not decide ``appeal``, or None if they may."""
     if not (user and user.is_authenticated and user.is_active and user.is_staff and user.has_perm(DECIDE_APPEAL)):
-        return ("not_appeal_reviewer", "Only appeal reviewers decide appeals.")
+        return ("not_appeal_reviewer", _("Only appeal reviewers decide appeals."))
     if user.pk in _makers_and_approvers(appeal.decision):
         return (
             "reviewer_made_decision",
-            "You made or approved this decision; another reviewer must decide the appeal.",
+            _("You made or approved this decision; another reviewer must decide the appeal."),
         )
     if user.pk == appeal.filed_by_id:
-        return ("reviewer_filed_appeal", "You filed this appeal; another reviewer must decide it.")
+        return ("reviewer_filed_appeal", _("You filed this appeal; another reviewer must decide it."))
     if appeal.parent_id and appeal.parent.reviewer_id == user.pk:
-        return ("reviewer_decided_first_appeal", "You decided the first appeal; the second needs another reviewer.")
+        return (
+            "reviewer_decided_first_appeal",
+            _("You decided the first appeal; the second needs another reviewer."),
+        )
     return None
 
 
@@ -245,11 +255,13 @@ def appeal_decide(*, appeal: Appeal, reviewer, outcome: str, reason: str, now: d
     compensating decision). Records an appeal_upheld / appeal_overturned decision referring to it."""
     if outcome not in OUTCOMES:
         raise ValidationError(
-            {"outcome": ValidationError("The outcome is 'upheld' or 'overturned'.", code="invalid_choice")}
+            {"outcome": ValidationError(_("The outcome is 'upheld' or 'overturned'."), code="invalid_choice")}
         )
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": ValidationError("A decision on an appeal needs a reason.", code="required")})
+        raise ValidationError(
+            {"reason": ValidationError(_("A decision on an appeal needs a reason."), code="required")}
+        )
     ledger_lock()  # lock order: ledger first, then rows (appeal, provider, certificates)
     appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
     refusal = appeal_reviewer_refusal(appeal, reviewer)
@@ -258,7 +270,7 @@ def appeal_decide(*, appeal: Appeal, reviewer, outcome: str, reason: str, now: d
     if refusal:
         _refuse(*refusal)
     if appeal.status != AppealStatus.OPEN:
-        _refuse("already_decided", "This appeal has already been decided.")
+        _refuse("already_decided", _("This appeal has already been decided."))
     now = now or timezone.now()
     decision = appeal.decision
     effects = _overturn(appeal=appeal, reviewer=reviewer, reason=reason, now=now) if outcome == "overturned" else {}

@@ -23,6 +23,7 @@ from decimal import Decimal
 import pghistory
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from providers.choices import Severity, ViolationStatus
 from providers.models import LiveSession, Operator
@@ -56,7 +57,7 @@ def _refuse(code: str, message: str, **params):
 
 def _require_staff(user) -> None:
     if user is None or not (user.is_active and user.is_staff and user.has_perm(RECORD_ASSESSMENT)):
-        raise PermissionDenied("Only staff who assess operators may do this.")
+        raise PermissionDenied(_("Only staff who assess operators may do this."))
 
 
 @transaction.atomic
@@ -67,7 +68,7 @@ def operator_assessment_record(
     _require_staff(assessor)
     if assessed_on > shanghai_today():
         raise ValidationError(
-            {"assessed_on": ValidationError("An assessment cannot be dated in the future.", code="future_date")}
+            {"assessed_on": ValidationError(_("An assessment cannot be dated in the future."), code="future_date")}
         )
     assessment = OperatorAssessment(
         operator=operator, score=Decimal(score), assessed_on=assessed_on, assessor=assessor, notes=notes
@@ -95,7 +96,9 @@ def latest_assessment(*, operator: Operator, today: dt.date) -> OperatorAssessme
 def operator_eligibility(*, operator: Operator, level: str, today: dt.date, renewal: bool = False) -> dict:
     """Every requirement of ``level`` with its evidence: {"eligible", "checks": [{"check","passed",…}]}."""
     if level not in OPERATOR_LEVELS:
-        _refuse("invalid_level", f"Operator certificate levels are {', '.join(OPERATOR_LEVELS)}.")
+        _refuse(
+            "invalid_level", _("Operator certificate levels are %(levels)s.") % {"levels": ", ".join(OPERATOR_LEVELS)}
+        )
     checks = []
     assessment = latest_assessment(operator=operator, today=today)
     since = add_months(today, -LOOKBACK_MONTHS)
@@ -150,7 +153,7 @@ def _require_eligible(result: dict) -> None:
     failed = [c for c in result["checks"] if not c["passed"]]
     if failed:
         raise ValidationError(
-            "Requirements not met: " + ", ".join(c["check"] for c in failed) + ".",
+            _("Requirements not met: %(checks)s.") % {"checks": ", ".join(c["check"] for c in failed)},
             code="requirements_not_met",
             params={"checks": result["checks"]},
         )
@@ -179,7 +182,8 @@ def operator_certificate_grant(
     held = [c.level for c in _current(operator, today)]
     if any(OPERATOR_LEVELS.index(h) >= OPERATOR_LEVELS.index(level) for h in held if h in OPERATOR_LEVELS):
         _refuse(
-            "already_certified", "The operator already holds a certificate of this level or higher; renew it instead."
+            "already_certified",
+            _("The operator already holds a certificate of this level or higher; renew it instead."),
         )
     _require_eligible(result)
     return certificate_issue_operator(
@@ -205,16 +209,16 @@ def operator_certificate_renew(*, certificate: Certificate, renewed_by, today: d
         or current.status != CertificateStatus.ACTIVE
         or current.valid_until < today
     ):
-        _refuse("not_renewable", "Only an active, unexpired operator certificate can be renewed.")
+        _refuse("not_renewable", _("Only an active, unexpired operator certificate can be renewed."))
     opens = add_months(current.valid_until, -RENEWAL_OPENS_MONTHS)
     if today < opens:
         _refuse(
             "renewal_not_open",
-            f"Renewal opens 6 months before expiry, on {opens.isoformat()} (the certificate is valid until "
-            f"{current.valid_until.isoformat()}).",
+            _("Renewal opens 6 months before expiry, on %(opens)s (the certificate is valid until %(until)s).")
+            % {"opens": opens.isoformat(), "until": current.valid_until.isoformat()},
         )
     if Certificate.objects.filter(supersedes=current).exists():
-        _refuse("already_renewed", "This certificate has already been renewed or replaced.")
+        _refuse("already_renewed", _("This certificate has already been renewed or replaced."))
     result = operator_eligibility(operator=current.operator, level=current.level, today=today, renewal=True)
     _require_eligible(result)
     renewed = certificate_issue_operator(

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from providers.choices import ProviderStatus, Severity, ViolationStatus
 from providers.models import Employment, Engagement, Provider
@@ -67,7 +68,7 @@ def delist_propose(
     ledger_lock()  # lock order: ledger first, then rows (see ledger.ledger_lock)
     Provider.objects.select_for_update().filter(pk=provider.pk).first()  # one proposer at a time per provider
     if provider.status == ProviderStatus.DELISTED:
-        _refuse("already_delisted", "This provider is already delisted.")
+        _refuse("already_delisted", _("This provider is already delisted."))
     existing = unresolved_delist_proposals().filter(provider=provider).first()
     if existing is not None:
         return existing
@@ -88,9 +89,9 @@ def delist_propose(
 def delist_propose_for_violation(*, violation, proposed_by=None) -> Decision:
     """Propose delisting the provider of a confirmed serious violation (DESIGN §4)."""
     if violation.severity != Severity.SERIOUS or violation.status != ViolationStatus.CONFIRMED:
-        _refuse("not_serious", "Only a confirmed serious violation leads to a delisting proposal.")
+        _refuse("not_serious", _("Only a confirmed serious violation leads to a delisting proposal."))
     if proposed_by is not None and not proposed_by.is_staff:
-        raise PermissionDenied("Only staff propose delistings.")
+        raise PermissionDenied(_("Only staff propose delistings."))
     return delist_propose(
         provider=violation.provider,
         reason_code="serious_violation",
@@ -114,22 +115,22 @@ def _lock_proposal(decision: Decision) -> None:
 
 def _check_open_proposal(decision: Decision) -> None:
     if decision.kind != DecisionKind.DELIST or decision.status != DecisionStatus.PENDING:
-        _refuse("not_pending", "Only a pending delisting proposal can be approved or rejected.")
+        _refuse("not_pending", _("Only a pending delisting proposal can be approved or rejected."))
     if proposal_resolution(decision) is not None:
-        _refuse("already_resolved", "This proposal has already been decided.")
+        _refuse("already_resolved", _("This proposal has already been decided."))
 
 
 @transaction.atomic
 def decision_approve(*, decision: Decision, approver) -> DecisionApproval:
     """Record one approval; the second distinct approver makes the delisting take effect."""
     if not (approver.is_active and approver.is_staff and approver.has_perm(APPROVE_DELISTING)):
-        raise PermissionDenied("Only cycle managers approve delistings.")
+        raise PermissionDenied(_("Only cycle managers approve delistings."))
     _lock_proposal(decision)
     _check_open_proposal(decision)
     if decision.decided_by_id is not None and decision.decided_by_id == approver.pk:
-        _refuse("maker_cannot_approve", "The maker of a proposal cannot approve it.")
+        _refuse("maker_cannot_approve", _("The maker of a proposal cannot approve it."))
     if decision.approvals.filter(approver=approver).exists():
-        _refuse("already_approved", "You have already approved this proposal; a second approver is needed.")
+        _refuse("already_approved", _("You have already approved this proposal; a second approver is needed."))
     approval = DecisionApproval.objects.create(decision=decision, approver=approver, approved_at=timezone.now())
     approvals = list(decision.approvals.order_by("approved_at", "id").values("approver_id", "approved_at"))
     if len(approvals) >= APPROVALS_REQUIRED:
@@ -152,7 +153,7 @@ def decision_approve(*, decision: Decision, approver) -> DecisionApproval:
 def decision_reject(*, decision: Decision, reviewer, reason_text: str = "") -> Decision:
     """Turn a pending proposal down: a new `rejected` decision referring to it."""
     if not (reviewer.is_active and reviewer.is_staff and reviewer.has_perm(APPROVE_DELISTING)):
-        raise PermissionDenied("Only cycle managers decide delistings.")
+        raise PermissionDenied(_("Only cycle managers decide delistings."))
     _lock_proposal(decision)
     _check_open_proposal(decision)
     return decision_append(
@@ -217,7 +218,7 @@ def certificate_number_allocate(*, kind: str, year: int) -> str:
         )
         (last,) = cursor.fetchone()
     if last > 999_999:
-        raise ValidationError("Certificate numbers of this year are exhausted.", code="numbers_exhausted")
+        raise ValidationError(_("Certificate numbers of this year are exhausted."), code="numbers_exhausted")
     return f"{NUMBER_PREFIX[kind]}-{year:04d}-{last:06d}"
 
 
@@ -263,9 +264,11 @@ def certificate_issue_provider(
 ) -> Certificate:
     """Issue a provider tier certificate (default validity one year) and record a `certify` decision."""
     if level not in PROVIDER_LEVELS:
-        _refuse("invalid_level", f"Provider certificate levels are {', '.join(PROVIDER_LEVELS)}.")
+        _refuse(
+            "invalid_level", _("Provider certificate levels are %(levels)s.") % {"levels": ", ".join(PROVIDER_LEVELS)}
+        )
     if provider.status == ProviderStatus.DELISTED:
-        _refuse("delisted", "A delisted provider cannot be certified.")
+        _refuse("delisted", _("A delisted provider cannot be certified."))
     valid_from = valid_from or shanghai_today()
     valid_until = valid_until or add_years(valid_from, 1) - dt.timedelta(days=1)
     return _issue(
@@ -293,7 +296,9 @@ def certificate_issue_operator(
 ) -> Certificate:
     """Issue an operator certificate valid for two years (eligibility is checked by the assessment)."""
     if level not in OPERATOR_LEVELS:
-        _refuse("invalid_level", f"Operator certificate levels are {', '.join(OPERATOR_LEVELS)}.")
+        _refuse(
+            "invalid_level", _("Operator certificate levels are %(levels)s.") % {"levels": ", ".join(OPERATOR_LEVELS)}
+        )
     valid_from = valid_from or shanghai_today()
     return _issue(
         kind=CertificateKind.OPERATOR,
@@ -313,7 +318,11 @@ def _set_status(certificate: Certificate, status: str, allowed_from: list[str], 
         changed = Certificate.objects.filter(pk=certificate.pk, status__in=allowed_from).update(status=status)
     if not changed:
         certificate.refresh_from_db(fields=["status"])
-        _refuse("invalid_transition", f"A {certificate.status} certificate cannot become {status}.")
+        _refuse(
+            "invalid_transition",
+            _("A %(current)s certificate cannot become %(status)s.")
+            % {"current": certificate.status, "status": status},
+        )
     certificate.status = status
     return certificate
 
@@ -375,7 +384,7 @@ def ruleset_create(*, created_by=None, version: int | None = None, **fields) -> 
 def ruleset_update(*, ruleset: RuleSet, **fields) -> RuleSet:
     RuleSet.objects.select_for_update().filter(pk=ruleset.pk).first()
     if ruleset_is_used(ruleset):
-        _refuse("ruleset_in_use", "A cycle used this rule set version; create a new version instead.")
+        _refuse("ruleset_in_use", _("A cycle used this rule set version; create a new version instead."))
     for name, value in fields.items():
         setattr(ruleset, name, value)
     ruleset.full_clean()

@@ -48,5 +48,5 @@ class VerifyJsonView(APIView):
     def get(self, request, number: str):
         certificate = certificate_public(number)
         if certificate is None:
-            raise exceptions.NotFound("No certificate has this number.")
+            raise exceptions.NotFound(_("No certificate has this number."))
         return Response(badge_document(certificate, request))

@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, pagination
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -36,7 +37,7 @@ def exception_handler(exc, context):
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        body = {"code": _first_code(exc.get_codes()), "message": "Invalid input.", "errors": response.data}
+        body = {"code": _first_code(exc.get_codes()), "message": _("Invalid input."), "errors": response.data}
         if isinstance(response.data, dict) and set(response.data) == {"code", "message", "errors"}:
             body = response.data
     elif isinstance(response.data, dict) and "detail" in response.data:

@@ -1,4 +1,9 @@
-"""The automatic checks of strict admission (严准入), each returning pass/fail with its evidence."""
+"""The automatic checks of strict admission (严准入), each returning pass/fail with its evidence.
+
+Stored results do not depend on the language of whoever submitted: labels and error sentences are
+written in English, and each error also as a code with its parameters (``evidence["errors"]``), from
+which ``evidence_error_text`` says it again in the reader's language.
+"""
 
 import calendar
 import datetime as dt
@@ -7,7 +12,8 @@ from collections.abc import Callable
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from .admission_files import sniff_type
 from .admission_rules import (
@@ -23,11 +29,54 @@ from .admission_rules import (
 )
 from .choices import ProviderStatus, Severity, ViolationStatus
 from .models import AdmissionApplication, AdmissionDocument, Provider, Violation
-from .validators import validate_credit_code
+from .validators import CREDIT_CODE_MESSAGES, validate_credit_code
+
+# Errors a check may record, by code (the credit code's come from its validator).
+EVIDENCE_ERRORS = {
+    **CREDIT_CODE_MESSAGES,
+    "document_missing": _("No business licence document uploaded."),
+    "document_unreadable": _("The stored document cannot be read."),
+    "document_empty": _("The document is empty."),
+    "document_too_large": _("The document is larger than %(max)d bytes."),
+    "document_type": _("The document is not a PDF, JPEG or PNG file."),
+    "licence_expiry_missing": _("The licence expiry date is missing."),
+    "licence_expired": _("The licence has expired (its expiry date must be after the check date)."),
+}
+
+
+def _errors(errors: list[tuple[str, dict]]) -> dict:
+    """Evidence of failure: codes with parameters, and the sentences in English (never the submitter's language)."""
+    with translation.override("en"):
+        text = " ".join(
+            str(EVIDENCE_ERRORS[code]) % params if params else str(EVIDENCE_ERRORS[code]) for code, params in errors
+        )
+    return {"error": text, "errors": [{"code": code, "params": params} for code, params in errors]}
+
+
+def evidence_error_text(evidence: dict) -> str:
+    """The stored errors of a check in the active language (older evidence without codes: as stored)."""
+    parts = []
+    for error in evidence.get("errors") or []:
+        message = EVIDENCE_ERRORS.get(error.get("code"))
+        if message is None:
+            return evidence.get("error", "")
+        params = error.get("params") or {}
+        parts.append(str(message) % params if params else str(message))
+    return " ".join(parts) if parts else evidence.get("error", "")
+
+
+def check_label(result: dict) -> str:
+    """A stored check's label in the active language (its stored label if the check is unknown)."""
+    try:
+        return str(Check(result.get("check")).label)
+    except ValueError:
+        return result.get("label", "")
 
 
 def _result(check: Check, passed: bool, evidence: dict) -> dict:
-    return {"check": check.value, "label": str(check.label), "passed": bool(passed), "evidence": evidence}
+    with translation.override("en"):
+        label = str(check.label)
+    return {"check": check.value, "label": label, "passed": bool(passed), "evidence": evidence}
 
 
 def _start_of_day(day: dt.date) -> dt.datetime:
@@ -48,7 +97,8 @@ def check_credit_code(app: AdmissionApplication, on: dt.date) -> dict:
     try:
         validate_credit_code(app.credit_code)
     except ValidationError as exc:
-        return _result(Check.CREDIT_CODE, False, {"credit_code": app.credit_code, "error": " ".join(exc.messages)})
+        errors = [(e.code, e.params or {}) for e in exc.error_list]
+        return _result(Check.CREDIT_CODE, False, {"credit_code": app.credit_code, **_errors(errors)})
     return _result(Check.CREDIT_CODE, True, {"credit_code": app.credit_code})
 
 
@@ -61,31 +111,31 @@ def check_business_licence(app: AdmissionApplication, on: dt.date) -> dict:
     expires = app.licence_expires_on
     evidence = {"expires_on": expires.isoformat() if expires else None, "checked_on": on.isoformat()}
     if doc is None:
-        return _result(Check.BUSINESS_LICENCE, False, {**evidence, "error": "No business licence document uploaded."})
+        return _result(Check.BUSINESS_LICENCE, False, {**evidence, **_errors([("document_missing", {})])})
     # The stored bytes are examined again: a document that reached storage another way is held to the same rule.
     try:
         with doc.file.open("rb") as fh:
             head = fh.read(16)
         size = doc.file.size
     except OSError:
-        return _result(Check.BUSINESS_LICENCE, False, {**evidence, "error": "The stored document cannot be read."})
+        return _result(Check.BUSINESS_LICENCE, False, {**evidence, **_errors([("document_unreadable", {})])})
     kind = sniff_type(head)
     evidence.update(
         {"document_id": doc.pk, "content_type": kind[0] if kind else None, "size": size, "sha256": doc.sha256}
     )
     errors = []
     if size == 0:
-        errors.append("The document is empty.")
+        errors.append(("document_empty", {}))
     if size > MAX_DOCUMENT_BYTES:
-        errors.append(f"The document is larger than {MAX_DOCUMENT_BYTES} bytes.")
+        errors.append(("document_too_large", {"max": MAX_DOCUMENT_BYTES}))
     if kind is None:
-        errors.append("The document is not a PDF, JPEG or PNG file.")
+        errors.append(("document_type", {}))
     if expires is None:
-        errors.append("The licence expiry date is missing.")
+        errors.append(("licence_expiry_missing", {}))
     elif expires <= on:
-        errors.append("The licence has expired (its expiry date must be after the check date).")
+        errors.append(("licence_expired", {}))
     if errors:
-        evidence["error"] = " ".join(errors)
+        evidence.update(_errors(errors))
     return _result(Check.BUSINESS_LICENCE, not errors, evidence)
 
 

@@ -6,6 +6,8 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .admission import failed_checks, run_checks
 from .admission_files import inspect_upload, random_document_name
@@ -47,11 +49,23 @@ def _locked(application: AdmissionApplication) -> AdmissionApplication:
     return AdmissionApplication.objects.select_for_update().get(pk=application.pk)
 
 
+# Why a step is refused in the application's status (each step its own sentence, for translation).
+STEP_REFUSALS = {
+    "attach": gettext_lazy("Cannot change the documents of an application that is %(status)s."),
+    "change": gettext_lazy("Cannot change an application that is %(status)s."),
+    "submit": gettext_lazy("Cannot submit an application that is %(status)s."),
+    "review": gettext_lazy("Cannot start reviewing an application that is %(status)s."),
+    "admit": gettext_lazy("Cannot admit an application that is %(status)s."),
+    "reject": gettext_lazy("Cannot reject an application that is %(status)s."),
+    "withdraw": gettext_lazy("Cannot withdraw an application that is %(status)s."),
+}
+
+
 def _require_status(app: AdmissionApplication, allowed, step: str) -> None:
     if app.status not in allowed:
         raise AdmissionError(
             "invalid_transition",
-            f"Cannot {step} an application that is {app.status}.",
+            STEP_REFUSALS[step] % {"status": app.status},
             errors={"status": app.status, "allowed_from": [str(s) for s in allowed]},
         )
 
@@ -59,14 +73,16 @@ def _require_status(app: AdmissionApplication, allowed, step: str) -> None:
 def _require_owner(app: AdmissionApplication, actor) -> None:
     if actor.pk not in (app.created_by_id, app.applicant_id):
         raise AdmissionError(
-            "not_application_owner", "Only the applicant or the creator of an application may do this.", status=403
+            "not_application_owner",
+            _("Only the applicant or the creator of an application may do this."),
+            status=403,
         )
 
 
 def _require_independent_reviewer(app: AdmissionApplication, reviewer) -> None:
     if reviewer.pk in (app.created_by_id, app.applicant_id):
         raise AdmissionError(
-            "reviewer_is_creator", "You cannot review an application you created or applied with.", status=403
+            "reviewer_is_creator", _("You cannot review an application you created or applied with."), status=403
         )
 
 
@@ -74,9 +90,9 @@ def _validate_applicant(applicant) -> None:
     if applicant is None:
         return
     if applicant.is_staff:
-        raise field_error("applicant", "Staff members cannot be applicants.", "applicant_is_staff")
+        raise field_error("applicant", _("Staff members cannot be applicants."), "applicant_is_staff")
     if ProviderUser.objects.filter(user=applicant).exists():
-        raise field_error("applicant", "This user already belongs to a provider.", "applicant_is_provider_user")
+        raise field_error("applicant", _("This user already belongs to a provider."), "applicant_is_provider_user")
 
 
 def _ledger_append(**kwargs):
@@ -93,7 +109,7 @@ def admission_attach_document(
     """Store a document of a draft application privately, under a random name, after sniffing its content."""
     app = _locked(application)
     _require_owner(app, actor)
-    _require_status(app, [AdmissionStatus.DRAFT], "change the documents of")
+    _require_status(app, [AdmissionStatus.DRAFT], "attach")
     try:
         facts = inspect_upload(upload)
     except ValidationError as exc:
@@ -131,7 +147,7 @@ def admission_create(
     """A draft application. A non-staff creator is its applicant; staff may name an applicant (or none)."""
     if not created_by.is_staff:
         if applicant is not None and applicant.pk != created_by.pk:
-            raise field_error("applicant", "Only staff may apply on someone else's behalf.", "applicant_not_self")
+            raise field_error("applicant", _("Only staff may apply on someone else's behalf."), "applicant_not_self")
         applicant = created_by
     _validate_applicant(applicant)
     app = AdmissionApplication(
@@ -163,7 +179,7 @@ def admission_update(*, application: AdmissionApplication, actor, operators=None
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
         raise ValidationError(
-            {name: ValidationError("This field cannot be changed.", code="not_editable") for name in sorted(unknown)}
+            {name: ValidationError(_("This field cannot be changed."), code="not_editable") for name in sorted(unknown)}
         )
     for name, value in fields.items():
         setattr(app, name, value)
@@ -194,7 +210,7 @@ def admission_start_review(*, application: AdmissionApplication, reviewer) -> Ad
     """submitted → under_review, by a reviewer who did not create the application."""
     app = _locked(application)
     _require_independent_reviewer(app, reviewer)
-    _require_status(app, [AdmissionStatus.SUBMITTED], "start reviewing")
+    _require_status(app, [AdmissionStatus.SUBMITTED], "review")
     app.status = AdmissionStatus.UNDER_REVIEW
     app.reviewer = reviewer
     app.review_started_at = timezone.now()
@@ -216,11 +232,12 @@ def admission_approve(
     if failed:
         raise AdmissionError(
             "admission_checks_failed",
-            "Cannot admit while an automatic check fails: " + ", ".join(r["check"] for r in failed) + ".",
+            _("Cannot admit while an automatic check fails: %(checks)s.")
+            % {"checks": ", ".join(r["check"] for r in failed)},
             errors={"failed_checks": failed},
         )
     if app.applicant_id and ProviderUser.objects.filter(user_id=app.applicant_id).exists():
-        raise AdmissionError("applicant_is_provider_user", "The applicant already belongs to a provider.")
+        raise AdmissionError("applicant_is_provider_user", _("The applicant already belongs to a provider."))
 
     now = timezone.now()
     fields = {
@@ -272,7 +289,7 @@ def admission_approve(
 def admission_reject(*, application: AdmissionApplication, reviewer, reason: str) -> AdmissionApplication:
     """under_review → rejected with a reason, recorded as a `reject` decision; the 90-day wait starts."""
     if not (reason or "").strip():
-        raise field_error("reason", "A rejection needs a reason.", "reason_required")
+        raise field_error("reason", _("A rejection needs a reason."), "reason_required")
     app = _locked(application)
     _require_independent_reviewer(app, reviewer)
     _require_status(app, [AdmissionStatus.UNDER_REVIEW], "reject")

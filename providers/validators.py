@@ -13,24 +13,35 @@ def credit_code_check_char(first17: str) -> str:
     return CREDIT_CODE_CHARSET[(31 - total % 31) % 31]
 
 
+CREDIT_CODE_MESSAGES = {
+    "credit_code_length": _("A unified social credit code has 18 characters; this one has %(n)d."),
+    "credit_code_charset": _(
+        "A unified social credit code uses digits and capitals except I, O, S, V, Z; found %(bad)s."
+    ),
+    "credit_code_check_digit": _(
+        "The check character of this credit code is wrong (GB 32100-2015): expected %(expected)s."
+    ),
+}
+
+
 def validate_credit_code(value: str) -> None:
     if len(value) != 18:
         raise ValidationError(
-            _("A unified social credit code has 18 characters; this one has %(n)d."),
+            CREDIT_CODE_MESSAGES["credit_code_length"],
             code="credit_code_length",
             params={"n": len(value)},
         )
     bad = sorted({c for c in value if c not in CREDIT_CODE_CHARSET})
     if bad:
         raise ValidationError(
-            _("A unified social credit code uses digits and capitals except I, O, S, V, Z; found %(bad)s."),
+            CREDIT_CODE_MESSAGES["credit_code_charset"],
             code="credit_code_charset",
             params={"bad": "".join(bad)},
         )
     expected = credit_code_check_char(value[:17])
     if value[17] != expected:
         raise ValidationError(
-            _("The check character of this credit code is wrong (GB 32100-2015): expected %(expected)s."),
+            CREDIT_CODE_MESSAGES["credit_code_check_digit"],
             code="credit_code_check_digit",
             params={"expected": expected},
         )

@@ -12,6 +12,7 @@ from django.core.mail import send_mass_mail
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from certification.choices import CertificateKind, CertificateStatus, DecisionKind, DecisionStatus
 from certification.dates import add_years, shanghai_today
@@ -85,15 +86,15 @@ def cycle_start(*, cycle: QualificationCycle, user=None, force: bool = False) ->
     from .tasks import run_cycle_task
 
     if cycle.status in (CycleStatus.PUBLISHED, CycleStatus.CANCELLED):
-        raise CycleConflict("invalid_status", f"A {cycle.status} cycle cannot be run.")
+        raise CycleConflict("invalid_status", _("A %(status)s cycle cannot be run.") % {"status": cycle.status})
     token = cycle_claim(cycle_id=cycle.pk, force=force)
     if token is None:
         cycle.refresh_from_db()
         if cycle.status == CycleStatus.RUNNING:
             raise CycleConflict(
-                "cycle_running", "This cycle is already running; a cycle manager may force a re-run with force=true."
+                "cycle_running", _("This cycle is already running; a cycle manager may force a re-run with force=true.")
             )
-        raise CycleConflict("invalid_status", f"A {cycle.status} cycle cannot be run.")
+        raise CycleConflict("invalid_status", _("A %(status)s cycle cannot be run.") % {"status": cycle.status})
     # The run token doubles as the Celery task id, so callers can follow the task (AsyncResult(token)).
     transaction.on_commit(lambda: run_cycle_task.apply_async((cycle.pk, token), task_id=token))
     cycle.refresh_from_db()
@@ -156,7 +157,7 @@ def cycle_cancel(*, cycle: QualificationCycle, user=None) -> QualificationCycle:
     )
     cycle.refresh_from_db()
     if not changed:
-        raise CycleConflict("invalid_status", f"A {cycle.status} cycle cannot be cancelled.")
+        raise CycleConflict("invalid_status", _("A %(status)s cycle cannot be cancelled.") % {"status": cycle.status})
     return cycle
 
 
@@ -443,7 +444,7 @@ def _allocate_numbers(kind: str, year: int, count: int) -> list[str]:
         )
         (last,) = cursor.fetchone()
     if last > 999_999:
-        raise CycleConflict("numbers_exhausted", "Certificate numbers of this year are exhausted.")
+        raise CycleConflict("numbers_exhausted", _("Certificate numbers of this year are exhausted."))
     return [f"{NUMBER_PREFIX[kind]}-{year:04d}-{n:06d}" for n in range(last - count + 1, last + 1)]
 
 
@@ -462,7 +463,7 @@ def cycle_publish(*, cycle: QualificationCycle, user=None) -> dict:
     statuses (set-based), tier certificates issued/superseded, notifications (mails after commit).
     The conditional status update computed → published makes a second publish change nothing."""
     if cycle.kind == CycleKind.SIMULATION:
-        raise CycleConflict("simulation_cannot_publish", "A simulation cycle can never be published.")
+        raise CycleConflict("simulation_cannot_publish", _("A simulation cycle can never be published."))
     now = timezone.now()
     changed = QualificationCycle.objects.filter(pk=cycle.pk, status=CycleStatus.COMPUTED).update(
         status=CycleStatus.PUBLISHED, stage="published", published_at=now, published_by=user
@@ -471,9 +472,12 @@ def cycle_publish(*, cycle: QualificationCycle, user=None) -> dict:
         cycle.refresh_from_db()
         if cycle.status == CycleStatus.PUBLISHED:
             raise CycleConflict(
-                "already_published", "This cycle is already published; publishing again changes nothing."
+                "already_published", _("This cycle is already published; publishing again changes nothing.")
             )
-        raise CycleConflict("not_computed", f"Only a computed cycle can be published (this one is {cycle.status}).")
+        raise CycleConflict(
+            "not_computed",
+            _("Only a computed cycle can be published (this one is %(status)s).") % {"status": cycle.status},
+        )
     cycle.refresh_from_db()
     # Lock order shared with approvals and proposals: the ledger first, then provider/certificate rows.
     ledger_lock()

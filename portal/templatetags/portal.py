@@ -1,10 +1,12 @@
-"""Template filters of the pages: a cycle's label in Shanghai calendar dates, the rules engine's reasons."""
+"""Template filters of the pages: a cycle's label in Shanghai calendar dates, the rules engine's reasons,
+admission checks in the reader's language."""
 
 import datetime as dt
 
 from django import template
 
 from portal import reasons
+from providers import admission
 from scoring.services import SHANGHAI
 
 register = template.Library()
@@ -28,3 +30,15 @@ def reasons_text(value) -> str:
 def decision_reason(decision) -> str:
     """A decision's reason as sentences (its text, or the cycle's reasons of its kind); else its code."""
     return " ".join(reasons.decision_reasons(decision)) or decision.reason_code
+
+
+@register.filter
+def check_label(result) -> str:
+    """A stored admission check's label in the active language."""
+    return admission.check_label(result)
+
+
+@register.filter
+def check_error(result) -> str:
+    """Why a stored admission check failed, in the active language ("" when it recorded no error)."""
+    return admission.evidence_error_text(result.get("evidence") or {})

@@ -4,6 +4,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -45,7 +47,7 @@ class AdmissionPermission(BasePermission):
     who applicants are, so this viewset has its own rule.
     """
 
-    message = "You may not do this with admission applications."
+    message = gettext_lazy("You may not do this with admission applications.")
 
     def has_permission(self, request, view):
         user = request.user
@@ -61,7 +63,7 @@ class AdmissionPermission(BasePermission):
             return user.has_perms(perms)
         if is_provider_user(user):
             if request.method not in SAFE_METHODS:
-                self.message = "You already belong to a provider; admission applications are for new companies."
+                self.message = _("You already belong to a provider; admission applications are for new companies.")
                 return False
             return True
         return view.action in APPLICANT_ACTIONS or request.method == "OPTIONS"
@@ -224,7 +226,7 @@ class AdmissionApplicationViewSet(
         upload = data.pop("business_licence", None)
         if "applicant" in data:
             return Response(
-                {"code": "applicant_fixed", "message": "The applicant of an application cannot be changed."},
+                {"code": "applicant_fixed", "message": _("The applicant of an application cannot be changed.")},
                 status=status.HTTP_400_BAD_REQUEST,
             )
         try:

@@ -2,6 +2,7 @@
 
 import json
 
+from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.response import Response
 
@@ -20,7 +21,7 @@ def ingest_response(request) -> Response:
     flag = request.query_params.get("partial", "false").strip().lower()
     if flag not in _TRUE | _FALSE:
         return Response(
-            {"code": "invalid_parameter", "message": "partial must be true or false."},
+            {"code": "invalid_parameter", "message": _("partial must be true or false.")},
             status=status.HTTP_400_BAD_REQUEST,
         )
     partial = flag in _TRUE

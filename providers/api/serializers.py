@@ -1,6 +1,7 @@
 """API v1 serializers of the providers app: they validate input shape; the services do the writes."""
 
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -77,7 +78,7 @@ class ProviderUserSerializer(ScopedModelSerializer):
 
     def validate_username(self, value):
         if get_user_model().objects.filter(username__iexact=value).exists():
-            raise serializers.ValidationError("A user with that username already exists.", code="unique")
+            raise serializers.ValidationError(_("A user with that username already exists."), code="unique")
         return value
 
 

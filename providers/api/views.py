@@ -4,6 +4,8 @@ from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions
 from rest_framework.decorators import action
@@ -32,7 +34,7 @@ from .ingest import ingest_response
 class Conflict(exceptions.APIException):
     status_code = 409
     default_code = "protected"
-    default_detail = "This object is still referenced by other records and cannot be deleted."
+    default_detail = gettext_lazy("This object is still referenced by other records and cannot be deleted.")
 
 
 @contextmanager
@@ -69,7 +71,7 @@ class ServiceWriteViewSet(RestrictedModelViewSet):
             delete(**{kwarg: instance})
         except ProtectedError as exc:
             kinds = sorted({str(obj._meta.verbose_name_plural) for obj in exc.protected_objects})
-            raise Conflict(f"Still referenced by: {', '.join(kinds)}.") from exc
+            raise Conflict(_("Still referenced by: %(kinds)s.") % {"kinds": ", ".join(kinds)}) from exc
 
 
 class ProviderViewSet(ServiceWriteViewSet):

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, permissions
@@ -122,7 +123,7 @@ class QualificationCycleViewSet(RestrictedModelViewSet):
         self._staff_only(request)
         cycle = self.get_object()
         if cycle.status not in (CycleStatus.COMPUTED, CycleStatus.PUBLISHED):
-            raise conflict(cycles.CycleConflict("not_computed", "The cycle has no preview until it is computed."))
+            raise conflict(cycles.CycleConflict("not_computed", _("The cycle has no preview until it is computed.")))
         return Response(jsonable(cycles.cycle_preview(cycle=cycle)))
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
@@ -132,9 +133,9 @@ class QualificationCycleViewSet(RestrictedModelViewSet):
         self._staff_only(request)
         cycle = self.get_object()
         if cycle.kind != CycleKind.SIMULATION:
-            raise conflict(cycles.CycleConflict("not_simulation", "Only a simulation cycle has a comparison."))
+            raise conflict(cycles.CycleConflict("not_simulation", _("Only a simulation cycle has a comparison.")))
         if cycle.status != CycleStatus.COMPUTED:
-            raise conflict(cycles.CycleConflict("not_computed", "Run the simulation first."))
+            raise conflict(cycles.CycleConflict("not_computed", _("Run the simulation first.")))
         return Response(jsonable(cycles.cycle_comparison(cycle=cycle)))
 
     @action(detail=True, methods=["get"], url_path="scores")
@@ -206,7 +207,7 @@ def parse_period(request) -> tuple[dt.datetime, dt.datetime]:
         raw = request.query_params.get(name)
         value = None
         if not raw:
-            errors[name] = ["This parameter is required (YYYY-MM-DD, Asia/Shanghai midnight)."]
+            errors[name] = [_("This parameter is required (YYYY-MM-DD, Asia/Shanghai midnight).")]
         else:
             try:
                 if len(raw) == 10:
@@ -216,10 +217,10 @@ def parse_period(request) -> tuple[dt.datetime, dt.datetime]:
                     if timezone.is_naive(value):
                         value = value.replace(tzinfo=services.SHANGHAI)
             except ValueError:
-                errors[name] = [f"Not a date or ISO instant: {raw!r}."]
+                errors[name] = [_("Not a date or ISO instant: %(value)s.") % {"value": repr(raw)}]
         out.append(value)
     if not errors and out[1] <= out[0]:
-        errors["end"] = ["end must be after start (the period is [start, end))."]
+        errors["end"] = [_("end must be after start (the period is [start, end)).")]
     if errors:
         raise exceptions.ValidationError(errors)
     return out[0], out[1]
@@ -290,7 +291,7 @@ class MerchantDiagnosisView(APIView):
             try:
                 end_date = dt.date.fromisoformat(raw)
             except ValueError as exc:
-                raise exceptions.ValidationError({"end_date": ["Use YYYY-MM-DD."]}) from exc
+                raise exceptions.ValidationError({"end_date": [_("Use YYYY-MM-DD.")]}) from exc
         else:
             end_date = timezone.now().astimezone(services.SHANGHAI).date() - dt.timedelta(days=1)
         return Response(jsonable(selectors.merchant_diagnosis(merchant=merchant, end_date=end_date)))

@@ -64,6 +64,13 @@ def test_day_15_allowed_day_16_refused(client_for, provider, provider_user):
     response = file_api(client_for(provider_user), late)
     assert response.status_code == 400
     assert response.json()["code"] == "appeal_window_closed"
+    last_day = window["last_day"].isoformat()
+    assert response.json()["message"] == f"申诉期限已于 {last_day} 结束。"
+    english = client_for(provider_user).post(
+        "/api/v1/appeals/", {"decision": late.pk, "statement": "请复核"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert english.status_code == 400 and english.json()["code"] == "appeal_window_closed"
+    assert english.json()["message"] == f"The appeal window closed on {last_day}."
     assert state() == before
     response = file_api(client_for(provider_user), on_time)
     assert response.status_code == 201, response.json()

@@ -244,6 +244,12 @@ def test_grant_api(client_for, manager, provider_user, operator):
     response = client_for(manager).post("/api/v1/operator-certificates/grant/", body, format="json")
     assert response.status_code == 400
     assert response.json()["code"] == "requirements_not_met"
+    assert response.json()["message"] == "未满足的条件：operated_sessions。"
+    english = client_for(manager).post(
+        "/api/v1/operator-certificates/grant/", body, format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert english.status_code == 400 and english.json()["code"] == "requirements_not_met"
+    assert english.json()["message"] == "Requirements not met: operated_sessions."
     assert [c["passed"] for c in response.json()["errors"]["checks"]] == [True, False]
     assert (
         client_for(provider_user).post("/api/v1/operator-certificates/grant/", body, format="json").status_code == 403

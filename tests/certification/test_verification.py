@@ -116,7 +116,7 @@ def test_operator_certificate(anonymous, operator_cert):
 def test_unknown_number_is_404(anonymous, provider_cert, number):
     response = anonymous.get(f"/verify/{number}.json")
     assert response.status_code == 404
-    assert response.json() == {"code": "not_found", "message": "No certificate has this number."}
+    assert response.json() == {"code": "not_found", "message": "没有此编号的证书。"}
     page = anonymous.get(f"/verify/{number}/")
     assert page.status_code == 404
     assert f"没有编号为 {number} 的证书，请检查编号后重试。" in page.content.decode()
@@ -124,6 +124,8 @@ def test_unknown_number_is_404(anonymous, provider_cert, number):
     page = anonymous.get(f"/verify/{number}/")
     assert page.status_code == 404
     assert f"No certificate has the number {number}. Check the number and try again." in page.content.decode()
+    response = anonymous.get(f"/verify/{number}.json")
+    assert response.json() == {"code": "not_found", "message": "No certificate has this number."}
 
 
 def test_rate_limit_is_shared_by_page_and_json(anonymous, provider_cert):

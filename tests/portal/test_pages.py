@@ -181,7 +181,7 @@ def test_appeal_form_files_through_the_service_and_queue_marks_overdue(roles, pr
     # An empty statement is refused by the service; nothing is stored.
     response = client.post(f"/portal/decisions/{old.pk}/appeal/", {"statement": "  "})
     assert response.status_code == 200 and Appeal.objects.count() == 0
-    assert "此项为必填。" in response.content.decode()
+    assert "申诉须填写陈述。" in response.content.decode()
     assert client.post(f"/portal/decisions/{old.pk}/appeal/", {"statement": "Please look again."}).status_code == 302
     client.post(f"/portal/decisions/{fresh.pk}/appeal/", {"statement": "Wrong numbers."})
     overdue = Appeal.objects.get(decision=old)
@@ -281,6 +281,24 @@ def test_admission_queue_shows_checks_and_reviewer_admits(roles, auditor, settin
     app.refresh_from_db()
     assert app.status == "admitted" and Provider.objects.filter(credit_code=app.credit_code).exists()
     assert f"application-{app.pk}" not in client.get("/console/admissions/").content.decode()
+
+
+def test_admission_queue_says_stored_check_errors_in_the_readers_language(auditor, settings, tmp_path):
+    from providers.admission_services import admission_submit
+    from tests.providers.admission_support import complete_application
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    applicant = factories.UserFactory(username="applicant")
+    app = complete_application(applicant, credit_code="91350100M000100Y4")
+    with translation.override("en"):  # the submitter's language does not matter
+        admission_submit(application=app, actor=applicant)
+    client = client_as(auditor)
+    body = client.get("/console/admissions/").content.decode()
+    assert "统一社会信用代码为 18 位，此代码为 17 位。" in body and "统一社会信用代码有效" in body
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = client.get("/console/admissions/").content.decode()
+    assert "A unified social credit code has 18 characters; this one has 17." in body
+    assert "Valid unified social credit code" in body
 
 
 def test_simulation_comparison_page_and_english_labels(roles, staff, provider_user, scored):

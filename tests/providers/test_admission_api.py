@@ -242,6 +242,9 @@ def test_reviewer_who_created_the_application_is_refused(client_for, reviewer, r
     before = snapshot(app)
     response = client_for(reviewer).post(f"{URL}{app.pk}/review/")
     assert response.status_code == 403
+    assert response.json() == {"code": "reviewer_is_creator", "message": "您不能审核自己创建或作为申请人的申请。"}
+    response = client_for(reviewer).post(f"{URL}{app.pk}/review/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 403
     assert response.json() == {
         "code": "reviewer_is_creator",
         "message": "You cannot review an application you created or applied with.",
@@ -446,6 +449,9 @@ def test_provider_user_cannot_apply_and_sees_nothing_of_others(client_for, provi
     assert client.get(URL).json()["count"] == 0
     assert client.get(f"{URL}{app.pk}/").status_code == 404
     response = client.post(URL, form(credit_code=credit_code(4)), format="json")
+    assert response.status_code == 403
+    assert response.json()["message"] == "您已属于某个服务商；准入申请仅供新公司使用。"
+    response = client.post(URL, form(credit_code=credit_code(4)), format="json", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 403
     assert "already belong to a provider" in response.json()["message"]
     assert AdmissionApplication.objects.count() == 1

@@ -7,10 +7,11 @@ import pytest
 from django.utils import timezone, translation
 
 from certification.ledger import decision_append
-from providers.admission import lookback_start, run_checks
+from providers.admission import check_label, evidence_error_text, lookback_start, run_checks
 from providers.admission_rules import MAX_DOCUMENT_BYTES, Check
 from providers.admission_services import admission_submit
 from providers.models import AdmissionApplication, AdmissionDocument
+from providers.validators import credit_code_check_char
 from tests import factories
 
 from .admission_support import (
@@ -74,13 +75,19 @@ def test_submission_with_failing_checks_is_stored_with_evidence(applicant):
     app = complete_application(
         applicant, credit_code=wrong_check_char(credit_code(4)), registered_capital=Decimal("10.00"), operators=[]
     )
-    # The stored error text is the validator's message in the submitter's language; ask for English.
-    with translation.override("en"):
+    # Submitted in Chinese (the default), stored in English with the error's code and parameters.
+    with translation.override("zh-hans"):
         admission_submit(application=app, actor=applicant)
     app.refresh_from_db()
     failed = {r["check"] for r in app.checks if not r["passed"]}
     assert failed == {"credit_code", "registered_capital", "certified_operators"}
-    assert "check character" in check(app, "credit_code")["evidence"]["error"]
+    expected = credit_code_check_char(app.credit_code[:17])
+    assert check(app, "credit_code")["evidence"] == {
+        "credit_code": app.credit_code,
+        "error": f"The check character of this credit code is wrong (GB 32100-2015): expected {expected}.",
+        "errors": [{"code": "credit_code_check_digit", "params": {"expected": expected}}],
+    }
+    assert check(app, "credit_code")["label"] == "Valid unified social credit code"
     assert check(app, "certified_operators")["evidence"] == {
         "checked_on": timezone.localdate().isoformat(),
         "proposed": 0,
@@ -157,6 +164,32 @@ def test_licence_document_missing_fails(applicant):
     assert not AdmissionDocument.objects.filter(application=app).exists()
     result = check(results_on(app, timezone.localdate()), "business_licence")
     assert result["passed"] is False and result["evidence"]["error"] == "No business licence document uploaded."
+    assert result["evidence"]["errors"] == [{"code": "document_missing", "params": {}}]
+
+
+@pytest.mark.django_db
+def test_stored_errors_are_read_in_the_readers_language(applicant):
+    """Whatever language ran the checks, the stored result is the same; the reader's language says it."""
+    app = complete_application(applicant, credit_code="91350100M000100Y4", licence=None, licence_expires_on=None)
+    with translation.override("zh-hans"):
+        chinese_run = run_checks(app, on=ON)
+    with translation.override("en"):
+        english_run = run_checks(app, on=ON)
+    assert chinese_run == english_run
+    code_check, licence = check(chinese_run, "credit_code"), check(chinese_run, "business_licence")
+    assert code_check["evidence"]["errors"] == [{"code": "credit_code_length", "params": {"n": 17}}]
+    with translation.override("zh-hans"):
+        assert evidence_error_text(code_check["evidence"]) == "统一社会信用代码为 18 位，此代码为 17 位。"
+        assert evidence_error_text(licence["evidence"]) == "未上传营业执照文件。"
+        assert check_label(code_check) == "统一社会信用代码有效"
+    with translation.override("en"):
+        assert evidence_error_text(code_check["evidence"]) == (
+            "A unified social credit code has 18 characters; this one has 17."
+        )
+        assert evidence_error_text(licence["evidence"]) == "No business licence document uploaded."
+        assert check_label(code_check) == "Valid unified social credit code"
+    # Evidence stored before codes were recorded is shown as stored.
+    assert evidence_error_text({"error": "legacy text"}) == "legacy text"
 
 
 @pytest.mark.django_db
@@ -276,7 +309,7 @@ def test_an_existing_provider_cannot_apply_again(applicant):
     result = check(results_on(app), "not_already_provider")
     assert result == {
         "check": "not_already_provider",
-        "label": str(Check.NOT_ALREADY_PROVIDER.label),
+        "label": "The credit code is not already a provider",  # stored in English, whoever submitted
         "passed": False,
         "evidence": {"provider_id": provider.pk, "provider_status": "probation"},
     }

@@ -72,6 +72,7 @@ def test_errors_follow_the_request_language_and_keep_their_codes(client_for, sta
     english = client_for(staff).post("/api/v1/providers/", bad, format="json", HTTP_ACCEPT_LANGUAGE="en")
     assert chinese.status_code == english.status_code == 400
     assert chinese.json()["code"] == english.json()["code"] == "credit_code_check_digit"
+    assert (chinese.json()["message"], english.json()["message"]) == ("输入无效。", "Invalid input.")
     assert chinese.json()["errors"] == {"credit_code": ["该信用代码的校验位错误（GB 32100-2015）：应为 3。"]}
     assert english.json()["errors"] == {
         "credit_code": ["The check character of this credit code is wrong (GB 32100-2015): expected 3."]
@@ -117,10 +118,13 @@ def test_status_and_tier_are_not_writable_through_the_api(api, staff, provider):
 
 
 @pytest.mark.django_db
-def test_deleting_a_referenced_provider_is_a_409_and_changes_nothing(api, staff, provider, provider_user):
+def test_deleting_a_referenced_provider_is_a_409_and_changes_nothing(api, client_for, staff, provider, provider_user):
     response = api(staff).delete(f"/api/v1/providers/{provider.pk}/")
     assert response.status_code == 409
     assert response.json() == {"code": "protected", "message": "Still referenced by: provider users."}
+    chinese = client_for(staff).delete(f"/api/v1/providers/{provider.pk}/")
+    assert chinese.status_code == 409 and chinese.json()["code"] == "protected"
+    assert chinese.json()["message"].startswith("仍被以下记录引用：")
     assert models.Provider.objects.filter(pk=provider.pk).exists()
 
 
@@ -170,7 +174,7 @@ def test_staff_creates_a_provider_login_that_authenticates_by_token(api, staff, 
 
 
 @pytest.mark.django_db
-def test_weak_password_and_taken_username_are_refused(api, staff, provider, provider_user):
+def test_weak_password_and_taken_username_are_refused(api, client_for, staff, provider, provider_user):
     users_before = get_user_model().objects.count()
     response = api(staff).post(
         "/api/v1/provider-users/",
@@ -179,6 +183,13 @@ def test_weak_password_and_taken_username_are_refused(api, staff, provider, prov
     )
     assert response.status_code == 400
     assert response.json()["errors"] == {"username": ["A user with that username already exists."]}
+    chinese = client_for(staff).post(
+        "/api/v1/provider-users/",
+        {"username": "Provider_User", "password": "password", "provider": provider.pk},
+        format="json",
+    )
+    assert chinese.json()["code"] == response.json()["code"] == "unique"
+    assert chinese.json()["errors"] == {"username": ["已存在使用该用户名的用户。"]}
     response = api(staff).post(
         "/api/v1/provider-users/",
         {"username": "fresh", "password": "password", "provider": provider.pk},

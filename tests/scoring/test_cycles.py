@@ -417,6 +417,10 @@ def test_simulation_compares_and_can_never_publish(world, manager, client_for):
     ledger = Decision.objects.count()
     response = client_for(manager).post(f"/api/v1/cycles/{sim.pk}/publish/")
     assert response.status_code == 409 and response.json()["code"] == "simulation_cannot_publish"
+    assert response.json()["message"] == "模拟周期不能发布。"
+    english = client_for(manager).post(f"/api/v1/cycles/{sim.pk}/publish/", HTTP_ACCEPT_LANGUAGE="en")
+    assert english.status_code == 409 and english.json()["code"] == "simulation_cannot_publish"
+    assert english.json()["message"] == "A simulation cycle can never be published."
     assert Decision.objects.count() == ledger
     sim.refresh_from_db()
     assert sim.status == "computed"

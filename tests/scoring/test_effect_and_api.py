@@ -74,8 +74,13 @@ def test_operation_effect_endpoints(client_for, staff, provider_user, outsider, 
     assert client_for(None).get(url).status_code in (401, 403)
     own = f"/api/v1/providers/{other_provider.pk}/operation-effect/?start=2025-06-01&end=2025-07-01"
     assert client_for(provider_user).get(own).status_code == 404
-    bad = client_for(staff).get(f"/api/v1/providers/{provider.pk}/operation-effect/?start=2025-07-01&end=2025-06-01")
-    assert bad.status_code == 400 and bad.json()["code"]
+    reversed_period = f"/api/v1/providers/{provider.pk}/operation-effect/?start=2025-07-01&end=2025-06-01"
+    bad = client_for(staff).get(reversed_period)
+    assert bad.status_code == 400 and bad.json()["code"] == "invalid"
+    assert bad.json()["errors"] == {"end": ["end 须晚于 start（区间为 [start, end)）。"]}
+    english = client_for(staff).get(reversed_period, HTTP_ACCEPT_LANGUAGE="en")
+    assert english.status_code == 400 and english.json()["code"] == "invalid"
+    assert english.json()["errors"] == {"end": ["end must be after start (the period is [start, end))."]}
     platform = "/api/v1/operation-effect/?start=2025-06-01&end=2025-07-01"
     res = client_for(staff).get(platform)
     assert res.status_code == 200 and res.json()["operated_sessions"] == 3
