@@ -312,6 +312,9 @@ def cycle_score(*, cycle: QualificationCycle, refresh_cohort: bool = False) -> i
         cursor.execute(sql.segments_sql(), params)
         cursor.execute(sql.provider_sums_sql(), params)
         cursor.execute(sql.merchant_sums_sql(has_full_month=has_full_month), params)
+        # The two scans above gain from JIT-compiled expressions; the statements below are joins of the temp
+        # tables whose compilation (≈ 2 s at DESIGN §9 scale) costs more than it saves.
+        cursor.execute("SET LOCAL jit = off")
         # fresh row estimates → hash joins, and index lookups only for the few merchants resolved per session
         cursor.execute("ANALYZE scoring_tmp_seg, scoring_tmp_pm")
         cursor.execute(sql.UPLIFT_GROUPS_SINGLE, params)
