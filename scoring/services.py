@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import selectors, sql
 from .choices import CapabilityKey, CycleKind, CycleStatus, Direction, MetricKey
@@ -70,10 +71,10 @@ def _decimal(value, where: str, errors: dict) -> Decimal | None:
     try:
         number = Decimal(str(value))
     except Exception:  # noqa: BLE001 - any unparsable weight is the same user error
-        errors[where] = ["Weight must be a number."]
+        errors[where] = [_("Weight must be a number.")]
         return None
     if not number.is_finite() or number <= 0:
-        errors[where] = ["Weight must be a positive number."]
+        errors[where] = [_("Weight must be a positive number.")]
         return None
     return number
 
@@ -86,7 +87,7 @@ def capability_model_validate(capabilities: list[dict]) -> list[dict]:
     """
     errors: dict[str, list[str]] = {}
     if not isinstance(capabilities, list) or not capabilities:
-        raise ValidationError({"capabilities": ["Give the five capabilities, each with its metrics."]})
+        raise ValidationError({"capabilities": [_("Give the five capabilities, each with its metrics.")]})
     known_caps = set(CapabilityKey.values)
     known_metrics = set(MetricKey.values)
     seen_caps: set[str] = set()
@@ -97,15 +98,18 @@ def capability_model_validate(capabilities: list[dict]) -> list[dict]:
         where = f"capabilities[{i}]"
         key = cap.get("key") if isinstance(cap, dict) else None
         if key not in known_caps:
-            errors[f"{where}.key"] = [f"Unknown capability {key!r}; use one of {', '.join(CapabilityKey.values)}."]
+            errors[f"{where}.key"] = [
+                _("Unknown capability %(key)r; use one of %(known)s.")
+                % {"key": key, "known": ", ".join(CapabilityKey.values)}
+            ]
         elif key in seen_caps:
-            errors[f"{where}.key"] = [f"Capability {key!r} appears more than once."]
+            errors[f"{where}.key"] = [_("Capability %(key)r appears more than once.") % {"key": key}]
         seen_caps.add(key)
         weight = _decimal(cap.get("weight") if isinstance(cap, dict) else None, f"{where}.weight", errors)
         total += weight or 0
         metrics = cap.get("metrics") if isinstance(cap, dict) else None
         if not isinstance(metrics, list) or not metrics:
-            errors[f"{where}.metrics"] = ["A capability needs at least one metric."]
+            errors[f"{where}.metrics"] = [_("A capability needs at least one metric.")]
             metrics = []
         m_total = Decimal(0)
         m_out = []
@@ -113,24 +117,33 @@ def capability_model_validate(capabilities: list[dict]) -> list[dict]:
             m_where = f"{where}.metrics[{j}]"
             m_key = metric.get("key") if isinstance(metric, dict) else None
             if m_key not in known_metrics:
-                errors[f"{m_where}.key"] = [f"Unknown metric {m_key!r}; use one of {', '.join(MetricKey.values)}."]
+                errors[f"{m_where}.key"] = [
+                    _("Unknown metric %(key)r; use one of %(known)s.")
+                    % {"key": m_key, "known": ", ".join(MetricKey.values)}
+                ]
             elif m_key in seen_metrics:
-                errors[f"{m_where}.key"] = [f"Metric {m_key!r} appears more than once in the model."]
+                errors[f"{m_where}.key"] = [_("Metric %(key)r appears more than once in the model.") % {"key": m_key}]
             seen_metrics.add(m_key)
             m_weight = _decimal(metric.get("weight") if isinstance(metric, dict) else None, f"{m_where}.weight", errors)
             m_total += m_weight or 0
             direction = metric.get("direction") if isinstance(metric, dict) else None
             if direction not in Direction.values:
-                errors[f"{m_where}.direction"] = [f"Direction must be 'up' or 'down', not {direction!r}."]
+                errors[f"{m_where}.direction"] = [
+                    _("Direction must be 'up' or 'down', not %(direction)r.") % {"direction": direction}
+                ]
             m_out.append({"key": m_key, "weight": m_weight, "direction": direction})
         if metrics and m_total != 1:
-            errors[f"{where}.metrics"] = [f"Metric weights of {key!r} must sum to 1 (they sum to {m_total})."]
+            errors[f"{where}.metrics"] = [
+                _("Metric weights of %(key)r must sum to 1 (they sum to %(total)s).") % {"key": key, "total": m_total}
+            ]
         out.append({"key": key, "weight": weight, "metrics": m_out})
     if not errors and seen_caps != known_caps:
         missing = sorted(known_caps - seen_caps)
-        errors["capabilities"] = [f"The model needs all five capabilities; missing: {', '.join(missing)}."]
+        errors["capabilities"] = [
+            _("The model needs all five capabilities; missing: %(missing)s.") % {"missing": ", ".join(missing)}
+        ]
     if not errors and total != 100:
-        errors["capabilities"] = [f"Capability weights must sum to 100 (they sum to {total})."]
+        errors["capabilities"] = [_("Capability weights must sum to 100 (they sum to %(total)s).") % {"total": total}]
     if errors:
         raise ValidationError(errors)
     return out
@@ -141,7 +154,9 @@ def capability_model_create(*, version: int, name: str, capabilities: list[dict]
     """Create a new capability-model version with its capabilities and metrics (validated first)."""
     spec = capability_model_validate(capabilities)
     if CapabilityModel.objects.filter(version=version).exists():
-        raise ValidationError({"version": [f"Version {version} already exists; versions are immutable."]})
+        raise ValidationError(
+            {"version": [_("Version %(version)s already exists; versions are immutable.") % {"version": version}]}
+        )
     model = CapabilityModel.objects.create(version=version, name=name, created_by=created_by)
     for cap in spec:
         capability = Capability.objects.create(model=model, key=cap["key"], weight=cap["weight"])
@@ -156,7 +171,12 @@ def capability_model_assert_mutable(*, model: CapabilityModel) -> None:
     """Refuse any change to a version a cycle has used (staff create a new version instead)."""
     if model.is_locked:
         raise ValidationError(
-            {"version": [f"Version {model.version} has been used by a cycle and cannot change; create a new version."]}
+            {
+                "version": [
+                    _("Version %(version)s has been used by a cycle and cannot change; create a new version.")
+                    % {"version": model.version}
+                ]
+            }
         )
 
 
@@ -179,7 +199,7 @@ def capability_model_delete(*, model: CapabilityModel) -> None:
 
 def _aware(value: dt.datetime, field: str) -> dt.datetime:
     if timezone.is_naive(value):
-        raise ValidationError({field: ["Give a timezone-aware instant (e.g. 2025-06-01T00:00:00+08:00)."]})
+        raise ValidationError({field: [_("Give a timezone-aware instant (e.g. 2025-06-01T00:00:00+08:00).")]})
     return value
 
 
@@ -198,22 +218,22 @@ def cycle_create(
     """Schedule a cycle over [window_start, window_end); pins (and locks) the capability-model version and
     the rule-set version (default: the highest of each)."""
     if kind not in CycleKind.values:
-        raise ValidationError({"kind": [f"Kind must be one of {', '.join(CycleKind.values)}."]})
+        raise ValidationError({"kind": [_("Kind must be one of %(kinds)s.") % {"kinds": ", ".join(CycleKind.values)}]})
     _aware(window_start, "window_start")
     _aware(window_end, "window_end")
     if window_end <= window_start:
-        raise ValidationError({"window_end": ["The window must end after it starts."]})
+        raise ValidationError({"window_end": [_("The window must end after it starts.")]})
     if confidence_sessions < 1:
-        raise ValidationError({"confidence_sessions": ["Must be at least 1."]})
+        raise ValidationError({"confidence_sessions": [_("Must be at least 1.")]})
     if capability_model is None:
         capability_model = CapabilityModel.objects.order_by("-version").first()
         if capability_model is None:
-            raise ValidationError({"capability_model": ["No capability model exists."]})
+            raise ValidationError({"capability_model": [_("No capability model exists.")]})
     if (
         kind != CycleKind.SIMULATION
         and QualificationCycle.objects.filter(kind=kind, window_start=window_start, window_end=window_end).exists()
     ):
-        raise ValidationError({"window_start": ["A cycle of this kind already exists for this window."]})
+        raise ValidationError({"window_start": [_("A cycle of this kind already exists for this window.")]})
     CapabilityModel.objects.filter(pk=capability_model.pk, locked=False).update(locked=True)
     if rule_set is None:
         from certification.models import RuleSet
@@ -293,7 +313,7 @@ def cycle_score(*, cycle: QualificationCycle, refresh_cohort: bool = False) -> i
     """
     cycle = QualificationCycle.objects.select_for_update().get(pk=cycle.pk)
     if cycle.status == CycleStatus.PUBLISHED:
-        raise ValidationError({"status": ["A published cycle cannot be re-scored."]})
+        raise ValidationError({"status": [_("A published cycle cannot be re-scored.")]})
     CapabilityModel.objects.filter(pk=cycle.capability_model_id, locked=False).update(locked=True)
     params = scoring_params(cycle)
     with connection.cursor() as cursor:

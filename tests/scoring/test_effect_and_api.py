@@ -162,12 +162,14 @@ def test_capability_models_endpoint(client_for, staff, auditor, provider_user, o
     assert not CapabilityModel.objects.filter(version=2).exists()
     bad = {**V2, "capabilities": [{**V2["capabilities"][0], "weight": "31"}, *V2["capabilities"][1:]]}
     res = client_for(staff).post("/api/v1/capability-models/", bad, format="json")
+    assert res.status_code == 400 and "能力权重之和必须为 100" in str(res.json()["errors"])  # Chinese by default
+    res = client_for(staff).post("/api/v1/capability-models/", bad, format="json", HTTP_ACCEPT_LANGUAGE="en")
     assert res.status_code == 400 and "sum to 100" in str(res.json()["errors"])
     res = client_for(staff).post("/api/v1/capability-models/", V2, format="json")
     assert res.status_code == 201, res.content
     assert CapabilityModel.objects.get(version=2).capabilities.count() == 5
     res = client_for(staff).post("/api/v1/capability-models/", V2, format="json")
-    assert res.status_code == 400 and "already exists" in str(res.json()["errors"])
+    assert res.status_code == 400 and "版本 2 已存在" in str(res.json()["errors"])
 
 
 def test_cycles_and_scores_endpoints(client_for, staff, auditor, provider_user, outsider, provider, other_provider):

@@ -6,6 +6,7 @@ from fractions import Fraction
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from providers.models import Complaint, LiveSession, Violation
 from scoring import services
@@ -245,6 +246,7 @@ def test_window_without_full_month_has_no_leap_rate(scenario):
     assert m["leap_rate"].raw_value is None and m["leap_rate"].sample_size == 3
 
 
+@translation.override("en")
 def test_model_validation_messages():
     good = [
         {"key": c, "weight": w, "metrics": [{"key": k, "weight": "1", "direction": "up"}]}
@@ -278,7 +280,9 @@ def test_used_version_is_locked():
     pf.run_cycle(min_sessions=1)
     v1.refresh_from_db()
     assert v1.locked and v1.is_locked
-    with pytest.raises(ValidationError, match="cannot change"):
+    with pytest.raises(ValidationError, match="已被周期使用，不能修改"):  # Chinese by default
+        services.capability_model_update(model=v1, name="renamed")
+    with translation.override("en"), pytest.raises(ValidationError, match="cannot change"):
         services.capability_model_update(model=v1, name="renamed")
     v1.refresh_from_db()
     assert v1.name != "renamed"
