@@ -146,7 +146,7 @@ class LiveSessionAdmin(ReadOnlyModelAdmin):
 
     list_display = ["id", "external_id", "merchant_id", "operator_id", "provider_id", "started_at", "gmv", "orders"]
     list_filter = [OperatedFilter]
-    search_fields = ["=external_id"]
+    search_fields = ["external_id__exact"]  # case-sensitive: the unique index serves it
     raw_id_fields = ["merchant", "operator", "provider", "batch"]
     show_full_result_count = False
     paginator = EstimatedCountPaginator

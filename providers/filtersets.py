@@ -158,8 +158,17 @@ class LiveSessionFilterSet(ScopedFilterSet):
     gmv_max = filters.NumberFilter(field_name="gmv", lookup_expr="lte")
     operated = filters.BooleanFilter(field_name="operator", lookup_expr="isnull", exclude=True)
 
-    search_fields = ()
-    exact_fields = ("external_id", "merchant__platform_account_id")
+    def filter_q(self, queryset, name, value):
+        """Exactly an external id, a merchant's account id or an id: each an index lookup (the table is
+        the platform's largest; a case-insensitive or joined match would read all of it)."""
+        value = value.strip()
+        if not value:
+            return queryset
+        merchant_ids = Merchant.objects.filter(platform_account_id=value).values_list("pk", flat=True)
+        condition = Q(external_id=value) | Q(merchant_id__in=list(merchant_ids))
+        if value.isdigit():
+            condition |= Q(pk=int(value))
+        return queryset.filter(condition)
 
     class Meta:
         model = LiveSession

@@ -447,6 +447,11 @@ def test_live_session_filters(api, staff, provider):
     assert get(category="food") == [small.pk]
     assert get(operated="false") == [big.pk]
     assert get(q=big.external_id) == [big.pk]
+    assert get(q=food.platform_account_id) == [small.pk]
+    assert get(q=str(small.pk)) == [small.pk]
+    # Identifiers match exactly (the unique index serves it): no case folding, no substring.
+    assert get(q=big.external_id.upper()) == []  # factory ids are "ls-<n>"
+    assert get(q=big.external_id[:-1]) == []
     assert get(ordering="-gmv") == [big.pk, small.pk]
     row = client.get(f"/api/v1/live-sessions/{small.pk}/").json()
     assert (row["gmv"], row["merchant_name"], row["provider"]) == ("100.00", food.name, provider.pk)
