@@ -37,6 +37,7 @@ def main() -> None:
     from django.db.models import Count
 
     from certification.models import Decision
+    from core.audit import job_context
     from providers.models import Provider
     from scoring import cycles, services
     from scoring.models import CapabilityModel, QualificationCycle
@@ -68,7 +69,8 @@ def main() -> None:
     cycle.refresh_from_db()
     ledger = Decision.objects.count()
     t = time.perf_counter()
-    summary = cycles.cycle_publish(cycle=cycle, user=None)
+    with job_context("bench", "cycle_publish"):  # an audit context, as the console, the API and tasks give it
+        summary = cycles.cycle_publish(cycle=cycle, user=None)
     c = time.perf_counter() - t
     print(f"(a) cycle_score: {a:.2f} s for {scored} providers")
     print(f"(b) cycle_preview_compute: {b:.2f} s for {outcomes} outcomes; preview body {b2:.2f} s; "

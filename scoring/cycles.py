@@ -595,9 +595,10 @@ def cycle_publish(*, cycle: QualificationCycle, user=None) -> dict:
 
     # Notifications, and the same text by e-mail to the provider's users once committed.
     notes = []
+    label = str(cycle)
     for o in outcomes:
         context = {
-            "cycle": str(cycle),
+            "cycle": label,
             "current": o.current_tier,
             "proposed": o.proposed_tier,
             "reasons": "; ".join(r for r in o.reasons if r.startswith("warn")),

@@ -16,3 +16,12 @@ def test_database_is_postgresql_and_roles_exist(roles):
 def test_cache_is_redis():
     cache.set("smoke", "ok", 5)
     assert cache.get("smoke") == "ok"
+
+
+@pytest.mark.django_db
+def test_audit_triggers_run_without_catching_errors():
+    """`pgtrigger.ignore` is defined on every connection (saima/settings.py): the trigger functions then
+    read it without the caught error (a subtransaction per row) that slowed large publishes down."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('pgtrigger.ignore', true), public._pgtrigger_should_ignore('x')")
+        assert cursor.fetchone() == ("{}", False)
