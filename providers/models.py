@@ -422,12 +422,10 @@ class AdmissionApplication(models.Model):
         return Q(created_by=user) | Q(applicant=user)
 
 
-@audited()
-class AdmissionDocument(models.Model):
-    """A document of an admission application, stored privately under a random name."""
+class PrivateFile(models.Model):
+    """An uploaded file kept outside the web root under a random name, with what was checked of it
+    (type sniffed from the content, size, hash). Admission documents and appeal attachments."""
 
-    application = models.ForeignKey(AdmissionApplication, on_delete=models.PROTECT, related_name="documents")
-    kind = models.CharField(_("kind"), max_length=30, choices=DocumentKind.choices)
     file = models.FileField(storage=private_storage, max_length=200)
     original_name = models.CharField(_("original file name"), max_length=255, blank=True)
     content_type = models.CharField(_("content type (sniffed)"), max_length=50)
@@ -437,6 +435,17 @@ class AdmissionDocument(models.Model):
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+@audited()
+class AdmissionDocument(PrivateFile):
+    """A document of an admission application, stored privately under a random name."""
+
+    application = models.ForeignKey(AdmissionApplication, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(_("kind"), max_length=30, choices=DocumentKind.choices)
 
     class Meta:
         ordering = ["-id"]

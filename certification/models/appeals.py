@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.access import RestrictedQuerySet
 from core.audit import audited
-from providers.admission_files import private_storage
+from providers.models import PrivateFile
 
 
 class AppealStatus(models.TextChoices):
@@ -82,19 +82,10 @@ class Appeal(models.Model):
 
 
 @audited()
-class AppealAttachment(models.Model):
+class AppealAttachment(PrivateFile):
     """A supporting file of an appeal (PDF/JPEG/PNG by content, ≤ 10 MB), stored privately."""
 
     appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="attachments")
-    file = models.FileField(storage=private_storage, max_length=200)
-    original_name = models.CharField(_("original file name"), max_length=255, blank=True)
-    content_type = models.CharField(_("content type (sniffed)"), max_length=50)
-    size = models.PositiveBigIntegerField(_("size (bytes)"))
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
-
-    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]
