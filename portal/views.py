@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.db.models import Count
 from django.http import Http404, JsonResponse, StreamingHttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -122,9 +122,7 @@ def metric_explain(request, provider_id, score_id: int, key: str):
 
 @provider_page
 def merchant_detail(request, provider_id, merchant_id: int):
-    merchant = Merchant.objects.restrict(request.user).filter(pk=merchant_id).first()
-    if merchant is None:
-        raise Http404
+    merchant = get_object_or_404(Merchant.objects.restrict(request.user), pk=merchant_id)
     end_date = timezone.now().astimezone(SHANGHAI).date() - dt.timedelta(days=1)
     diagnosis = scoring_selectors.merchant_diagnosis(merchant=merchant, end_date=end_date)
     figures = [{**f, "label": FIGURE_LABELS.get(f["key"], f["key"])} for f in diagnosis["figures"]]
@@ -134,9 +132,7 @@ def merchant_detail(request, provider_id, merchant_id: int):
 @provider_page
 def appeal_file(request, provider_id, decision_id: int):
     """GET: the appeal form for one of the provider's decisions; POST: file it (H8's appeal_file)."""
-    decision = Decision.objects.restrict(request.user).filter(pk=decision_id).first()
-    if decision is None:
-        raise Http404
+    decision = get_object_or_404(Decision.objects.restrict(request.user), pk=decision_id)
     window = appeals_service.appeal_window(decision)
     errors = {}
     if request.method == "POST":
@@ -184,9 +180,7 @@ def admissions(request):
 @require_POST
 @staff_page("providers.review_admission")
 def admission_act(request, pk: int, action: str):
-    application = AdmissionApplication.objects.restrict(request.user).filter(pk=pk).first()
-    if application is None:
-        raise Http404
+    application = get_object_or_404(AdmissionApplication.objects.restrict(request.user), pk=pk)
     try:
         if action == "review":
             admission_services.admission_start_review(application=application, reviewer=request.user)
@@ -243,9 +237,7 @@ def cycle_start(request):
 
 @staff_page("scoring.view_qualificationcycle")
 def cycle_detail(request, pk: int):
-    cycle = QualificationCycle.objects.restrict(request.user).filter(pk=pk).first()
-    if cycle is None:
-        raise Http404
+    cycle = get_object_or_404(QualificationCycle.objects.restrict(request.user), pk=pk)
     counts = dict(
         ProviderScore.objects.restrict(request.user)
         .filter(cycle=cycle)
@@ -282,9 +274,7 @@ def cycle_run(request, pk: int):
 
 
 def _cycle_or_404(request, pk: int) -> QualificationCycle:
-    cycle = QualificationCycle.objects.restrict(request.user).filter(pk=pk).first()
-    if cycle is None:
-        raise Http404
+    cycle = get_object_or_404(QualificationCycle.objects.restrict(request.user), pk=pk)
     return cycle
 
 
@@ -390,9 +380,7 @@ def delistings(request):
 @require_POST
 @staff_page(cert_services.APPROVE_DELISTING)
 def delisting_act(request, pk: int, action: str):
-    decision = Decision.objects.restrict(request.user).filter(pk=pk).first()
-    if decision is None:
-        raise Http404
+    decision = get_object_or_404(Decision.objects.restrict(request.user), pk=pk)
     try:
         if action == "approve":
             cert_services.decision_approve(decision=decision, approver=request.user)
@@ -508,9 +496,7 @@ def appeals(request):
 @require_POST
 @staff_page(appeals_service.DECIDE_APPEAL)
 def appeal_decide(request, pk: int):
-    appeal = Appeal.objects.restrict(request.user).filter(pk=pk).first()
-    if appeal is None:
-        raise Http404
+    appeal = get_object_or_404(Appeal.objects.restrict(request.user), pk=pk)
     try:
         appeals_service.appeal_decide(
             appeal=appeal,
