@@ -17,7 +17,7 @@ export DJANGO_SETTINGS_MODULE := saima.settings
 # Redis database of the test suite's Celery worker (parallel checkouts can each choose their own).
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install system-deps services run test lint bench-ingest bench-scoring
+.PHONY: install install-dev system-deps services run test lint bench-ingest bench-scoring
 
 # Debian packages the browser tests need (Chromium from Debian, never a downloaded build).
 system-deps:
@@ -33,7 +33,14 @@ $(VENV)/.installed: requirements.txt
 	$(VENV)/bin/pip install -q -r requirements.txt
 	touch $@
 
+# Test and lint tools (requirements-dev.txt) on top of the runtime.
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(VENV)/bin/pip install -q -r requirements-dev.txt
+	touch $@
+
 install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
 
 # Checks PostgreSQL and Redis (says how to start them) and creates the database if missing.
 services: install
@@ -44,15 +51,16 @@ run: install services
 	$(PY) manage.py seed_demo --if-empty
 	bash scripts/run.sh
 
-test: install system-deps
+test: install-dev system-deps
 	REDIS_URL=$(TEST_REDIS_URL) $(PY) manage.py check_services
 	REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest
 
-lint: install
+lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/lint-imports
 
 bench-ingest: install services
 	$(PY) bench/ingest.py
