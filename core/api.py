@@ -5,7 +5,10 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, pagination
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from .errors import Refusal
 
 
 class Pagination(pagination.PageNumberPagination):
@@ -27,6 +30,8 @@ def _first_code(codes):
 
 def exception_handler(exc, context):
     """Every error is JSON: {"code": machine-readable, "message": human, "errors": details?}."""
+    if isinstance(exc, Refusal):
+        return Response(exc.body(), status=exc.status)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     elif isinstance(exc, Http404):

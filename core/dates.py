@@ -1,0 +1,34 @@
+"""Asia/Shanghai calendar plumbing: every date of the platform (windows, engagements, certificates) is a Shanghai date."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from dateutil.relativedelta import relativedelta
+from django.utils import timezone
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def shanghai_today() -> dt.date:
+    return timezone.now().astimezone(SHANGHAI).date()
+
+
+def shanghai_date(instant: dt.datetime) -> dt.date:
+    """The Shanghai calendar date of an instant."""
+    return instant.astimezone(SHANGHAI).date()
+
+
+def add_months(day, months: int):
+    """Same day ``months`` later or earlier; a day the month lacks becomes its last day (31 Aug − 6 → 28/29 Feb).
+    Works on dates and datetimes alike."""
+    return day + relativedelta(months=months)
+
+
+def add_years(day, years: int):
+    """Same calendar day ``years`` later (29 Feb → 28 Feb)."""
+    return day + relativedelta(years=years)
+
+
+def month_start(instant: dt.datetime) -> dt.datetime:
+    """Midnight of the first day of the instant's Shanghai month, as an aware Shanghai datetime."""
+    return instant.astimezone(SHANGHAI).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
