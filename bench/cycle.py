@@ -36,10 +36,11 @@ def main() -> None:
     from django.db import connection
     from django.db.models import Count
 
+    from certification import cycles
     from certification.models import Decision
     from core.audit import job_context
     from providers.models import Provider
-    from scoring import cycles, services
+    from scoring import services
     from scoring.models import CapabilityModel, QualificationCycle
 
     sh = services.SHANGHAI
@@ -50,7 +51,7 @@ def main() -> None:
     # Some providers start high so the run has demotions and certificate supersessions too.
     with connection.cursor() as cursor:
         cursor.execute("UPDATE providers_provider SET tier = 'L3' WHERE id % 7 = 0")
-    cycle = services.cycle_create(
+    cycle = cycles.cycle_create(
         kind="monthly", window_start=start, window_end=end, capability_model=CapabilityModel.objects.get(version=1)
     )
     token = cycles.cycle_claim(cycle_id=cycle.pk)

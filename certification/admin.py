@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import Certificate, Decision, DecisionApproval, RuleSet
+from .models import Certificate, CycleOutcome, CycleRules, Decision, DecisionApproval, Notification, RuleSet
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -62,3 +62,37 @@ class AppealAdmin(ReadOnlyAdmin):
     list_display = ["id", "decision", "provider", "status", "filed_at", "due_by", "overdue", "reviewer"]
     list_filter = ["status", "overdue"]
     search_fields = ["provider__name", "statement"]
+
+
+@admin.register(CycleRules)
+class CycleRulesAdmin(ReadOnlyAdmin):
+    list_display = ["cycle", "rule_set"]
+
+
+@admin.register(CycleOutcome)
+class CycleOutcomeAdmin(admin.ModelAdmin):
+    list_display = [
+        "cycle",
+        "provider",
+        "current_tier",
+        "proposed_tier",
+        "change",
+        "warn",
+        "probation",
+        "delist_proposal",
+    ]
+    list_filter = ["change", "warn", "probation", "delist_proposal"]
+    raw_id_fields = ["provider", "cycle"]
+
+    def has_add_permission(self, request):
+        return False  # outcomes are computed by cycle_preview_compute only
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "provider", "kind", "read"]
+    list_filter = ["kind", "read"]
+    raw_id_fields = ["provider", "cycle"]

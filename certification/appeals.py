@@ -19,12 +19,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.access import provider_id_of
+from core.dates import SHANGHAI, shanghai_today
 from providers.admission_files import inspect_upload
 from providers.choices import ProviderStatus, Tier
 from providers.models import Provider
 
 from .choices import CertificateStatus, DecisionKind, DecisionStatus
-from .dates import SHANGHAI, shanghai_today
 from .ledger import decision_append, ledger_lock
 from .models import Appeal, AppealAttachment, AppealStatus, Certificate, Decision
 

@@ -51,3 +51,9 @@ class CertificateStatus(models.TextChoices):
     EXPIRED = "expired", _("已过期 expired")
     SUSPENDED = "suspended", _("已暂停 suspended")
     REVOKED = "revoked", _("已撤销 revoked")
+
+
+class OutcomeChange(models.TextChoices):
+    PROMOTE = "promote", _("晋级")
+    DEMOTE = "demote", _("降级")
+    NONE = "none", _("不变")

@@ -1,4 +1,6 @@
-"""Demo steps of the certification app for `manage.py seed_demo` (appended to providers.demo.STEPS).
+"""Demo steps of the certification app for `manage.py seed_demo` (demo/steps.py).
+
+- ``make_cycles``: each full past month, a monthly cycle scored, previewed and published by the system.
 
 - ``make_certified_operators``: assessments for the operators of the first active providers, and
   operator certificates granted through the real rules (junior; intermediate on top of a junior
@@ -23,14 +25,16 @@ from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Count
 
-from providers.models import LiveSession, Operator
+from core.dates import SHANGHAI
+from providers.choices import ProviderStatus, Severity, ViolationStatus
+from providers.models import LiveSession, Operator, Violation
 
+from . import cycles
 from .appeals import appeal_decide, appeal_file
-from .dates import SHANGHAI
 from .ledger import decision_append
 from .models import OperatorAssessment
 from .operators import add_months, operator_certificate_grant
-from .services import certificate_issue_operator
+from .services import certificate_issue_operator, delist_propose_for_violation, unresolved_delist_proposals
 
 if TYPE_CHECKING:
     from providers.demo import Demo
@@ -214,3 +218,43 @@ def make_admission_applications(demo: Demo) -> None:
             app = admission.admission_withdraw(application=app, actor=applicant)
         made[state] = app.status
     demo.counts["admission_applications"] = len(made)
+
+
+def past_months(first: dt.date, today: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
+    """Shanghai calendar months lying wholly in [first, today) — the ones the demo has full data for."""
+    out = []
+    month = first if first.day == 1 else (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    while True:
+        following = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        if following > today:
+            return out
+        out.append(
+            (
+                dt.datetime.combine(month, dt.time(0), tzinfo=SHANGHAI),
+                dt.datetime.combine(following, dt.time(0), tzinfo=SHANGHAI),
+            )
+        )
+        month = following
+
+
+def make_cycles(demo: Demo) -> None:
+    """Each full past month: a monthly cycle scored, previewed and published by the system (oldest first,
+    so tiers climb one level a month); then a delisting proposal for each confirmed serious violation."""
+    published = 0
+    for start, end in past_months(demo.window_start, demo.today):
+        cycle = cycles.cycle_create(kind="monthly", window_start=start, window_end=end)
+        token = cycles.cycle_claim(cycle_id=cycle.pk)
+        cycles.cycle_run(cycle_id=cycle.pk, token=token)
+        cycle.refresh_from_db()
+        cycles.cycle_publish(cycle=cycle, user=None)
+        published += 1
+    proposals = 0
+    for violation in Violation.objects.filter(
+        severity=Severity.SERIOUS,
+        status=ViolationStatus.CONFIRMED,
+        provider__status__in=[ProviderStatus.ACTIVE, ProviderStatus.PROBATION],
+    ).select_related("provider"):
+        delist_propose_for_violation(violation=violation)
+        proposals += 1
+    demo.counts["cycles"] = published
+    demo.counts["delist_proposals"] = unresolved_delist_proposals().count()

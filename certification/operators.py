@@ -25,11 +25,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.dates import SHANGHAI, shanghai_today
 from providers.choices import Severity, ViolationStatus
 from providers.models import LiveSession, Operator
 
 from .choices import OPERATOR_LEVELS, CertificateKind, CertificateStatus, DecisionKind
-from .dates import SHANGHAI, shanghai_today
 from .ledger import decision_append, ledger_lock
 from .models import Certificate, OperatorAssessment
 from .services import certificate_issue_operator

@@ -9,6 +9,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.dates import add_years, shanghai_today
+from core.errors import Refusal
 from providers.choices import ProviderStatus, Severity, ViolationStatus
 from providers.models import Employment, Engagement, Provider
 
@@ -21,7 +23,6 @@ from .choices import (
     DecisionKind,
     DecisionStatus,
 )
-from .dates import add_years, shanghai_today
 from .ledger import decision_append, ledger_lock
 from .models import Certificate, Decision, DecisionApproval, RuleSet
 
@@ -205,21 +206,29 @@ def employments_end_for_provider(*, provider: Provider, day: dt.date) -> int:
 # --- Certificates ---------------------------------------------------------------------------------
 
 
-def certificate_number_allocate(*, kind: str, year: int) -> str:
-    """Next number of a kind and year, e.g. SP-2026-000001 (race-free; gapless within committed work)."""
+def certificate_numbers_allocate(*, kind: str, year: int, count: int) -> list[str]:
+    """``count`` consecutive numbers of a kind and year, e.g. SP-2026-000001, in one statement (race-free;
+    gapless within committed work). The one place certificate numbers are made."""
+    if count <= 0:
+        return []
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            INSERT INTO certification_certificatecounter (kind, year, last) VALUES (%s, %s, 1)
-            ON CONFLICT (kind, year) DO UPDATE SET last = certification_certificatecounter.last + 1
+            INSERT INTO certification_certificatecounter (kind, year, last) VALUES (%s, %s, %s)
+            ON CONFLICT (kind, year) DO UPDATE SET last = certification_certificatecounter.last + EXCLUDED.last
             RETURNING last
             """,
-            [kind, year],
+            [kind, year, count],
         )
         (last,) = cursor.fetchone()
     if last > 999_999:
-        raise ValidationError(_("Certificate numbers of this year are exhausted."), code="numbers_exhausted")
-    return f"{NUMBER_PREFIX[kind]}-{year:04d}-{last:06d}"
+        raise Refusal("numbers_exhausted", _("Certificate numbers of this year are exhausted."), status=409)
+    return [f"{NUMBER_PREFIX[kind]}-{year:04d}-{n:06d}" for n in range(last - count + 1, last + 1)]
+
+
+def certificate_number_allocate(*, kind: str, year: int) -> str:
+    """The next number of a kind and year."""
+    return certificate_numbers_allocate(kind=kind, year=year, count=1)[0]
 
 
 def _issue(*, kind, holder_field, holder, level, valid_from, valid_until, decided_by, reason_code, evidence):

@@ -3,8 +3,11 @@
 from celery import shared_task
 
 from core.audit import job_context
+from core.dates import shanghai_today
+from scoring.choices import CycleStatus
 
-from .dates import shanghai_today
+from .appeals import appeals_flag_overdue
+from .cycles import TASK_SOFT_TIME_LIMIT, TASK_TIME_LIMIT, cycle_claim, cycle_run, cycle_schedule_due
 from .services import certificates_expire
 
 
@@ -18,7 +21,29 @@ def expire_certificates_task() -> int:
 @shared_task(name="certification.tasks.flag_overdue_appeals_task")
 def flag_overdue_appeals_task() -> int:
     """Hourly: flag open appeals past their 10-day deadline (one UPDATE). Safe to run twice."""
-    from .appeals import appeals_flag_overdue
-
     with job_context("celery", "flag_overdue_appeals_task"):
         return appeals_flag_overdue()
+
+
+@shared_task(
+    name="certification.tasks.run_cycle_task", soft_time_limit=TASK_SOFT_TIME_LIMIT, time_limit=TASK_TIME_LIMIT
+)
+def run_cycle_task(cycle_id: int, token: str | None = None) -> bool:
+    """Score and preview one cycle. With the token of an API claim it runs that claim (a duplicate
+    delivery is a no-op); without one it claims a scheduled or failed cycle itself."""
+    with job_context("celery", "run_cycle_task"):
+        if token is None:
+            # Without a claim only a cycle never run (or failed) is taken; a re-run goes through the API.
+            token = cycle_claim(cycle_id=cycle_id, statuses=[CycleStatus.SCHEDULED, CycleStatus.FAILED])
+            if token is None:
+                return False
+        return cycle_run(cycle_id=cycle_id, token=token)
+
+
+@shared_task(
+    name="certification.tasks.scheduled_cycle_task", soft_time_limit=TASK_SOFT_TIME_LIMIT, time_limit=TASK_TIME_LIMIT
+)
+def scheduled_cycle_task(kind: str) -> int:
+    """Beat (the 3rd, 03:00 Asia/Shanghai): create and run the cycle of the previous month or quarter."""
+    with job_context("celery", f"scheduled_cycle_task:{kind}"):
+        return cycle_schedule_due(kind=kind).pk

@@ -6,7 +6,8 @@ from django.urls import reverse
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
-from .dates import SHANGHAI, shanghai_today
+from core.dates import SHANGHAI, shanghai_today
+
 from .models import Certificate
 
 OB_CONTEXT = [

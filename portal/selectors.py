@@ -11,13 +11,13 @@ from django.utils.translation import gettext as _
 
 from certification import appeals as appeals_service
 from certification.choices import DecisionStatus
+from certification.cycles import default_rule_set
 from certification.models import Appeal, AppealStatus, Certificate, Decision, RuleSet
 from certification.rules import TIERS
 from providers.models import Merchant, Provider
 from scoring import selectors as scoring_selectors
 from scoring import sql
 from scoring.choices import CapabilityKey, CycleKind, CycleStatus, MetricKey
-from scoring.cycles import default_rule_set
 from scoring.models import CapabilityScore, MetricScore, ProviderScore
 from scoring.services import SHANGHAI
 

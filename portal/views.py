@@ -16,23 +16,24 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from certification import appeals as appeals_service
+from certification import cycles as cycles_service
 from certification import services as cert_services
+from certification.choices import OutcomeChange
 from certification.ledger import ledger_verify
-from certification.models import Appeal, AppealStatus, Decision
+from certification.models import Appeal, AppealStatus, CycleOutcome, Decision
 from core.access import provider_id_of
+from core.errors import Refusal, refusal_message
 from providers import admission_services
 from providers.admission_rules import AdmissionStatus
 from providers.models import AdmissionApplication, Merchant
-from scoring import cycles as cycles_service
 from scoring import selectors as scoring_selectors
-from scoring.choices import CycleKind, CycleStatus, OutcomeChange
-from scoring.models import CycleOutcome, ProviderScore, QualificationCycle
+from scoring.choices import CycleKind, CycleStatus
+from scoring.models import ProviderScore, QualificationCycle
 from scoring.services import SHANGHAI
 
-from . import cycle_services, selectors
+from . import selectors
 from .charts import Series, radar_svg, trend_svg
 from .definitions import FIGURE_LABELS, METRIC_DEFINITIONS, OUTCOME_LABELS, STAGE_LABELS
-from .errors import error_text
 
 
 def home(request):
@@ -83,7 +84,7 @@ def staff_page(*perms):
 
 
 def _error_text(exc) -> str:
-    return error_text(exc)
+    return refusal_message(exc)
 
 
 # --- provider portal ------------------------------------------------------------------------------
@@ -144,7 +145,7 @@ def appeal_file(request, provider_id, decision_id: int):
                 attachments=request.FILES.getlist("attachments"),
             )
         except ValidationError as exc:
-            errors = {"__all__": [error_text(exc)]}
+            errors = {"__all__": [refusal_message(exc)]}
         except PermissionDenied:
             raise Http404 from None
         else:
@@ -226,10 +227,10 @@ def cycle_start(request):
         messages.error(request, _("Enter both window dates as YYYY-MM-DD."))
         return redirect("portal:cycles")
     try:
-        cycle = cycle_services.cycle_create_and_start(
+        cycle = cycles_service.cycle_create_and_start(
             kind=request.POST.get("kind", ""), window_start=start, window_end=end, user=request.user
         )
-    except (ValidationError, IntegrityError, cycles_service.CycleConflict) as exc:
+    except (ValidationError, IntegrityError, Refusal) as exc:
         messages.error(request, _error_text(exc))
         return redirect("portal:cycles")
     return redirect("portal:cycle", pk=cycle.pk)
@@ -268,7 +269,7 @@ def cycle_run(request, pk: int):
     cycle = _cycle_or_404(request, pk)
     try:
         cycles_service.cycle_start(cycle=cycle, user=request.user)
-    except cycles_service.CycleConflict as exc:
+    except Refusal as exc:
         messages.error(request, _error_text(exc))
     return redirect("portal:cycle", pk=cycle.pk)
 
@@ -335,7 +336,7 @@ def cycle_publish(request, pk: int):
     if request.method == "POST":
         try:
             cycles_service.cycle_publish(cycle=cycle, user=request.user)
-        except cycles_service.CycleConflict as exc:
+        except Refusal as exc:
             messages.error(request, _error_text(exc))
         else:
             messages.success(request, _("The cycle is published."))

@@ -21,8 +21,6 @@ import datetime as dt
 import io
 import math
 import random
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -30,12 +28,10 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
-from django.db import connection, transaction
+from django.db import connection
 from rest_framework.authtoken.models import Token
 
-from certification.demo import make_admission_applications, make_appeals, make_certified_operators
 from core import roles
-from scoring.demo import make_cycles
 
 from .models import (
     Complaint,
@@ -540,37 +536,6 @@ def make_logins(demo: Demo) -> None:
     )
     demo.pipeline_token = Token.objects.create(user=by_name[PIPELINE_LOGIN]).key
     demo.counts["logins"] = len(users)
-
-
-# The order matters: each step reads what the steps before it made.
-STEPS: list[tuple[str, Callable[[Demo], None]]] = [
-    ("providers", make_providers),
-    ("operators", make_operators),
-    ("merchants", make_merchants),
-    ("live_sessions", make_live_sessions),
-    ("violations", make_violations),
-    ("complaints", make_complaints),
-    ("logins", make_logins),
-    ("cycles", make_cycles),
-    ("certified_operators", make_certified_operators),
-    ("appeals", make_appeals),
-    ("admission_applications", make_admission_applications),
-]
-
-
-def generate(config: DemoConfig) -> Demo:
-    """Build the whole demo platform in one transaction; call `core.roles.sync_roles()` first."""
-    demo = Demo(config=config)
-    with transaction.atomic():
-        for name, step in STEPS:
-            began = time.perf_counter()
-            step(demo)
-            demo.timings[name] = time.perf_counter() - began
-        # Fresh planner statistics, so the first cycle run on the demo does not plan for empty tables.
-        tables = [m._meta.db_table for m in (Provider, Operator, Employment, Merchant, Engagement, LiveSession)]
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {', '.join(tables)}")
-    return demo
 
 
 def logins_text() -> str:

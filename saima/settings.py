@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "scoring",
     "certification",
     "portal",
+    "demo",
 ]
 
 MIDDLEWARE = [

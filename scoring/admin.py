@@ -6,9 +6,7 @@ from .models import (
     Capability,
     CapabilityModel,
     CategoryMedian,
-    CycleOutcome,
     Metric,
-    Notification,
     ProviderScore,
     QualificationCycle,
 )
@@ -38,14 +36,13 @@ class QualificationCycleAdmin(admin.ModelAdmin):
         "kind",
         "window_start",
         "window_end",
-        "rule_set",
         "status",
         "stage",
         "percent",
         "heartbeat_at",
     ]
     list_filter = ["kind", "status"]
-    # The lifecycle fields move only through scoring.cycles (run, publish, cancel).
+    # The lifecycle fields move only through certification.cycles (run, publish, cancel).
     readonly_fields = [
         "status",
         "stage",
@@ -75,32 +72,3 @@ class ProviderScoreAdmin(admin.ModelAdmin):
 @admin.register(CategoryMedian)
 class CategoryMedianAdmin(admin.ModelAdmin):
     list_display = ["category", "end_date", "merchants", "gmv", "gpm"]
-
-
-@admin.register(CycleOutcome)
-class CycleOutcomeAdmin(admin.ModelAdmin):
-    list_display = [
-        "cycle",
-        "provider",
-        "current_tier",
-        "proposed_tier",
-        "change",
-        "warn",
-        "probation",
-        "delist_proposal",
-    ]
-    list_filter = ["change", "warn", "probation", "delist_proposal"]
-    raw_id_fields = ["provider", "cycle"]
-
-    def has_add_permission(self, request):
-        return False  # outcomes are computed by cycle_preview_compute only
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "provider", "kind", "read"]
-    list_filter = ["kind", "read"]
-    raw_id_fields = ["provider", "cycle"]

@@ -51,9 +51,3 @@ class CycleStatus(models.TextChoices):
 
 class NotRankedReason(models.TextChoices):
     INSUFFICIENT_ACTIVITY = "insufficient_activity", _("活跃度不足")
-
-
-class OutcomeChange(models.TextChoices):
-    PROMOTE = "promote", _("晋级")
-    DEMOTE = "demote", _("降级")
-    NONE = "none", _("不变")

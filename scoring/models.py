@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from core.access import RestrictedQuerySet
 from core.audit import audited
 
-from .choices import CapabilityKey, CycleKind, CycleStatus, Direction, MetricKey, NotRankedReason, OutcomeChange
+from .choices import CapabilityKey, CycleKind, CycleStatus, Direction, MetricKey, NotRankedReason
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -104,10 +104,6 @@ class QualificationCycle(models.Model):
     window_start = models.DateTimeField(_("window start"))
     window_end = models.DateTimeField(_("window end"))
     capability_model = models.ForeignKey(CapabilityModel, on_delete=models.PROTECT, related_name="cycles")
-    # Pinned rule-set version; a version a cycle refers to is frozen (certification.services.ruleset_is_used).
-    rule_set = models.ForeignKey(
-        "certification.RuleSet", on_delete=models.PROTECT, null=True, blank=True, related_name="cycles"
-    )
     min_sessions = models.PositiveIntegerField(_("minimum operated sessions to be ranked"), default=10)
     confidence_sessions = models.PositiveIntegerField(_("sessions for full confidence"), default=30)
     status = models.CharField(_("status"), max_length=12, choices=CycleStatus.choices, default=CycleStatus.SCHEDULED)
@@ -289,62 +285,3 @@ class CategoryMedian(models.Model):
 
     def __str__(self):
         return f"{self.category} ≤ {self.end_date}"
-
-
-class CycleOutcome(models.Model):
-    """What the rules propose for one provider in one cycle (the preview; applied when published)."""
-
-    cycle = models.ForeignKey(QualificationCycle, on_delete=models.CASCADE, related_name="outcomes")
-    provider = models.ForeignKey("providers.Provider", on_delete=models.PROTECT, related_name="cycle_outcomes")
-    cohort = models.CharField(_("cohort (provider type)"), max_length=20)
-    status_before = models.CharField(_("provider status at computation"), max_length=20)
-    ranked = models.BooleanField(_("ranked"))
-    overall = models.DecimalField(_("overall score"), **SCORE)
-    current_tier = models.CharField(_("current tier"), max_length=2)
-    proposed_tier = models.CharField(_("proposed tier"), max_length=2)
-    change = models.CharField(_("change"), max_length=10, choices=OutcomeChange.choices)
-    warn = models.BooleanField(_("warning"), default=False)
-    probation = models.BooleanField(_("probation"), default=False)
-    delist_proposal = models.BooleanField(_("delisting proposal"), default=False)
-    reasons = models.JSONField(_("reasons"), default=list)
-    fix_by = models.DateTimeField(_("fix by (end of probation)"), null=True, blank=True)
-
-    objects = RestrictedQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["cycle", "cohort", "provider"]
-        constraints = [models.UniqueConstraint(fields=["cycle", "provider"], name="outcome_once_per_cycle_provider")]
-        indexes = [models.Index(fields=["provider", "cycle"])]
-
-    def __str__(self):
-        return f"{self.provider_id} @ {self.cycle_id}: {self.current_tier}→{self.proposed_tier}"
-
-    @staticmethod
-    def provider_scope(provider_id):
-        return Q(provider_id=provider_id) & ~Q(cycle__kind=CycleKind.SIMULATION)
-
-
-class Notification(models.Model):
-    """A message to a provider (its users see it in the API; it is also e-mailed to them)."""
-
-    provider = models.ForeignKey("providers.Provider", on_delete=models.CASCADE, related_name="notifications")
-    cycle = models.ForeignKey(
-        QualificationCycle, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
-    )
-    kind = models.CharField(_("kind"), max_length=20)
-    text = models.TextField(_("text"))
-    created_at = models.DateTimeField(auto_now_add=True)
-    read = models.BooleanField(_("read"), default=False)
-
-    objects = RestrictedQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["provider", "-created_at"])]
-
-    def __str__(self):
-        return f"{self.kind} → {self.provider_id}"
-
-    @staticmethod
-    def provider_scope(provider_id):
-        return Q(provider_id=provider_id)

@@ -210,13 +210,12 @@ def cycle_create(
     window_start: dt.datetime,
     window_end: dt.datetime,
     capability_model: CapabilityModel | None = None,
-    rule_set=None,
     min_sessions: int = 10,
     confidence_sessions: int = 30,
     created_by=None,
 ) -> QualificationCycle:
-    """Schedule a cycle over [window_start, window_end); pins (and locks) the capability-model version and
-    the rule-set version (default: the highest of each)."""
+    """Schedule a cycle over [window_start, window_end); pins (and locks) the capability-model version (default:
+    the highest). The rule-set pin is certification's (certification.cycles.cycle_create)."""
     if kind not in CycleKind.values:
         raise ValidationError({"kind": [_("Kind must be one of %(kinds)s.") % {"kinds": ", ".join(CycleKind.values)}]})
     _aware(window_start, "window_start")
@@ -235,13 +234,8 @@ def cycle_create(
     ):
         raise ValidationError({"window_start": [_("A cycle of this kind already exists for this window.")]})
     CapabilityModel.objects.filter(pk=capability_model.pk, locked=False).update(locked=True)
-    if rule_set is None:
-        from certification.models import RuleSet
-
-        rule_set = RuleSet.objects.order_by("-version").first()
     return QualificationCycle.objects.create(
         kind=kind,
-        rule_set=rule_set,
         window_start=window_start,
         window_end=window_end,
         capability_model=capability_model,

@@ -130,6 +130,6 @@ class OperatorCertificationViewSet(viewsets.GenericViewSet):
         """Every requirement of a level for an operator today, pass/fail with evidence (nothing is written)."""
         body = GrantSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        from ..dates import shanghai_today
+        from core.dates import shanghai_today
 
         return Response(services.operator_eligibility(today=shanghai_today(), **body.validated_data))

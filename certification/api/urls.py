@@ -2,19 +2,18 @@
 
 from rest_framework.routers import DefaultRouter
 
-from . import views
+from . import cycles, views
+from .appeals import AppealViewSet
+from .assessments import OperatorAssessmentViewSet, OperatorCertificationViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
+router.register("cycles", cycles.QualificationCycleViewSet)
+router.register("cycle-outcomes", cycles.CycleOutcomeViewSet)
+router.register("notifications", cycles.NotificationViewSet)
 router.register("decisions", views.DecisionViewSet)
 router.register("certificates", views.CertificateViewSet)
 router.register("rule-sets", views.RuleSetViewSet)
-
-urlpatterns = router.urls
-
-from .appeals import AppealViewSet  # noqa: E402
-from .assessments import OperatorAssessmentViewSet, OperatorCertificationViewSet  # noqa: E402
-
 router.register("appeals", AppealViewSet)
 router.register("operator-assessments", OperatorAssessmentViewSet)
 router.register("operator-certificates", OperatorCertificationViewSet, basename="operator-certificates")

@@ -38,9 +38,8 @@ class OperatorAssessment(models.Model):
     @staticmethod
     def provider_scope(provider_id):
         """Assessments of the operators the provider employs today (as for their certificates)."""
+        from core.dates import shanghai_today
         from providers.models import Employment
-
-        from ..dates import shanghai_today
 
         today = shanghai_today()
         employs = Employment.objects.filter(

@@ -65,9 +65,8 @@ class Certificate(models.Model):
     @staticmethod
     def provider_scope(provider_id):
         """The provider's own certificates, and those of operators it employs today."""
+        from core.dates import shanghai_today
         from providers.models import Employment
-
-        from ..dates import shanghai_today
 
         today = shanghai_today()
         employs = Employment.objects.filter(

@@ -10,11 +10,8 @@ from scoring.models import (
     Capability,
     CapabilityModel,
     CapabilityScore,
-    CycleOutcome,
     Metric,
-    Notification,
     ProviderScore,
-    QualificationCycle,
 )
 
 
@@ -71,49 +68,6 @@ class CapabilityModelSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(get_error_detail(exc)) from exc
 
 
-class QualificationCycleSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = QualificationCycle
-        fields = [
-            "id",
-            "kind",
-            "window_start",
-            "window_end",
-            "capability_model",
-            "rule_set",
-            "min_sessions",
-            "confidence_sessions",
-            "status",
-            "stage",
-            "percent",
-            "error",
-            "created_at",
-            "started_at",
-            "finished_at",
-            "heartbeat_at",
-            "published_at",
-        ]
-        read_only_fields = [
-            "status",
-            "stage",
-            "percent",
-            "error",
-            "created_at",
-            "started_at",
-            "finished_at",
-            "heartbeat_at",
-            "published_at",
-        ]
-        extra_kwargs = {"capability_model": {"required": False}, "rule_set": {"required": False}}
-        validators = []  # the service checks the (kind, window) uniqueness with a clear message
-
-    def create(self, validated_data):
-        try:
-            return services.cycle_create(created_by=self.context["request"].user, **validated_data)
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(get_error_detail(exc)) from exc
-
-
 class CapabilityScoreSerializer(serializers.ModelSerializer):
     label = serializers.CharField(source="get_key_display", read_only=True)
 
@@ -143,33 +97,4 @@ class ProviderScoreSerializer(serializers.ModelSerializer):
             "percentile",
             "capabilities",
         ]
-        read_only_fields = fields
-
-
-class CycleOutcomeSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = CycleOutcome
-        fields = [
-            "id",
-            "cycle",
-            "provider",
-            "cohort",
-            "ranked",
-            "overall",
-            "current_tier",
-            "proposed_tier",
-            "change",
-            "warn",
-            "probation",
-            "delist_proposal",
-            "reasons",
-            "fix_by",
-        ]
-        read_only_fields = fields
-
-
-class NotificationSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Notification
-        fields = ["id", "provider", "cycle", "kind", "text", "created_at", "read"]
         read_only_fields = fields

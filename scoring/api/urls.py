@@ -8,10 +8,7 @@ from . import views
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.register("capability-models", views.CapabilityModelViewSet)
-router.register("cycles", views.QualificationCycleViewSet)
 router.register("scores", views.ProviderScoreViewSet)
-router.register("cycle-outcomes", views.CycleOutcomeViewSet)
-router.register("notifications", views.NotificationViewSet)
 
 urlpatterns = [
     path(

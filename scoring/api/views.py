@@ -19,9 +19,8 @@ from rest_framework.views import APIView
 from core.access import provider_id_of
 from core.viewsets import RestrictedModelViewSet, RestrictedReadOnlyViewSet
 from providers.models import Merchant, Provider
-from scoring import cycles, filtersets, selectors, services
-from scoring.choices import CycleKind, CycleStatus
-from scoring.models import CapabilityModel, CycleOutcome, Notification, ProviderScore, QualificationCycle
+from scoring import filtersets, selectors, services
+from scoring.models import CapabilityModel, ProviderScore
 
 from . import serializers
 
@@ -53,135 +52,6 @@ class CapabilityModelViewSet(RestrictedModelViewSet):
             services.capability_model_delete(model=instance)
         except DjangoValidationError as exc:
             raise exceptions.ValidationError(get_error_detail(exc)) from exc
-
-
-class CycleConflictError(exceptions.APIException):
-    status_code = 409
-    default_code = "conflict"
-
-
-def conflict(exc: cycles.CycleConflict):
-    return CycleConflictError(detail=exc.message, code=exc.code)
-
-
-class QualificationCycleViewSet(RestrictedModelViewSet):
-    """强赛马 cycles: list/retrieve; staff with add permission create; cycle managers (``scoring.run_cycle``)
-    run, publish and cancel; staff read the preview and a simulation's comparison."""
-
-    queryset = QualificationCycle.objects.all()
-    serializer_class = serializers.QualificationCycleSerializer
-    filterset_class = filtersets.QualificationCycleFilterSet
-    http_method_names = ["get", "post", "head", "options"]
-    action_permissions = {
-        "run": ["scoring.run_cycle"],
-        "publish": ["scoring.run_cycle"],
-        "cancel": ["scoring.run_cycle"],
-        "preview": ["scoring.view_qualificationcycle"],
-        "comparison": ["scoring.view_qualificationcycle"],
-    }
-
-    def _staff_only(self, request):
-        if not request.user.is_staff:
-            raise Http404
-
-    @extend_schema(request=None, responses=serializers.QualificationCycleSerializer)
-    @action(detail=True, methods=["post"])
-    def run(self, request, pk=None):
-        """Claim and enqueue the run (409 while it runs; ``{"force": true}`` takes over a running cycle)."""
-        cycle = self.get_object()
-        force = str(request.data.get("force", "")).lower() in ("1", "true", "yes")
-        try:
-            cycle = cycles.cycle_start(cycle=cycle, user=request.user, force=force)
-        except cycles.CycleConflict as exc:
-            raise conflict(exc) from exc
-        return Response({**self.get_serializer(cycle).data, "task_id": cycle.run_token}, status=202)
-
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
-    @action(detail=True, methods=["post"])
-    def publish(self, request, pk=None):
-        cycle = self.get_object()
-        try:
-            summary = cycles.cycle_publish(cycle=cycle, user=request.user)
-        except cycles.CycleConflict as exc:
-            raise conflict(exc) from exc
-        return Response(summary)
-
-    @extend_schema(request=None, responses=serializers.QualificationCycleSerializer)
-    @action(detail=True, methods=["post"])
-    def cancel(self, request, pk=None):
-        cycle = self.get_object()
-        try:
-            cycle = cycles.cycle_cancel(cycle=cycle, user=request.user)
-        except cycles.CycleConflict as exc:
-            raise conflict(exc) from exc
-        return Response(self.get_serializer(cycle).data)
-
-    @extend_schema(responses=OpenApiTypes.OBJECT)
-    @action(detail=True, methods=["get"])
-    def preview(self, request, pk=None):
-        """Per provider: current and proposed tier, warning, probation, delisting proposal, reasons; counts."""
-        self._staff_only(request)
-        cycle = self.get_object()
-        if cycle.status not in (CycleStatus.COMPUTED, CycleStatus.PUBLISHED):
-            raise conflict(cycles.CycleConflict("not_computed", _("The cycle has no preview until it is computed.")))
-        return Response(jsonable(cycles.cycle_preview(cycle=cycle)))
-
-    @extend_schema(responses=OpenApiTypes.OBJECT)
-    @action(detail=True, methods=["get"])
-    def comparison(self, request, pk=None):
-        """A simulation beside what was published for the same window."""
-        self._staff_only(request)
-        cycle = self.get_object()
-        if cycle.kind != CycleKind.SIMULATION:
-            raise conflict(cycles.CycleConflict("not_simulation", _("Only a simulation cycle has a comparison.")))
-        if cycle.status != CycleStatus.COMPUTED:
-            raise conflict(cycles.CycleConflict("not_computed", _("Run the simulation first.")))
-        return Response(jsonable(cycles.cycle_comparison(cycle=cycle)))
-
-    @action(detail=True, methods=["get"], url_path="scores")
-    def scores(self, request, pk=None):
-        cycle = self.get_object()
-        queryset = (
-            ProviderScore.objects.restrict(request.user)
-            .filter(cycle=cycle)
-            .prefetch_related("capability_scores")
-            .order_by("cohort", "rank", "provider_id")
-        )
-        queryset = filtersets.ProviderScoreFilterSet(request.query_params, queryset=queryset, request=request).qs
-        page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(serializers.ProviderScoreSerializer(page, many=True).data)
-
-
-class CycleOutcomeViewSet(RestrictedReadOnlyViewSet):
-    """Cycle outcomes: staff see all; a provider user only its own, of published cycles (404 otherwise)."""
-
-    queryset = CycleOutcome.objects.select_related("cycle")
-    serializer_class = serializers.CycleOutcomeSerializer
-    filterset_fields = ["cycle", "provider", "change", "warn", "probation", "delist_proposal"]
-
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        if not self.request.user.is_staff:
-            queryset = queryset.filter(cycle__status=CycleStatus.PUBLISHED)
-        return queryset
-
-
-class NotificationViewSet(RestrictedReadOnlyViewSet):
-    """A provider's notifications (its users see only their own); ``read`` marks one read."""
-
-    queryset = Notification.objects.all()
-    serializer_class = serializers.NotificationSerializer
-    filterset_fields = ["cycle", "kind", "read"]
-    provider_actions = ["read"]
-    action_permissions = {"read": ["scoring.view_notification"]}
-
-    @extend_schema(request=None, responses=serializers.NotificationSerializer)
-    @action(detail=True, methods=["post"])
-    def read(self, request, pk=None):
-        note = self.get_object()
-        Notification.objects.filter(pk=note.pk).update(read=True)
-        note.read = True
-        return Response(self.get_serializer(note).data)
 
 
 class ProviderScoreViewSet(RestrictedReadOnlyViewSet):

@@ -7,8 +7,8 @@ from certification import services as cert_services
 from certification.models import Decision
 from scoring.models import QualificationCycle
 from tests.browser.conftest import login
+from tests.certification import cycle_world
 from tests.conftest import make_staff
-from tests.scoring import cycle_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

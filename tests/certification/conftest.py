@@ -5,6 +5,7 @@ from django.core.cache import cache
 
 from tests import factories
 from tests.conftest import make_staff
+from tests.scoring.conftest import model_v1  # noqa: F401  (autouse: the default model in every test)
 
 
 @pytest.fixture(autouse=True)

@@ -9,10 +9,10 @@ from django.utils import timezone
 
 from certification import appeals as svc
 from certification import services
-from certification.dates import SHANGHAI
 from certification.ledger import decision_append, ledger_verify
 from certification.models import Appeal, AppealAttachment, Decision
 from certification.tasks import flag_overdue_appeals_task
+from core.dates import SHANGHAI
 from tests import factories
 from tests.conftest import make_staff
 

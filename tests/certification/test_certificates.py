@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db import connections
 
 from certification import services
-from certification.dates import shanghai_today
 from certification.models import Certificate, CertificateCounter, Decision
 from certification.tasks import expire_certificates_task
+from core.dates import shanghai_today
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from certification import services
-from certification.dates import shanghai_today
 from certification.models import Certificate, Decision, DecisionApproval
+from core.dates import shanghai_today
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -8,10 +8,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from certification import operators as ops
 from certification import services
-from certification.dates import SHANGHAI, shanghai_today
 from certification.models import Certificate, Decision, OperatorAssessment
 from certification.operators import add_months
 from certification.tasks import expire_certificates_task
+from core.dates import SHANGHAI, shanghai_today
 from providers import services as provider_services
 from providers.models import LiveSession
 from tests import factories

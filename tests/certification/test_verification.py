@@ -7,8 +7,8 @@ from django.conf import settings
 from django.test import Client
 
 from certification import services
-from certification.dates import shanghai_today
 from certification.models import Certificate
+from core.dates import shanghai_today
 
 pytestmark = pytest.mark.django_db
 

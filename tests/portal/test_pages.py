@@ -199,7 +199,7 @@ def test_appeal_form_files_through_the_service_and_queue_marks_overdue(roles, pr
 
 
 def test_cycle_preview_filters_and_publish_needs_confirmation(roles, auditor):
-    from scoring.models import CycleOutcome
+    from certification.models import CycleOutcome
 
     manager = make_staff(roles, "cycle_manager", username="mgr")
     cycle = make_cycle(month=5, status="computed")
@@ -304,7 +304,7 @@ def test_admission_queue_says_stored_check_errors_in_the_readers_language(audito
 def test_simulation_comparison_page_and_english_labels(roles, staff, provider_user, scored):
     from django.conf import settings as dj_settings
 
-    from scoring.models import CycleOutcome
+    from certification.models import CycleOutcome
 
     published = make_cycle(month=6)
     simulation = make_cycle(month=6, status="computed", kind="simulation")

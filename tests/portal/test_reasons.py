@@ -9,9 +9,8 @@ from django.utils import timezone, translation
 
 from certification import services as cert_services
 from certification.ledger import decision_append
-from certification.models import Decision
+from certification.models import CycleOutcome, Decision
 from portal.reasons import decision_reasons, reason_text, reasons_text
-from scoring.models import CycleOutcome
 from tests import factories
 from tests.conftest import make_staff
 from tests.portal.conftest import make_cycle

@@ -8,24 +8,27 @@ import datetime as dt
 import uuid
 from collections import defaultdict
 
+from celery import signature
 from django.core.mail import send_mass_mail
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from certification.choices import CertificateKind, CertificateStatus, DecisionKind, DecisionStatus
-from certification.dates import add_years, shanghai_today
-from certification.ledger import decisions_append_bulk, ledger_lock
-from certification.models import Appeal, AppealStatus, Certificate, Decision, RuleSet
-from certification.rules import TIERS, Outcome, evaluate
-from certification.services import unresolved_delist_proposals
+from core.dates import SHANGHAI, add_months, add_years, shanghai_today
+from core.errors import Refusal
 from providers.choices import ProviderStatus, Severity, ViolationStatus
 from providers.models import Provider, ProviderUser, Violation
+from scoring import services as scoring_services
+from scoring.choices import CycleKind, CycleStatus
+from scoring.models import CapabilityScore, ProviderScore, QualificationCycle
+from scoring.services import cycle_score
 
-from .choices import CycleKind, CycleStatus, OutcomeChange
-from .models import CapabilityScore, CycleOutcome, Notification, ProviderScore, QualificationCycle
-from .services import SHANGHAI, cycle_score
+from .choices import CertificateKind, CertificateStatus, DecisionKind, DecisionStatus, OutcomeChange
+from .ledger import decisions_append_bulk, ledger_lock
+from .models import Appeal, AppealStatus, Certificate, CycleOutcome, CycleRules, Decision, Notification, RuleSet
+from .rules import TIERS, Outcome, evaluate
+from .services import certificate_numbers_allocate, unresolved_delist_proposals
 
 # Celery limits of run_cycle_task; a `running` cycle silent for longer than the hard limit is dead.
 TASK_SOFT_TIME_LIMIT = 55 * 60
@@ -35,13 +38,12 @@ STALE_AFTER = dt.timedelta(seconds=TASK_TIME_LIMIT)
 CLAIMABLE = [CycleStatus.SCHEDULED, CycleStatus.FAILED, CycleStatus.COMPUTED]
 
 
-class CycleConflict(Exception):
-    """A lifecycle step refused because of the cycle's state (the API answers 409 with ``code``)."""
+RUN_CYCLE_TASK = "certification.tasks.run_cycle_task"
 
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
+
+def conflict(code: str, message: str) -> Refusal:
+    """A lifecycle step refused because of the cycle's state (the API answers 409 with ``code``)."""
+    return Refusal(code, message, status=409)
 
 
 class Superseded(Exception):
@@ -82,21 +84,19 @@ def cycle_claim(*, cycle_id: int, force: bool = False, statuses=None, now: dt.da
 
 @transaction.atomic
 def cycle_start(*, cycle: QualificationCycle, user=None, force: bool = False) -> QualificationCycle:
-    """Claim the cycle and enqueue run_cycle_task after commit; refuses (CycleConflict) a second start."""
-    from .tasks import run_cycle_task
-
+    """Claim the cycle and enqueue run_cycle_task after commit; refuses (409) a second start."""
     if cycle.status in (CycleStatus.PUBLISHED, CycleStatus.CANCELLED):
-        raise CycleConflict("invalid_status", _("A %(status)s cycle cannot be run.") % {"status": cycle.status})
+        raise conflict("invalid_status", _("A %(status)s cycle cannot be run.") % {"status": cycle.status})
     token = cycle_claim(cycle_id=cycle.pk, force=force)
     if token is None:
         cycle.refresh_from_db()
         if cycle.status == CycleStatus.RUNNING:
-            raise CycleConflict(
+            raise conflict(
                 "cycle_running", _("This cycle is already running; a cycle manager may force a re-run with force=true.")
             )
-        raise CycleConflict("invalid_status", _("A %(status)s cycle cannot be run.") % {"status": cycle.status})
+        raise conflict("invalid_status", _("A %(status)s cycle cannot be run.") % {"status": cycle.status})
     # The run token doubles as the Celery task id, so callers can follow the task (AsyncResult(token)).
-    transaction.on_commit(lambda: run_cycle_task.apply_async((cycle.pk, token), task_id=token))
+    transaction.on_commit(lambda: signature(RUN_CYCLE_TASK, args=(cycle.pk, token)).apply_async(task_id=token))
     cycle.refresh_from_db()
     return cycle
 
@@ -119,9 +119,6 @@ def cycle_run(*, cycle_id: int, token: str) -> bool:
         return False
     try:
         cycle = QualificationCycle.objects.get(pk=cycle_id)
-        if cycle.rule_set_id is None:
-            QualificationCycle.objects.filter(pk=cycle_id).update(rule_set=default_rule_set())
-            cycle.refresh_from_db()
         cycle_score(cycle=cycle)
         after_stage(cycle_id, "scored")
         _step(cycle_id, token, "preview", 70)
@@ -150,6 +147,23 @@ def default_rule_set() -> RuleSet | None:
     return RuleSet.objects.order_by("-version").first()
 
 
+def cycle_rule_set(cycle: QualificationCycle) -> RuleSet | None:
+    """The rule-set version pinned to the cycle (the default for a cycle made before pins existed)."""
+    pin = CycleRules.objects.filter(cycle_id=cycle.pk).select_related("rule_set").first()
+    return pin.rule_set if pin else default_rule_set()
+
+
+@transaction.atomic
+def cycle_create(*, rule_set: RuleSet | None = None, **fields) -> QualificationCycle:
+    """Schedule a cycle (scoring.services.cycle_create validates the window and pins the capability model) and
+    pin its rule-set version (default: the highest); the pinned version is frozen from then on."""
+    cycle = scoring_services.cycle_create(**fields)
+    rule_set = rule_set or default_rule_set()
+    if rule_set is not None:
+        CycleRules.objects.create(cycle=cycle, rule_set=rule_set)
+    return cycle
+
+
 @transaction.atomic
 def cycle_cancel(*, cycle: QualificationCycle, user=None) -> QualificationCycle:
     changed = QualificationCycle.objects.filter(pk=cycle.pk, status__in=CLAIMABLE).update(
@@ -157,31 +171,33 @@ def cycle_cancel(*, cycle: QualificationCycle, user=None) -> QualificationCycle:
     )
     cycle.refresh_from_db()
     if not changed:
-        raise CycleConflict("invalid_status", _("A %(status)s cycle cannot be cancelled.") % {"status": cycle.status})
+        raise conflict("invalid_status", _("A %(status)s cycle cannot be cancelled.") % {"status": cycle.status})
     return cycle
 
 
 # --- Schedule -------------------------------------------------------------------------------------
 
 
-def _add_months(value: dt.datetime, months: int) -> dt.datetime:
-    index = value.year * 12 + value.month - 1 + months
-    return value.replace(year=index // 12, month=index % 12 + 1, day=1)
+@transaction.atomic
+def cycle_create_and_start(
+    *, kind: str, window_start: dt.datetime, window_end: dt.datetime, user
+) -> QualificationCycle:
+    """Schedule a cycle over the window and claim it (the console's one step); the run is queued after commit."""
+    cycle = cycle_create(kind=kind, window_start=window_start, window_end=window_end, created_by=user)
+    return cycle_start(cycle=cycle, user=user)
 
 
 def previous_window(kind: str, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
     """The previous Shanghai calendar month (monthly) or quarter (quarterly) before ``now``."""
     local = now.astimezone(SHANGHAI).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     if kind == CycleKind.MONTHLY:
-        return _add_months(local, -1), local
+        return add_months(local, -1), local
     quarter_start = local.replace(month=(local.month - 1) // 3 * 3 + 1)
-    return _add_months(quarter_start, -3), quarter_start
+    return add_months(quarter_start, -3), quarter_start
 
 
 def cycle_schedule_due(*, kind: str, now: dt.datetime | None = None) -> QualificationCycle:
     """The beat job: create (once) the cycle of the previous month/quarter and run it if not yet run."""
-    from .services import cycle_create
-
     start, end = previous_window(kind, now or timezone.now())
     cycle = QualificationCycle.objects.filter(kind=kind, window_start=start, window_end=end).first()
     if cycle is None:
@@ -202,7 +218,7 @@ def _window_end_after(cycle: QualificationCycle, kind: str, cycles: int) -> dt.d
         months = 1 if kind == CycleKind.MONTHLY else 3
         end_local = cycle.window_end.astimezone(SHANGHAI)
         if end_local == end_local.replace(day=1, hour=0, minute=0, second=0, microsecond=0):
-            return _add_months(end_local, months * cycles)
+            return add_months(end_local, months * cycles)
     return cycle.window_end + (cycle.window_end - cycle.window_start) * cycles
 
 
@@ -231,7 +247,7 @@ def cycle_preview_compute(*, cycle: QualificationCycle) -> int:
     """Replace the cycle's outcomes: the pure rules engine over its stored scores, the providers' tiers,
     the outcomes of earlier published cycles of the same kind and confirmed serious violations in the
     window. A fixed number of queries whatever the number of providers; nothing takes effect."""
-    ruleset = cycle.rule_set or default_rule_set()
+    ruleset = cycle_rule_set(cycle)
     CycleOutcome.objects.filter(cycle=cycle).delete()
     scores = list(
         ProviderScore.objects.filter(cycle=cycle)
@@ -385,7 +401,7 @@ def cycle_preview(*, cycle: QualificationCycle, outcomes=None) -> dict:
     return {
         "cycle": cycle.pk,
         "status": cycle.status,
-        "rule_set": cycle.rule_set_id,
+        "rule_set": getattr(cycle_rule_set(cycle), "pk", None),
         "capability_model": cycle.capability_model_id,
         "counts": outcome_counts(rows),
         "outcomes": rows,
@@ -429,25 +445,6 @@ def cycle_comparison(*, cycle: QualificationCycle) -> dict:
 # --- Publish --------------------------------------------------------------------------------------
 
 
-def _allocate_numbers(kind: str, year: int, count: int) -> list[str]:
-    """``count`` consecutive certificate numbers of a kind and year in one statement (same counter as H5's)."""
-    from certification.choices import NUMBER_PREFIX
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            INSERT INTO certification_certificatecounter (kind, year, last) VALUES (%s, %s, %s)
-            ON CONFLICT (kind, year) DO UPDATE SET last = certification_certificatecounter.last + EXCLUDED.last
-            RETURNING last
-            """,
-            [kind, year, count],
-        )
-        (last,) = cursor.fetchone()
-    if last > 999_999:
-        raise CycleConflict("numbers_exhausted", _("Certificate numbers of this year are exhausted."))
-    return [f"{NUMBER_PREFIX[kind]}-{year:04d}-{n:06d}" for n in range(last - count + 1, last + 1)]
-
-
 NOTIFY_TEXT = {
     "promote": "强赛马 {cycle}: promoted from {current} to {proposed}.",
     "demote": "强赛马 {cycle}: demoted from {current} to {proposed}.",
@@ -463,7 +460,7 @@ def cycle_publish(*, cycle: QualificationCycle, user=None) -> dict:
     statuses (set-based), tier certificates issued/superseded, notifications (mails after commit).
     The conditional status update computed → published makes a second publish change nothing."""
     if cycle.kind == CycleKind.SIMULATION:
-        raise CycleConflict("simulation_cannot_publish", _("A simulation cycle can never be published."))
+        raise conflict("simulation_cannot_publish", _("A simulation cycle can never be published."))
     now = timezone.now()
     changed = QualificationCycle.objects.filter(pk=cycle.pk, status=CycleStatus.COMPUTED).update(
         status=CycleStatus.PUBLISHED, stage="published", published_at=now, published_by=user
@@ -471,10 +468,8 @@ def cycle_publish(*, cycle: QualificationCycle, user=None) -> dict:
     if not changed:
         cycle.refresh_from_db()
         if cycle.status == CycleStatus.PUBLISHED:
-            raise CycleConflict(
-                "already_published", _("This cycle is already published; publishing again changes nothing.")
-            )
-        raise CycleConflict(
+            raise conflict("already_published", _("This cycle is already published; publishing again changes nothing."))
+        raise conflict(
             "not_computed",
             _("Only a computed cycle can be published (this one is %(status)s).") % {"status": cycle.status},
         )
@@ -575,7 +570,7 @@ def cycle_publish(*, cycle: QualificationCycle, user=None) -> dict:
             status__in=[CertificateStatus.ACTIVE, CertificateStatus.SUSPENDED],
         ).values_list("id", flat=True)
     )
-    numbers = _allocate_numbers(CertificateKind.PROVIDER, today.year, len(certify)) if certify else []
+    numbers = certificate_numbers_allocate(kind=CertificateKind.PROVIDER, year=today.year, count=len(certify))
     new_certificates = Certificate.objects.bulk_create(
         [
             Certificate(

@@ -1,4 +1,4 @@
-"""Load the deterministic demo platform (see providers/demo.py) and print the demo logins."""
+"""Load the deterministic demo platform (demo/steps.py) and print the demo logins."""
 
 import datetime as dt
 import time
@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from core.audit import job_context
 from core.roles import sync_roles
+from demo import steps
 from providers import demo
 from providers.models import Provider
 
@@ -55,7 +56,7 @@ class Command(BaseCommand):
         began = time.perf_counter()
         with job_context("command", "seed_demo", seed=seed):
             sync_roles()
-            result = demo.generate(config)
+            result = steps.generate(config)
         elapsed = time.perf_counter() - began
         counts = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in result.counts.items())
         self.stdout.write(

@@ -8,17 +8,17 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django_celery_beat.models import PeriodicTask
 
+from certification import cycles
 from certification import services as cert_services
 from certification.ledger import ledger_verify
-from certification.models import Certificate, Decision, RuleSet
+from certification.models import Certificate, CycleOutcome, Decision, Notification, RuleSet
 from providers.models import Provider
-from scoring import cycles, services
-from scoring.models import CycleOutcome, MetricScore, Notification, ProviderScore, QualificationCycle
+from scoring.models import MetricScore, ProviderScore, QualificationCycle
 from tests import factories
 from tests.conftest import make_staff
+from tests.scoring import platform as pf
 
 from . import cycle_world
-from . import platform as pf
 
 SH = pf.SH
 
@@ -38,7 +38,7 @@ def reviewer(roles):
 
 
 def june_cycle(kind="monthly", **kw):
-    return services.cycle_create(kind=kind, window_start=pf.JUNE[0], window_end=pf.JUNE[1], **kw)
+    return cycles.cycle_create(kind=kind, window_start=pf.JUNE[0], window_end=pf.JUNE[1], **kw)
 
 
 def run(cycle, **kw):
@@ -109,7 +109,7 @@ def test_preview_then_publish_applies_everything_once(world, manager, client_for
     p = world
     factories.ProviderUserFactory(provider=p["strong"], user__email="boss@strong.example")
     cycle = june_cycle()
-    assert cycle.rule_set == RuleSet.objects.get(version=1)
+    assert cycle.rules.rule_set == RuleSet.objects.get(version=1)
     run(cycle)
     assert (cycle.status, cycle.stage, cycle.percent) == ("computed", "computed", 100)
 
@@ -224,7 +224,7 @@ def make_staff_pair(manager):
 def test_rule_set_used_by_a_cycle_is_frozen(world):
     cycle = june_cycle()
     with pytest.raises(ValidationError) as exc:
-        cert_services.ruleset_update(ruleset=cycle.rule_set, l1_overall=Decimal("41"))
+        cert_services.ruleset_update(ruleset=cycle.rules.rule_set, l1_overall=Decimal("41"))
     assert exc.value.code == "ruleset_in_use"
     assert RuleSet.objects.get(version=1).l1_overall == Decimal("40.0000")
 
@@ -234,7 +234,7 @@ def test_probation_after_two_warnings_then_delist_proposal(db):
     p = cycle_world.build(windows=windows)
     published = []
     for start, end in windows:
-        cycle = run(services.cycle_create(kind="monthly", window_start=start, window_end=end))
+        cycle = run(cycles.cycle_create(kind="monthly", window_start=start, window_end=end))
         cycles.cycle_publish(cycle=cycle, user=None)
         published.append(cycle)
     june, july, august = published
@@ -436,14 +436,16 @@ def test_simulation_compares_and_can_never_publish(world, manager, client_for):
 
 
 def test_schedule_creates_and_runs_the_previous_month_once(world):
-    names = set(PeriodicTask.objects.filter(task="scoring.tasks.scheduled_cycle_task").values_list("name", flat=True))
+    names = set(
+        PeriodicTask.objects.filter(task="certification.tasks.scheduled_cycle_task").values_list("name", flat=True)
+    )
     if not names:  # a transactional test elsewhere flushed the data migration's rows
         from django.apps import apps
 
-        from scoring.migrations import __name__ as pkg
+        from certification.migrations import __name__ as pkg
 
-        __import__(f"{pkg}.0005_cycle_schedules", fromlist=["schedule"]).schedule(apps, None)
-    tasks = {t.kwargs: t.crontab for t in PeriodicTask.objects.filter(task="scoring.tasks.scheduled_cycle_task")}
+        __import__(f"{pkg}.0007_cycle_tier_side", fromlist=["schedule"]).schedule(apps, None)
+    tasks = {t.kwargs: t.crontab for t in PeriodicTask.objects.filter(task="certification.tasks.scheduled_cycle_task")}
     monthly, quarterly = tasks['{"kind": "monthly"}'], tasks['{"kind": "quarterly"}']
     assert (monthly.minute, monthly.hour, monthly.day_of_month, monthly.month_of_year, str(monthly.timezone)) == (
         "0",
@@ -526,7 +528,7 @@ def test_a_warning_overturned_on_appeal_does_not_count_toward_probation(roles):
     windows = [pf.JUNE, cycle_world.JULY]
     p = cycle_world.build(windows=windows)
     weak = p["weak"]
-    june = run(services.cycle_create(kind="monthly", window_start=pf.JUNE[0], window_end=pf.JUNE[1]))
+    june = run(cycles.cycle_create(kind="monthly", window_start=pf.JUNE[0], window_end=pf.JUNE[1]))
     cycles.cycle_publish(cycle=june, user=None)
     warning = Decision.objects.get(cycle=june, kind="warn", provider=weak)
     filer = factories.ProviderUserFactory(provider=weak).user
@@ -534,7 +536,7 @@ def test_a_warning_overturned_on_appeal_does_not_count_toward_probation(roles):
     reviewer = make_staff(roles, "appeal_reviewer", username="appeals")
     appeals.appeal_decide(appeal=appeal, reviewer=reviewer, outcome="overturned", reason="数据已更正")
 
-    july = run(services.cycle_create(kind="monthly", window_start=cycle_world.JULY[0], window_end=cycle_world.JULY[1]))
+    july = run(cycles.cycle_create(kind="monthly", window_start=cycle_world.JULY[0], window_end=cycle_world.JULY[1]))
     outcome = CycleOutcome.objects.get(cycle=july, provider=weak)
     # Warned again in July, but June's warning no longer stands: no probation.
     assert (outcome.warn, outcome.probation) == (True, False)

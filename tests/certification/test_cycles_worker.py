@@ -3,16 +3,16 @@
 import pytest
 from celery.result import AsyncResult
 
+from certification import cycles
 from certification.ledger import ledger_verify
-from certification.models import Decision
+from certification.models import CycleOutcome, Decision
+from certification.tasks import run_cycle_task
 from providers.models import Provider
-from scoring import cycles, services
-from scoring.models import CycleOutcome, QualificationCycle
-from scoring.tasks import run_cycle_task
+from scoring.models import QualificationCycle
 from tests.conftest import make_staff
+from tests.scoring import platform as pf
 
 from . import cycle_world
-from . import platform as pf
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -44,7 +44,7 @@ def test_cycle_runs_on_the_worker_and_publishes(celery_worker_thread, roles, cli
 
 def test_duplicate_tasks_and_starts_give_one_run(celery_worker_thread, model_v1):
     cycle_world.build()
-    cycle = services.cycle_create(kind="monthly", window_start=pf.JUNE[0], window_end=pf.JUNE[1])
+    cycle = cycles.cycle_create(kind="monthly", window_start=pf.JUNE[0], window_end=pf.JUNE[1])
     token = cycles.cycle_claim(cycle_id=cycle.pk)
     # The same claim delivered twice, plus a token-less start while it runs: exactly one run.
     results = [
@@ -74,7 +74,7 @@ def test_concurrent_publish_and_approvals_keep_one_chain(roles, model_v1):
     m3 = make_staff(roles, "cycle_manager", username="m3")
     proposal = cert_services.delist_propose(provider=p["weak"], reason_code="test", proposed_by=m1)
     cert_services.decision_approve(decision=proposal, approver=m2)
-    cycle = services.cycle_create(kind="monthly", window_start=pf.JUNE[0], window_end=pf.JUNE[1])
+    cycle = cycles.cycle_create(kind="monthly", window_start=pf.JUNE[0], window_end=pf.JUNE[1])
     assert cycles.cycle_run(cycle_id=cycle.pk, token=cycles.cycle_claim(cycle_id=cycle.pk))
     before = Decision.objects.count()
     barrier = threading.Barrier(2)

@@ -3,8 +3,7 @@
 import datetime as dt
 
 from providers.models import LiveSession, Violation
-
-from . import platform as pf
+from tests.scoring import platform as pf
 
 JULY = (pf.at(2025, 7, 1), pf.at(2025, 8, 1))
 
