@@ -2,6 +2,10 @@
 
 from django.contrib import admin
 
+from providers.admin import ServiceAdmin
+from providers.models import Violation
+
+from . import violations
 from .models import Certificate, CycleOutcome, CycleRules, Decision, DecisionApproval, Notification, RuleSet
 
 
@@ -96,3 +100,15 @@ class NotificationAdmin(admin.ModelAdmin):
     list_display = ["created_at", "provider", "kind", "read"]
     list_filter = ["kind", "read"]
     raw_id_fields = ["provider", "cycle"]
+
+
+@admin.register(Violation)
+class ViolationAdmin(ServiceAdmin):
+    list_display = ["id", "provider", "operator", "severity", "points", "occurred_at", "status"]
+    list_filter = ["severity", "status", "occurred_at"]
+    list_select_related = ["provider", "operator"]
+    search_fields = ["provider__name", "description"]
+    autocomplete_fields = ["provider", "operator"]
+    create_service = staticmethod(violations.violation_record)
+    update_service = staticmethod(violations.violation_update)
+    instance_kwarg = "violation"

@@ -16,7 +16,6 @@ Rules, all on Asia/Shanghai calendar dates, with ``today`` the day of the reques
 See docs/certificates.md, "Operator certification".
 """
 
-import calendar
 import datetime as dt
 from decimal import Decimal
 
@@ -25,7 +24,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core.dates import SHANGHAI, shanghai_today
+from core.dates import SHANGHAI, add_months, shanghai_today
 from providers.choices import Severity, ViolationStatus
 from providers.models import LiveSession, Operator
 
@@ -41,14 +40,6 @@ LEVEL_BELOW = {"intermediate": "junior", "senior": "intermediate"}
 LOOKBACK_MONTHS = 12
 MONTHS_AT_LEVEL_BELOW = 6
 RENEWAL_OPENS_MONTHS = 6
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """Same day ``months`` later (or earlier); a day the month lacks becomes its last day (31 Aug − 6 → 28/29 Feb)."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _refuse(code: str, message: str, **params):

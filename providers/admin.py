@@ -162,18 +162,6 @@ class IngestBatchAdmin(ReadOnlyModelAdmin):
     raw_id_fields = ["submitted_by"]
 
 
-@admin.register(models.Violation)
-class ViolationAdmin(ServiceAdmin):
-    list_display = ["id", "provider", "operator", "severity", "points", "occurred_at", "status"]
-    list_filter = ["severity", "status", "occurred_at"]
-    list_select_related = ["provider", "operator"]
-    search_fields = ["provider__name", "description"]
-    autocomplete_fields = ["provider", "operator"]
-    create_service = staticmethod(services.violation_record)
-    update_service = staticmethod(services.violation_update)
-    instance_kwarg = "violation"
-
-
 @admin.register(models.Complaint)
 class ComplaintAdmin(ServiceAdmin):
     list_display = ["id", "provider", "merchant", "received_at", "upheld"]

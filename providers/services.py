@@ -320,7 +320,7 @@ def violation_rule_errors(violation: Violation) -> dict[str, list]:
 
 
 @transaction.atomic
-def violation_record(
+def violation_row_create(
     *,
     provider: Provider,
     severity: str,
@@ -330,6 +330,7 @@ def violation_record(
     status: str = "confirmed",
     description: str = "",
 ) -> Violation:
+    """The registry row only: callers go through certification.violations, which adds the consequences."""
     violation = Violation(
         provider=provider,
         operator=operator,
@@ -339,26 +340,14 @@ def violation_record(
         status=status,
         description=description,
     )
-    return _violation_follow_up(_save(violation, extra_errors=violation_rule_errors(violation)))
+    return _save(violation, extra_errors=violation_rule_errors(violation))
 
 
 @transaction.atomic
-def violation_update(*, violation: Violation, **changes: Any) -> Violation:
+def violation_row_update(*, violation: Violation, **changes: Any) -> Violation:
+    """The registry row only: callers go through certification.violations, which adds the consequences."""
     _apply(violation, changes)
-    return _violation_follow_up(_save(violation, extra_errors=violation_rule_errors(violation)))
-
-
-def _violation_follow_up(violation: Violation) -> Violation:
-    """A confirmed serious violation naming an operator suspends the operator's certificates."""
-    from certification.operators import operator_certificates_suspend_for_violation  # imports providers
-
-    operator_certificates_suspend_for_violation(violation=violation)
-    # ... and proposes delisting its provider (DESIGN §4; an open proposal is reused, not doubled).
-    if violation.severity == "serious" and violation.status == "confirmed" and violation.provider.status != "delisted":
-        from certification.services import delist_propose_for_violation  # imports providers
-
-        delist_propose_for_violation(violation=violation)
-    return violation
+    return _save(violation, extra_errors=violation_rule_errors(violation))
 
 
 @transaction.atomic

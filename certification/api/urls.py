@@ -2,7 +2,7 @@
 
 from rest_framework.routers import DefaultRouter
 
-from . import cycles, views
+from . import cycles, views, violations
 from .appeals import AppealViewSet
 from .assessments import OperatorAssessmentViewSet, OperatorCertificationViewSet
 
@@ -11,6 +11,7 @@ router.include_root_view = False
 router.register("cycles", cycles.QualificationCycleViewSet)
 router.register("cycle-outcomes", cycles.CycleOutcomeViewSet)
 router.register("notifications", cycles.NotificationViewSet)
+router.register("violations", violations.ViolationViewSet)
 router.register("decisions", views.DecisionViewSet)
 router.register("certificates", views.CertificateViewSet)
 router.register("rule-sets", views.RuleSetViewSet)

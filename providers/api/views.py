@@ -24,7 +24,6 @@ from providers.models import (
     Operator,
     Provider,
     ProviderUser,
-    Violation,
 )
 
 from . import serializers
@@ -196,16 +195,6 @@ class LiveSessionViewSet(RestrictedModelViewSet):
 
     def create(self, request, *args, **kwargs):
         return ingest_response(request)
-
-
-class ViolationViewSet(ServiceWriteViewSet):
-    """违规. Cycle managers record them; a provider user reads its own."""
-
-    queryset = Violation.objects.all()
-    serializer_class = serializers.ViolationSerializer
-    filterset_class = filtersets.ViolationFilterSet
-    ordering_fields = ["id", "occurred_at", "points", "severity"]
-    services_for = (services.violation_record, services.violation_update, services.violation_delete, "violation")
 
 
 class ComplaintViewSet(ServiceWriteViewSet):

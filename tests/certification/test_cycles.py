@@ -8,7 +8,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django_celery_beat.models import PeriodicTask
 
-from certification import cycles
+from certification import cycles, violations
 from certification import services as cert_services
 from certification.ledger import ledger_verify
 from certification.models import Certificate, CycleOutcome, Decision, Notification, RuleSet
@@ -504,15 +504,14 @@ def test_publish_wiring_property_over_random_tiers(world):
 
 
 def test_recording_a_serious_violation_proposes_delisting_once(world):
-    from providers import services as provider_services
 
     p = world
-    minor = provider_services.violation_record(
+    minor = violations.violation_record(
         provider=p["strong"], severity="major", points=6, occurred_at=pf.at(2025, 6, 9, 10)
     )
     assert not Decision.objects.filter(kind="delist", provider=p["strong"]).exists()
-    v = provider_services.violation_update(violation=minor, severity="serious", points=12)
-    provider_services.violation_update(violation=v, description="fake orders, confirmed")
+    v = violations.violation_update(violation=minor, severity="serious", points=12)
+    violations.violation_update(violation=v, description="fake orders, confirmed")
     proposal = Decision.objects.get(kind="delist", provider=p["strong"])
     assert (proposal.status, proposal.reason_code, proposal.subject_id) == ("pending", "serious_violation", str(v.pk))
     # The cycle of that window proposes it too, but the open proposal is not doubled at publish.

@@ -7,12 +7,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from certification import operators as ops
-from certification import services
+from certification import services, violations
 from certification.models import Certificate, Decision, OperatorAssessment
 from certification.operators import add_months
 from certification.tasks import expire_certificates_task
 from core.dates import SHANGHAI, shanghai_today
-from providers import services as provider_services
 from providers.models import LiveSession
 from tests import factories
 
@@ -191,17 +190,15 @@ def test_renewal_needs_the_requirements_again(manager, operator):
 def test_confirmed_serious_violation_suspends_the_operators_certificates(staff, provider, operator):
     certificate = services.certificate_issue_operator(operator=operator, level="junior")
     occurred = dt.datetime(2026, 6, 1, 10, tzinfo=SHANGHAI)
-    provider_services.violation_record(
-        provider=provider, operator=operator, severity="major", points=6, occurred_at=occurred
-    )
+    violations.violation_record(provider=provider, operator=operator, severity="major", points=6, occurred_at=occurred)
     certificate.refresh_from_db()
     assert certificate.status == "active"
-    violation = provider_services.violation_record(
+    violation = violations.violation_record(
         provider=provider, operator=operator, severity="serious", points=12, occurred_at=occurred, status="overturned"
     )
     certificate.refresh_from_db()
     assert certificate.status == "active"  # not confirmed: nothing happens
-    provider_services.violation_update(violation=violation, status="confirmed")
+    violations.violation_update(violation=violation, status="confirmed")
     certificate.refresh_from_db()
     assert certificate.status == "suspended"
     decision = Decision.objects.get(kind="suspend")
