@@ -2,43 +2,44 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class DecisionKind(models.TextChoices):
-    ADMIT = "admit", _("准入 admit")
-    REJECT = "reject", _("拒绝 reject")
-    CERTIFY = "certify", _("认证 certify")
-    PROMOTE = "promote", _("晋级 promote")
-    DEMOTE = "demote", _("降级 demote")
-    WARN = "warn", _("预警 warn")
-    PROBATION = "probation", _("观察期 probation")
-    DELIST = "delist", _("清退 delist")
-    REINSTATE = "reinstate", _("恢复 reinstate")
-    SUSPEND = "suspend", _("暂停 suspend")
-    APPEAL_UPHELD = "appeal_upheld", _("申诉维持 appeal upheld")
-    APPEAL_OVERTURNED = "appeal_overturned", _("申诉改判 appeal overturned")
+    ADMIT = "admit", _("Admit")
+    REJECT = "reject", pgettext_lazy("decision kind", "Reject")
+    CERTIFY = "certify", _("Certify")
+    PROMOTE = "promote", _("Promote")
+    DEMOTE = "demote", _("Demote")
+    WARN = "warn", _("Warning")
+    PROBATION = "probation", _("Probation")
+    DELIST = "delist", _("Delist")
+    REINSTATE = "reinstate", _("Reinstate")
+    SUSPEND = "suspend", _("Suspend")
+    APPEAL_UPHELD = "appeal_upheld", _("Appeal: decision upheld")
+    APPEAL_OVERTURNED = "appeal_overturned", _("Appeal: decision overturned")
 
 
 class DecisionStatus(models.TextChoices):
-    PENDING = "pending", _("待批准 pending")
-    EFFECTIVE = "effective", _("已生效 effective")
-    REJECTED = "rejected", _("已驳回 rejected")
+    PENDING = "pending", _("Pending")
+    EFFECTIVE = "effective", pgettext_lazy("decision status", "Effective")
+    REJECTED = "rejected", _("Rejected")
 
 
 class CertificateKind(models.TextChoices):
-    PROVIDER = "provider", _("服务商等级证书 provider tier certificate")
-    OPERATOR = "operator", _("操盘手证书 operator certificate")
+    PROVIDER = "provider", _("Provider tier certificate")
+    OPERATOR = "operator", _("Operator certificate")
 
 
 class CertificateLevel(models.TextChoices):
-    L1 = "L1", _("L1 认证")
-    L2 = "L2", _("L2 铜牌")
-    L3 = "L3", _("L3 银牌")
-    L4 = "L4", _("L4 金牌")
-    L5 = "L5", _("L5 白金")
-    JUNIOR = "junior", _("初级操盘手 junior")
-    INTERMEDIATE = "intermediate", _("中级操盘手 intermediate")
-    SENIOR = "senior", _("高级操盘手 senior")
+    L1 = "L1", _("L1 Certified")
+    L2 = "L2", _("L2 Bronze")
+    L3 = "L3", _("L3 Silver")
+    L4 = "L4", _("L4 Gold")
+    L5 = "L5", _("L5 Platinum")
+    JUNIOR = "junior", _("Junior operator")
+    INTERMEDIATE = "intermediate", _("Intermediate operator")
+    SENIOR = "senior", _("Senior operator")
 
 
 PROVIDER_LEVELS = ["L1", "L2", "L3", "L4", "L5"]
@@ -47,13 +48,13 @@ NUMBER_PREFIX = {CertificateKind.PROVIDER: "SP", CertificateKind.OPERATOR: "OP"}
 
 
 class CertificateStatus(models.TextChoices):
-    ACTIVE = "active", _("有效 active")
-    EXPIRED = "expired", _("已过期 expired")
-    SUSPENDED = "suspended", _("已暂停 suspended")
-    REVOKED = "revoked", _("已撤销 revoked")
+    ACTIVE = "active", pgettext_lazy("certificate status", "Active")
+    EXPIRED = "expired", _("Expired")
+    SUSPENDED = "suspended", pgettext_lazy("certificate status", "Suspended")
+    REVOKED = "revoked", _("Revoked")
 
 
 class OutcomeChange(models.TextChoices):
-    PROMOTE = "promote", _("晋级")
-    DEMOTE = "demote", _("降级")
-    NONE = "none", _("不变")
+    PROMOTE = "promote", _("Promoted")
+    DEMOTE = "demote", _("Demoted")
+    NONE = "none", _("Unchanged")

@@ -22,31 +22,31 @@ DOCUMENT_SIGNATURES = (
 
 
 class AdmissionStatus(models.TextChoices):
-    DRAFT = "draft", _("草稿")
-    SUBMITTED = "submitted", _("已提交")
-    UNDER_REVIEW = "under_review", _("审核中")
-    ADMITTED = "admitted", _("已准入")
-    REJECTED = "rejected", _("已驳回")
-    WITHDRAWN = "withdrawn", _("已撤回")
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    UNDER_REVIEW = "under_review", _("Under review")
+    ADMITTED = "admitted", _("Admitted")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 OPEN_STATUSES = (AdmissionStatus.DRAFT, AdmissionStatus.SUBMITTED, AdmissionStatus.UNDER_REVIEW)
 
 
 class DocumentKind(models.TextChoices):
-    BUSINESS_LICENCE = "business_licence", _("营业执照")
+    BUSINESS_LICENCE = "business_licence", _("Business licence")
 
 
 class Check(models.TextChoices):
     """The automatic checks, in the order they are shown."""
 
-    CREDIT_CODE = "credit_code", _("统一社会信用代码有效")
-    BUSINESS_LICENCE = "business_licence", _("营业执照文件有效且未过期")
-    REGISTERED_CAPITAL = "registered_capital", _("注册资本 ≥ ¥1,000,000")
-    CERTIFIED_OPERATORS = "certified_operators", _("≥ 3 名持有效证书的操盘手")
-    DEPOSIT = "deposit", _("保证金 ≥ ¥50,000 已缴纳")
-    NOT_ALREADY_PROVIDER = "not_already_provider", _("该信用代码尚非在册服务商")
-    NO_OTHER_OPEN_APPLICATION = "no_other_open_application", _("该信用代码无更早提交的在审申请")
-    NO_SERIOUS_VIOLATION = "no_serious_violation", _("12 个月内无已确认的特别严重违规")
-    NO_RECENT_DELISTING = "no_recent_delisting", _("12 个月内未被清退")
-    REJECTION_WAIT = "rejection_wait", _("驳回后已满 90 天")
+    CREDIT_CODE = "credit_code", _("Valid unified social credit code")
+    BUSINESS_LICENCE = "business_licence", _("Business licence document valid and not expired")
+    REGISTERED_CAPITAL = "registered_capital", _("Registered capital ≥ ¥1,000,000")
+    CERTIFIED_OPERATORS = "certified_operators", _("≥ 3 operators with valid certificates")
+    DEPOSIT = "deposit", _("Deposit ≥ ¥50,000 recorded")
+    NOT_ALREADY_PROVIDER = "not_already_provider", _("The credit code is not already a provider")
+    NO_OTHER_OPEN_APPLICATION = "no_other_open_application", _("No earlier open application under this credit code")
+    NO_SERIOUS_VIOLATION = "no_serious_violation", _("No confirmed serious violation in 12 months")
+    NO_RECENT_DELISTING = "no_recent_delisting", _("Not delisted in the last 12 months")
+    REJECTION_WAIT = "rejection_wait", _("90 days have passed since a rejection")

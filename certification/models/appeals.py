@@ -13,9 +13,9 @@ from providers.models import PrivateFile
 class AppealStatus(models.TextChoices):
     # The reviewer judges the *decision*: "upheld" = the decision stands (the appeal is rejected),
     # "overturned" = the decision is reversed by a compensating decision (the appeal succeeds).
-    OPEN = "open", _("待复核 open")
-    UPHELD = "upheld", _("维持原决定 decision upheld (appeal rejected)")
-    OVERTURNED = "overturned", _("撤销原决定 decision overturned (appeal granted)")
+    OPEN = "open", _("Open")
+    UPHELD = "upheld", _("Decision upheld (appeal rejected)")
+    OVERTURNED = "overturned", _("Decision overturned (appeal granted)")
 
 
 @audited()

@@ -26,12 +26,12 @@ class RuleSet(models.Model):
     name = models.CharField(_("name"), max_length=100)
     description = models.TextField(_("description"), blank=True)
     # Tier bars: overall score at least …, plus per-capability and percentile conditions for L4/L5.
-    l1_overall = models.DecimalField(_("L1 认证 overall ≥"), **SCORE)
-    l2_overall = models.DecimalField(_("L2 铜牌 overall ≥"), **SCORE)
-    l3_overall = models.DecimalField(_("L3 银牌 overall ≥"), **SCORE)
-    l4_overall = models.DecimalField(_("L4 金牌 overall ≥"), **SCORE)
+    l1_overall = models.DecimalField(_("L1 Certified: overall ≥"), **SCORE)
+    l2_overall = models.DecimalField(_("L2 Bronze: overall ≥"), **SCORE)
+    l3_overall = models.DecimalField(_("L3 Silver: overall ≥"), **SCORE)
+    l4_overall = models.DecimalField(_("L4 Gold: overall ≥"), **SCORE)
     l4_min_capability = models.DecimalField(_("L4 every capability ≥"), **SCORE)
-    l5_overall = models.DecimalField(_("L5 白金 overall ≥"), **SCORE)
+    l5_overall = models.DecimalField(_("L5 Platinum: overall ≥"), **SCORE)
     l5_min_capability = models.DecimalField(_("L5 every capability ≥"), **SCORE)
     l5_min_percentile = models.DecimalField(_("L5 cohort percentile ≥"), **SHARE)
     # Demotion by one level when overall < current level's overall bar − hysteresis.
