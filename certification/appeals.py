@@ -24,6 +24,7 @@ from providers.admission_files import inspect_upload
 from providers.choices import ProviderStatus, Tier
 from providers.models import Provider
 
+from . import standing
 from .choices import CertificateStatus, DecisionKind, DecisionStatus
 from .ledger import decision_append, ledger_lock
 from .models import Appeal, AppealAttachment, AppealStatus, Certificate, Decision
@@ -194,14 +195,13 @@ def appeal_reviewer_refusal(appeal: Appeal, user) -> tuple[str, str] | None:
     return None
 
 
-def _restore_tier(decision: Decision, provider: Provider) -> str:
-    """The tier before a demotion: from its evidence when recorded, else one level above today's."""
-    evidence = decision.evidence or {}
-    for key in ("from_tier", "previous_tier", "tier_before", "current_tier"):
-        if evidence.get(key) in TIERS:
-            return evidence[key]
-    index = TIERS.index(provider.tier) if provider.tier in TIERS else 0
-    return TIERS[min(index + 1, len(TIERS) - 1)]
+def _tier_after_overturned_demotion(decision: Decision, provider: Provider) -> str:
+    """Overturning a demotion gives back the tier it took away, unless the provider has since climbed as high:
+    the higher of the demotion's ``from`` tier and today's tier."""
+    before = standing.tier_before(decision)
+    if before is None:
+        return provider.tier
+    return max(before, provider.tier, key=TIERS.index)
 
 
 def _overturn(*, appeal: Appeal, reviewer, reason: str, now: dt.datetime) -> dict:
@@ -219,9 +219,10 @@ def _overturn(*, appeal: Appeal, reviewer, reason: str, now: dt.datetime) -> dic
                 effects["certificates_reactivated"] = restored
             elif provider.status in (ProviderStatus.DELISTED, ProviderStatus.SUSPENDED):
                 effects["status_before"] = provider.status
-                provider.status = ProviderStatus.ACTIVE
-                provider.save(update_fields=["status"])
+                standing.provider_status_set(provider=provider, status=ProviderStatus.ACTIVE)
                 effects["status_after"] = provider.status
+                if provider.tier != "L0":  # its revoked tier certificate is issued anew, so tier and certificate agree
+                    standing.tiers_move(moves={provider.pk: provider.tier}, decided_by=reviewer)
             reinstate = decision_append(
                 kind=DecisionKind.REINSTATE,
                 provider=provider,
@@ -238,13 +239,14 @@ def _overturn(*, appeal: Appeal, reviewer, reason: str, now: dt.datetime) -> dic
             effects["reinstate_seq"] = reinstate.seq
         elif decision.kind == DecisionKind.DEMOTE:
             effects["tier_before"] = provider.tier
-            provider.tier = _restore_tier(decision, provider)
-            provider.save(update_fields=["tier"])
+            standing.tiers_move(
+                moves={provider.pk: _tier_after_overturned_demotion(decision, provider)}, decided_by=reviewer
+            )
+            provider.refresh_from_db(fields=["tier"])
             effects["tier_restored"] = provider.tier
         elif decision.kind == DecisionKind.PROBATION and provider.status == ProviderStatus.PROBATION:
             effects["status_before"] = provider.status
-            provider.status = ProviderStatus.ACTIVE
-            provider.save(update_fields=["status"])
+            standing.provider_status_set(provider=provider, status=ProviderStatus.ACTIVE)
             effects["status_after"] = provider.status
     return effects
 

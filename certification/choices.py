@@ -49,6 +49,7 @@ NUMBER_PREFIX = {CertificateKind.PROVIDER: "SP", CertificateKind.OPERATOR: "OP"}
 
 class CertificateStatus(models.TextChoices):
     ACTIVE = "active", pgettext_lazy("certificate status", "Active")
+    SUPERSEDED = "superseded", _("Superseded")
     EXPIRED = "expired", _("Expired")
     SUSPENDED = "suspended", pgettext_lazy("certificate status", "Suspended")
     REVOKED = "revoked", _("Revoked")

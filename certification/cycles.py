@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.dates import SHANGHAI, add_months, add_years, shanghai_today
+from core.dates import SHANGHAI, add_months, shanghai_today
 from core.errors import Refusal
 from providers.choices import ProviderStatus, Severity, ViolationStatus
 from providers.models import Provider, ProviderUser, Violation
@@ -24,11 +24,12 @@ from scoring.choices import CycleKind, CycleStatus
 from scoring.models import CapabilityScore, ProviderScore, QualificationCycle
 from scoring.services import cycle_score
 
-from .choices import CertificateKind, CertificateStatus, DecisionKind, DecisionStatus, OutcomeChange
+from .choices import DecisionKind, DecisionStatus, OutcomeChange
 from .ledger import decisions_append_bulk, ledger_lock
-from .models import Appeal, AppealStatus, Certificate, CycleOutcome, CycleRules, Decision, Notification, RuleSet
+from .models import Appeal, AppealStatus, CycleOutcome, CycleRules, Decision, Notification, RuleSet
 from .rules import TIERS, Outcome, evaluate
-from .services import certificate_numbers_allocate, unresolved_delist_proposals
+from .services import unresolved_delist_proposals
+from .standing import providers_status_set, tiers_move
 
 # Celery limits of run_cycle_task; a `running` cycle silent for longer than the hard limit is dead.
 TASK_SOFT_TIME_LIMIT = 55 * 60
@@ -416,6 +417,7 @@ def cycle_comparison(*, cycle: QualificationCycle) -> dict:
     if published is not None:
         pub = {r["provider_id"]: r for r in CycleOutcome.objects.filter(cycle=published).values(*OUTCOME_FIELDS)}
     keys = ["overall", "proposed_tier", "warn", "probation", "delist_proposal", "ranked"]
+    tier_now = dict(Provider.objects.filter(pk__in=set(sim) | set(pub)).values_list("id", "tier"))
     rows = []
     for pid in sorted(set(sim) | set(pub)):
         s, p = sim.get(pid), pub.get(pid)
@@ -426,7 +428,9 @@ def cycle_comparison(*, cycle: QualificationCycle) -> dict:
             {
                 "provider": pid,
                 "provider_name": (s or p)["provider__name"],
-                "current_tier": (p or s)["current_tier"],
+                # The tier both started the window's cycle from, and the provider's tier today (after publishes).
+                "tier_before": (p or s)["current_tier"],
+                "current_tier": tier_now.get(pid),
                 "simulated": simulated,
                 "published": actual,
                 "differs": differs,
@@ -490,16 +494,13 @@ def cycle_publish(*, cycle: QualificationCycle, user=None) -> dict:
         unresolved_delist_proposals().filter(provider_id__in=ids).values_list("provider_id", flat=True)
     )
     today = shanghai_today()
-    valid_until = add_years(today, 1) - dt.timedelta(days=1)
     decided_by_id = user.pk if user is not None else None
-    rows, certify = [], []
+    rows = []
     for o in outcomes:
         base = {"provider_id": o.provider_id, "cycle_id": cycle.pk, "decided_by_id": decided_by_id}
         evidence = {"from": o.current_tier, "to": o.proposed_tier, "overall": o.overall, "reasons": o.reasons}
         if o.change != OutcomeChange.NONE:
             rows.append({**base, "kind": o.change, "reason_code": f"cycle_{o.change}", "evidence": evidence})
-            if o.proposed_tier != "L0":
-                certify.append(o)
         if o.warn:
             rows.append({**base, "kind": DecisionKind.WARN, "reason_code": "cycle_warning", "evidence": evidence})
         if o.probation:
@@ -522,71 +523,17 @@ def cycle_publish(*, cycle: QualificationCycle, user=None) -> dict:
                     "evidence": evidence,
                 }
             )
-    for o in certify:
-        rows.append(
-            {
-                "provider_id": o.provider_id,
-                "cycle_id": cycle.pk,
-                "decided_by_id": decided_by_id,
-                "kind": DecisionKind.CERTIFY,
-                "reason_code": "tier_certified",
-                "evidence": {"level": o.proposed_tier, "valid_from": today, "valid_until": valid_until},
-            }
-        )
     decisions = decisions_append_bulk(rows=rows)
-    certify_decisions = {d.provider_id: d for d in decisions if d.kind == DecisionKind.CERTIFY}
 
-    # Tiers and statuses: one UPDATE per target tier (≤ 6) and one for probation.
-    by_tier = defaultdict(list)
-    for o in outcomes:
-        if o.change != OutcomeChange.NONE:
-            by_tier[o.proposed_tier].append(o.provider_id)
-    for tier, pids in by_tier.items():
-        Provider.objects.filter(pk__in=pids).update(tier=tier)
+    # Tiers and their certificates (one writer: certification.standing), then probation; set-based.
+    new_certificates = tiers_move(
+        moves={o.provider_id: o.proposed_tier for o in outcomes if o.change != OutcomeChange.NONE},
+        cycle=cycle,
+        decided_by=user,
+        day=today,
+    )
     probation_ids = [o.provider_id for o in outcomes if o.probation]
-    if probation_ids:
-        Provider.objects.filter(pk__in=probation_ids, status=ProviderStatus.ACTIVE).update(
-            status=ProviderStatus.PROBATION
-        )
-
-    # Certificates: the holder's current one is superseded (→ expired); demotion to L0 just ends it.
-    moved = [pid for pids in by_tier.values() for pid in pids]
-    current = {}
-    for cid, pid in (
-        Certificate.objects.select_for_update()
-        .filter(
-            kind=CertificateKind.PROVIDER,
-            provider_id__in=moved,
-            status__in=[CertificateStatus.ACTIVE, CertificateStatus.SUSPENDED],
-        )
-        .order_by("provider_id", "valid_from", "id")
-        .values_list("id", "provider_id")
-    ):
-        current[pid] = cid  # the latest wins
-    superseded = list(
-        Certificate.objects.filter(
-            kind=CertificateKind.PROVIDER,
-            provider_id__in=moved,
-            status__in=[CertificateStatus.ACTIVE, CertificateStatus.SUSPENDED],
-        ).values_list("id", flat=True)
-    )
-    numbers = certificate_numbers_allocate(kind=CertificateKind.PROVIDER, year=today.year, count=len(certify))
-    new_certificates = Certificate.objects.bulk_create(
-        [
-            Certificate(
-                kind=CertificateKind.PROVIDER,
-                number=number,
-                provider_id=o.provider_id,
-                level=o.proposed_tier,
-                valid_from=today,
-                valid_until=valid_until,
-                supersedes_id=current.get(o.provider_id),
-                decision=certify_decisions[o.provider_id],
-            )
-            for o, number in zip(certify, numbers, strict=True)
-        ]
-    )
-    Certificate.objects.filter(pk__in=superseded).update(status=CertificateStatus.EXPIRED)
+    providers_status_set(provider_ids=probation_ids, status=ProviderStatus.PROBATION, only_from=[ProviderStatus.ACTIVE])
 
     # Notifications, and the same text by e-mail to the provider's users once committed.
     notes = []
@@ -619,7 +566,7 @@ def cycle_publish(*, cycle: QualificationCycle, user=None) -> dict:
         transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=True))
     return {
         "cycle": cycle.pk,
-        "decisions": len(decisions),
+        "decisions": len(decisions) + len(new_certificates),
         "promoted": sum(o.change == OutcomeChange.PROMOTE for o in outcomes),
         "demoted": sum(o.change == OutcomeChange.DEMOTE for o in outcomes),
         "warned": sum(o.warn for o in outcomes),

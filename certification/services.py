@@ -10,14 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.dates import add_years, shanghai_today
-from core.errors import Refusal
 from providers.choices import ProviderStatus, Severity, ViolationStatus
 from providers.models import Employment, Engagement, Provider
 
+from . import standing
 from .choices import (
-    NUMBER_PREFIX,
     OPERATOR_LEVELS,
-    PROVIDER_LEVELS,
     CertificateKind,
     CertificateStatus,
     DecisionKind,
@@ -25,6 +23,7 @@ from .choices import (
 )
 from .ledger import decision_append, ledger_lock
 from .models import Certificate, Decision, DecisionApproval, RuleSet
+from .numbering import certificate_number_allocate
 
 APPROVE_DELISTING = "certification.approve_delisting"
 # Advisory-lock namespace for "resolving proposal N" (two-key form: namespace, decision id).
@@ -175,15 +174,10 @@ def _delist_apply(*, provider: Provider, decision: Decision) -> None:
     by pghistory's triggers, with the decision's seq in the audit context)."""
     today = shanghai_today()
     with pghistory.context(decision_seq=decision.seq, decision_kind=decision.kind):
-        provider_set_status(provider=provider, status=ProviderStatus.DELISTED)
-        certificates_revoke_for_provider(provider=provider)
+        standing.provider_status_set(provider=provider, status=ProviderStatus.DELISTED)
+        standing.provider_certificates_revoke(provider=provider)
         engagements_end_for_provider(provider=provider, day=today)
         employments_end_for_provider(provider=provider, day=today)
-
-
-def provider_set_status(*, provider: Provider, status: str) -> None:
-    Provider.objects.filter(pk=provider.pk).update(status=status)
-    provider.status = status
 
 
 def _end_open(queryset, day: dt.date) -> int:
@@ -204,31 +198,6 @@ def employments_end_for_provider(*, provider: Provider, day: dt.date) -> int:
 
 
 # --- Certificates ---------------------------------------------------------------------------------
-
-
-def certificate_numbers_allocate(*, kind: str, year: int, count: int) -> list[str]:
-    """``count`` consecutive numbers of a kind and year, e.g. SP-2026-000001, in one statement (race-free;
-    gapless within committed work). The one place certificate numbers are made."""
-    if count <= 0:
-        return []
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            INSERT INTO certification_certificatecounter (kind, year, last) VALUES (%s, %s, %s)
-            ON CONFLICT (kind, year) DO UPDATE SET last = certification_certificatecounter.last + EXCLUDED.last
-            RETURNING last
-            """,
-            [kind, year, count],
-        )
-        (last,) = cursor.fetchone()
-    if last > 999_999:
-        raise Refusal("numbers_exhausted", _("Certificate numbers of this year are exhausted."), status=409)
-    return [f"{NUMBER_PREFIX[kind]}-{year:04d}-{n:06d}" for n in range(last - count + 1, last + 1)]
-
-
-def certificate_number_allocate(*, kind: str, year: int) -> str:
-    """The next number of a kind and year."""
-    return certificate_numbers_allocate(kind=kind, year=year, count=1)[0]
 
 
 def _issue(*, kind, holder_field, holder, level, valid_from, valid_until, decided_by, reason_code, evidence):
@@ -255,42 +224,10 @@ def _issue(*, kind, holder_field, holder, level, valid_from, valid_until, decide
         decision=decision,
         **{holder_field: holder},
     )
-    # A holder has one current certificate: earlier ones read "expired" from now on.
+    # An operator has one current certificate: earlier ones read "expired" from now on (tier certificates are
+    # superseded instead, by certification.standing).
     Certificate.objects.filter(pk__in=[c.pk for c in current]).update(status=CertificateStatus.EXPIRED)
     return certificate
-
-
-@transaction.atomic
-def certificate_issue_provider(
-    *,
-    provider: Provider,
-    level: str,
-    valid_from: dt.date | None = None,
-    valid_until: dt.date | None = None,
-    decided_by=None,
-    reason_code: str = "tier_certified",
-    evidence: dict | None = None,
-) -> Certificate:
-    """Issue a provider tier certificate (default validity one year) and record a `certify` decision."""
-    if level not in PROVIDER_LEVELS:
-        _refuse(
-            "invalid_level", _("Provider certificate levels are %(levels)s.") % {"levels": ", ".join(PROVIDER_LEVELS)}
-        )
-    if provider.status == ProviderStatus.DELISTED:
-        _refuse("delisted", _("A delisted provider cannot be certified."))
-    valid_from = valid_from or shanghai_today()
-    valid_until = valid_until or add_years(valid_from, 1) - dt.timedelta(days=1)
-    return _issue(
-        kind=CertificateKind.PROVIDER,
-        holder_field="provider",
-        holder=provider,
-        level=level,
-        valid_from=valid_from,
-        valid_until=valid_until,
-        decided_by=decided_by,
-        reason_code=reason_code,
-        evidence=evidence,
-    )
 
 
 @transaction.atomic
@@ -346,12 +283,6 @@ def certificate_revoke(*, certificate: Certificate, by=None, reason: str = "") -
 @transaction.atomic
 def certificate_suspend(*, certificate: Certificate, by=None, reason: str = "") -> Certificate:
     return _set_status(certificate, CertificateStatus.SUSPENDED, [CertificateStatus.ACTIVE], by, reason)
-
-
-def certificates_revoke_for_provider(*, provider: Provider) -> int:
-    return Certificate.objects.filter(
-        provider=provider, status__in=[CertificateStatus.ACTIVE, CertificateStatus.SUSPENDED]
-    ).update(status=CertificateStatus.REVOKED)
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from core.dates import SHANGHAI, shanghai_today
 
+from .choices import CertificateStatus
 from .models import Certificate
 
 OB_CONTEXT = [
@@ -41,6 +42,13 @@ def certificate_public(number: str) -> Certificate | None:
     return Certificate.objects.select_related("provider", "operator").filter(number=number).first()
 
 
+def successor(certificate: Certificate) -> Certificate | None:
+    """The certificate that replaced a superseded one (it names what it supersedes)."""
+    if certificate.status != CertificateStatus.SUPERSEDED:
+        return None
+    return Certificate.objects.filter(supersedes=certificate).order_by("-id").first()
+
+
 def badge_document(certificate: Certificate, request) -> dict:
     """Only public facts: number, holder name, level, validity, status (no ids, phone or credit code)."""
     url = request.build_absolute_uri(reverse("certification:verify-json", args=[certificate.number]))
@@ -66,8 +74,16 @@ def badge_document(certificate: Certificate, request) -> dict:
                 "criteria": {"narrative": CRITERIA[certificate.kind].format(level=level)},
             },
         },
-        "credentialStatus": {"id": page, "type": "SaimaCertificateStatus", "status": status_for_public(certificate)},
+        "credentialStatus": _status(certificate, page, request),
     }
+
+
+def _status(certificate: Certificate, page: str, request) -> dict:
+    status = {"id": page, "type": "SaimaCertificateStatus", "status": status_for_public(certificate)}
+    newer = successor(certificate)
+    if newer is not None:
+        status["supersededBy"] = request.build_absolute_uri(reverse("certification:verify-json", args=[newer.number]))
+    return status
 
 
 def status_for_public(certificate: Certificate) -> str:

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .choices import CertificateStatus
-from .verification import VerifyThrottle, badge_document, certificate_public, status_for_public
+from .verification import VerifyThrottle, badge_document, certificate_public, status_for_public, successor
 
 
 def verify_page(request, number: str):
@@ -32,6 +32,7 @@ def verify_page(request, number: str):
         "status": status,
         "status_label": dict(CertificateStatus.choices).get(status, _("not valid yet")),
         "json_url": reverse("certification:verify-json", args=[number]),
+        "successor": successor(certificate),
     }
     return render(request, "certification/verify.html", context)
 

@@ -7,6 +7,8 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import Q
 
+from core.dates import SHANGHAI
+
 from . import sql
 from .models import CategoryMedian, MetricScore, ProviderScore
 
@@ -184,8 +186,6 @@ CATEGORY_MEDIANS = f"""
 
 def diagnosis_window(end_date: dt.date) -> tuple[dt.datetime, dt.datetime]:
     """The 7 Shanghai calendar days ending on end_date (inclusive), as instants [start, end)."""
-    from .services import SHANGHAI
-
     end = dt.datetime.combine(end_date + dt.timedelta(days=1), dt.time(0), tzinfo=SHANGHAI)
     return end - dt.timedelta(days=7), end
 
@@ -197,18 +197,15 @@ def merchant_diagnosis(*, merchant, end_date: dt.date) -> dict:
         cursor.execute(_MERCHANT_WEEK, {"merchant": merchant.pk, "start": start, "end": end})
         columns = [c.name for c in cursor.description]
         own = dict(zip(columns, cursor.fetchone(), strict=True))
+    # A read never writes: the medians come from the nightly job (refresh_category_medians_task); a day it has
+    # not computed shows "not computed yet".
     median = CategoryMedian.objects.filter(Q(category=merchant.category) & Q(end_date=end_date)).first()
-    if median is None:
-        # Not precomputed yet (the nightly task fills yesterday's): compute this category once and keep it.
-        from .services import category_medians_refresh
-
-        computed = category_medians_refresh(end_date=end_date, category=merchant.category)
-        median = computed[0] if computed else None
     return {
         "merchant": merchant.pk,
         "category": merchant.category,
         "start": start,
         "end": end,
+        "medians_computed": median is not None,
         "category_merchants": median.merchants if median else 0,
         "figures": [
             {"key": key, "value": own[key], "category_median": getattr(median, key) if median else None}

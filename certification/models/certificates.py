@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.access import RestrictedQuerySet
 from core.audit import audited
+from core.dates import shanghai_today
+from providers.models import Employment
 
 from ..choices import OPERATOR_LEVELS, PROVIDER_LEVELS, CertificateKind, CertificateLevel, CertificateStatus
 
@@ -65,9 +67,6 @@ class Certificate(models.Model):
     @staticmethod
     def provider_scope(provider_id):
         """The provider's own certificates, and those of operators it employs today."""
-        from core.dates import shanghai_today
-        from providers.models import Employment
-
         today = shanghai_today()
         employs = Employment.objects.filter(
             operator=OuterRef("operator_id"), provider_id=provider_id, start_date__lte=today

@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache
 from playwright.sync_api import expect
 
-from certification import services
+from certification import services, standing
 from tests import factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -14,13 +14,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_anonymous_verifies_active_and_revoked(page, screenshot):
     cache.delete_many(["throttle_verify_127.0.0.1"])
-    active = services.certificate_issue_provider(
+    active = standing.provider_certify(
         provider=factories.ProviderFactory(name="Good Co"),
         level="L3",
         valid_from=dt.date(2026, 1, 1),
         valid_until=dt.date(2099, 12, 31),
     )
-    revoked = services.certificate_issue_provider(
+    revoked = standing.provider_certify(
         provider=factories.ProviderFactory(name="Bad Co"),
         level="L2",
         valid_from=dt.date(2026, 1, 1),

@@ -262,20 +262,6 @@ def test_overturning_a_delisting_reinstates_without_editing_it(
     assert again.status_code == 400 and again.json()["code"] == "already_decided"
 
 
-def test_overturning_a_demotion_restores_the_tier(provider, provider_user, appeals_reviewer):
-    provider.tier = "L2"
-    provider.save()
-    demotion = decision(provider, kind="demote", evidence={"from_tier": "L3", "to_tier": "L2"})
-    appeal = svc.appeal_file(decision=demotion, filed_by=provider_user, statement="数据有误")
-    svc.appeal_decide(appeal=appeal, reviewer=appeals_reviewer, outcome="overturned", reason="数据源错误")
-    provider.refresh_from_db()
-    assert provider.tier == "L3"
-    outcome = Decision.objects.get(kind="appeal_overturned")
-    assert outcome.evidence["tier_before"] == "L2" and outcome.evidence["tier_restored"] == "L3"
-    assert not Decision.objects.filter(kind="reinstate").exists()
-    assert svc.appeal_window(demotion)["code"] == "already_overturned"
-
-
 def test_overturning_probation_and_suspension(provider, provider_user, appeals_reviewer, operator):
     provider.status = "probation"
     provider.save()

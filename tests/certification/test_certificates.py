@@ -7,22 +7,21 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connections
 
-from certification import services
+from certification import services, standing
 from certification.models import Certificate, CertificateCounter, Decision
 from certification.tasks import expire_certificates_task
 from core.dates import shanghai_today
+from core.errors import Refusal
 from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 
 def test_numbers_per_kind_and_year(provider, operator):
-    a = services.certificate_issue_provider(provider=provider, level="L1", valid_from=dt.date(2026, 1, 5))
+    a = standing.provider_certify(provider=provider, level="L1", valid_from=dt.date(2026, 1, 5))
     b = services.certificate_issue_operator(operator=operator, level="junior", valid_from=dt.date(2026, 2, 1))
-    c = services.certificate_issue_provider(provider=provider, level="L2", valid_from=dt.date(2026, 7, 1))
-    d = services.certificate_issue_provider(
-        provider=factories.ProviderFactory(), level="L1", valid_from=dt.date(2027, 1, 1)
-    )
+    c = standing.provider_certify(provider=provider, level="L2", valid_from=dt.date(2026, 7, 1))
+    d = standing.provider_certify(provider=factories.ProviderFactory(), level="L1", valid_from=dt.date(2027, 1, 1))
     assert [x.number for x in (a, b, c, d)] == ["SP-2026-000001", "OP-2026-000001", "SP-2026-000002", "SP-2027-000001"]
     assert set(CertificateCounter.objects.values_list("kind", "year", "last")) == {
         ("provider", 2026, 2),
@@ -32,7 +31,7 @@ def test_numbers_per_kind_and_year(provider, operator):
 
 
 def test_issue_records_a_certify_decision_and_supersedes(provider, staff):
-    first = services.certificate_issue_provider(provider=provider, level="L1", valid_from=dt.date(2026, 1, 1))
+    first = standing.provider_certify(provider=provider, level="L1", valid_from=dt.date(2026, 1, 1))
     assert (first.valid_from, first.valid_until, first.status) == (dt.date(2026, 1, 1), dt.date(2026, 12, 31), "active")
     assert (first.decision.kind, first.decision.provider_id, first.decision.decided_by_id) == (
         "certify",
@@ -40,11 +39,10 @@ def test_issue_records_a_certify_decision_and_supersedes(provider, staff):
         None,
     )
     assert first.decision.evidence == {"level": "L1", "valid_from": "2026-01-01", "valid_until": "2026-12-31"}
-    second = services.certificate_issue_provider(
-        provider=provider, level="L2", valid_from=dt.date(2026, 4, 1), decided_by=staff
-    )
+    second = standing.provider_certify(provider=provider, level="L2", valid_from=dt.date(2026, 4, 1), decided_by=staff)
     first.refresh_from_db()
-    assert (first.status, second.status, second.supersedes_id) == ("expired", "active", first.pk)
+    # A replaced tier certificate is superseded (it stays valid by its dates; the new one names it).
+    assert (first.status, second.status, second.supersedes_id) == ("superseded", "active", first.pk)
     assert second.decision.decided_by_id == staff.pk
     assert Decision.objects.filter(kind="certify").count() == 2
 
@@ -56,21 +54,22 @@ def test_operator_certificates_last_two_years(operator):
 
 
 def test_wrong_levels_and_delisted_providers_are_refused(provider, operator):
-    with pytest.raises(ValidationError):
-        services.certificate_issue_provider(provider=provider, level="senior")
+    with pytest.raises(Refusal) as info:
+        standing.provider_certify(provider=provider, level="senior")
+    assert info.value.code == "invalid_level"
     with pytest.raises(ValidationError):
         services.certificate_issue_operator(operator=operator, level="L3")
     provider.status = "delisted"
     provider.save()
-    with pytest.raises(ValidationError) as info:
-        services.certificate_issue_provider(provider=provider, level="L1")
-    assert info.value.code == "delisted"
+    with pytest.raises(Refusal) as info:
+        standing.provider_certify(provider=provider, level="L1")
+    assert (info.value.code, info.value.status) == ("delisted", 409)
     assert not Certificate.objects.exists()
     assert not Decision.objects.exists()
 
 
 def test_revoke_and_suspend_transitions(provider):
-    cert = services.certificate_issue_provider(provider=provider, level="L3")
+    cert = standing.provider_certify(provider=provider, level="L3")
     services.certificate_suspend(certificate=cert, reason="investigation")
     assert Certificate.objects.get(pk=cert.pk).status == "suspended"
     with pytest.raises(ValidationError):
@@ -86,11 +85,9 @@ def test_revoke_and_suspend_transitions(provider):
 def test_certificates_expire_is_set_based(provider, operator, django_assert_num_queries):
     day = dt.date(2026, 6, 1)
     ended = services.certificate_issue_operator(operator=operator, level="junior", valid_from=dt.date(2024, 5, 31))
-    last_day = services.certificate_issue_provider(
-        provider=provider, level="L1", valid_from=dt.date(2025, 6, 1), valid_until=day
-    )
+    last_day = standing.provider_certify(provider=provider, level="L1", valid_from=dt.date(2025, 6, 1), valid_until=day)
     other = factories.ProviderFactory()
-    suspended = services.certificate_issue_provider(
+    suspended = standing.provider_certify(
         provider=other, level="L1", valid_from=dt.date(2025, 1, 1), valid_until=dt.date(2025, 12, 31)
     )
     services.certificate_suspend(certificate=suspended)
@@ -105,13 +102,13 @@ def test_certificates_expire_is_set_based(provider, operator, django_assert_num_
 def test_expire_task_runs_on_a_real_worker(celery_worker_thread):
     provider = factories.ProviderFactory()
     today = shanghai_today()
-    old = services.certificate_issue_provider(
+    old = standing.provider_certify(
         provider=provider,
         level="L1",
         valid_from=today - dt.timedelta(days=400),
         valid_until=today - dt.timedelta(days=1),
     )
-    current = services.certificate_issue_provider(
+    current = standing.provider_certify(
         provider=factories.ProviderFactory(), level="L2", valid_from=today - dt.timedelta(days=10)
     )
     result = expire_certificates_task.delay()
@@ -148,8 +145,8 @@ def test_concurrent_issues_get_distinct_consecutive_numbers():
     def issue(p):
         try:
             barrier.wait()
-            for _ in range(5):
-                services.certificate_issue_provider(provider=p, level="L1", valid_from=dt.date(2026, 3, 1))
+            for level in ("L1", "L2", "L3", "L4", "L5"):
+                standing.provider_certify(provider=p, level=level, valid_from=dt.date(2026, 3, 1))
         except Exception as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
         finally:
@@ -176,10 +173,10 @@ def certificates(provider, other_provider, operator):
     ).operator
     elsewhere = factories.EmploymentFactory(provider=other_provider).operator
     return {
-        "own": services.certificate_issue_provider(provider=provider, level="L2"),
+        "own": standing.provider_certify(provider=provider, level="L2"),
         "own_operator": services.certificate_issue_operator(operator=operator, level="junior"),
         "former_operator": services.certificate_issue_operator(operator=former, level="junior"),
-        "other": services.certificate_issue_provider(provider=other_provider, level="L1"),
+        "other": standing.provider_certify(provider=other_provider, level="L1"),
         "other_operator": services.certificate_issue_operator(operator=elsewhere, level="senior"),
     }
 
@@ -223,7 +220,7 @@ def test_certificate_filters_and_read_only(client_for, certificates, staff):
 
 def test_certificate_list_query_budget(client_for, staff, provider_user, provider, django_assert_max_num_queries):
     for _ in range(15):
-        services.certificate_issue_provider(provider=factories.ProviderFactory(), level="L1")
+        standing.provider_certify(provider=factories.ProviderFactory(), level="L1")
         services.certificate_issue_operator(
             operator=factories.EmploymentFactory(provider=provider).operator, level="junior"
         )

@@ -8,7 +8,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django_celery_beat.models import PeriodicTask
 
-from certification import cycles, violations
+from certification import cycles, standing, violations
 from certification import services as cert_services
 from certification.ledger import ledger_verify
 from certification.models import Certificate, CycleOutcome, Decision, Notification, RuleSet
@@ -79,7 +79,7 @@ def world(db):
     providers = cycle_world.build(serious_violation_for="middle")
     # The weak provider holds L3 with a certificate: it may fall one level only.
     Provider.objects.filter(pk=providers["weak"].pk).update(tier="L3")
-    cert_services.certificate_issue_provider(provider=providers["weak"], level="L3")
+    standing.provider_certify(provider=providers["weak"], level="L3")
     return providers
 
 
@@ -173,7 +173,7 @@ def test_preview_then_publish_applies_everything_once(world, manager, client_for
         Certificate.objects.filter(kind="provider").order_by("number").values_list("provider_id", "level", "status")
     )
     assert certs == [
-        (p["weak"].pk, "L3", "expired"),
+        (p["weak"].pk, "L3", "superseded"),
         (p["strong"].pk, "L1", "active"),
         (p["middle"].pk, "L1", "active"),
         (p["weak"].pk, "L2", "active"),
@@ -427,7 +427,8 @@ def test_simulation_compares_and_can_never_publish(world, manager, client_for):
     body = client_for(manager).get(f"/api/v1/cycles/{sim.pk}/comparison/").json()
     assert body["published_cycle"] == real.pk and body["changed"] == 1
     middle = next(r for r in body["providers"] if r["provider"] == p["middle"].pk)
-    assert middle["current_tier"] == "L0"
+    # The tier the cycle started from, and the tier the published cycle left it at (its current tier).
+    assert (middle["tier_before"], middle["current_tier"]) == ("L0", "L1")
     assert (middle["simulated"]["proposed_tier"], middle["published"]["proposed_tier"]) == ("L0", "L1")
     assert middle["differs"] is True
     # Providers never see simulations.
@@ -478,8 +479,7 @@ def test_publish_wiring_property_over_random_tiers(world):
     rng = random.Random(7)
     for _ in range(25):
         tiers = {name: rng.choice(TIERS) for name in p}
-        for name, tier in tiers.items():
-            Provider.objects.filter(pk=p[name].pk).update(tier=tier)
+        standing.tiers_move(moves={p[name].pk: tier for name, tier in tiers.items()})  # the one writer of tiers
         cycles.cycle_preview_compute(cycle=cycle)
         for o in CycleOutcome.objects.filter(cycle=cycle):
             move = TIERS.index(o.proposed_tier) - TIERS.index(o.current_tier)

@@ -6,7 +6,7 @@ import pghistory.models
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from certification import services
+from certification import services, standing
 from certification.models import Certificate, Decision, DecisionApproval
 from core.dates import shanghai_today
 from tests import factories
@@ -74,7 +74,7 @@ def test_two_distinct_cycle_managers_make_it_effective(proposal, provider, opera
     future = factories.EngagementFactory(provider=provider, start_date=shanghai_today() + dt.timedelta(days=30))
     ended = factories.EngagementFactory(provider=provider, end_date=dt.date(2025, 3, 1))
     other = factories.EngagementFactory()
-    provider_cert = services.certificate_issue_provider(provider=provider, level="L2")
+    provider_cert = standing.provider_certify(provider=provider, level="L2")
     operator_cert = services.certificate_issue_operator(operator=operator, level="junior")
     employment = operator.employments.get()
 

@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from certification import services
+from certification import services, standing
 from certification.models import Certificate
 from core.dates import shanghai_today
 
@@ -20,7 +20,7 @@ def anonymous():
 
 @pytest.fixture
 def provider_cert(provider):
-    return services.certificate_issue_provider(
+    return standing.provider_certify(
         provider=provider, level="L3", valid_from=dt.date(2026, 1, 1), valid_until=dt.date(2099, 12, 31)
     )
 
@@ -67,7 +67,7 @@ def test_json_is_open_badges_shaped(anonymous, provider_cert):
 
 
 def test_nothing_private_is_published(anonymous, provider, operator, operator_cert):
-    provider_cert = services.certificate_issue_provider(provider=provider, level="L1")
+    provider_cert = standing.provider_certify(provider=provider, level="L1")
     for cert in (provider_cert, operator_cert):
         for url in (f"/verify/{cert.number}.json", f"/verify/{cert.number}/"):
             text = anonymous.get(url).content.decode()
@@ -95,7 +95,7 @@ def test_each_status_page_and_json(anonymous, provider_cert, status):
 
 
 def test_active_certificate_past_its_last_day_reads_expired_before_the_nightly_job(anonymous, provider):
-    cert = services.certificate_issue_provider(
+    cert = standing.provider_certify(
         provider=provider, level="L1", valid_from=dt.date(2020, 1, 1), valid_until=dt.date(2020, 12, 31)
     )
     assert cert.status == "active"
@@ -144,3 +144,18 @@ def test_rate_limit_is_shared_by_page_and_json(anonymous, provider_cert):
     assert spoofed.status_code == 429
     # Another client address still gets through.
     assert Client(REMOTE_ADDR="10.0.0.9").get(f"/verify/{provider_cert.number}.json").status_code == 200
+
+
+def test_a_replaced_tier_certificate_reads_superseded_and_points_to_the_current_one(anonymous, provider):
+    first = standing.provider_certify(provider=provider, level="L1")
+    second = standing.provider_certify(provider=provider, level="L2")
+    first.refresh_from_db()
+    assert first.status == "superseded" and first.valid_until > shanghai_today()  # not "expired"
+    assert second.supersedes == first and second.status == "active"
+    page = anonymous.get(f"/verify/{first.number}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "replaced by a newer one" in page and "expired" not in page.lower()
+    assert f'href="/verify/{second.number}/"' in page
+    document = anonymous.get(f"/verify/{first.number}.json").json()
+    assert document["credentialStatus"]["status"] == "superseded"
+    assert document["credentialStatus"]["supersededBy"].endswith(f"/verify/{second.number}.json")
+    assert "supersededBy" not in anonymous.get(f"/verify/{second.number}.json").json()["credentialStatus"]

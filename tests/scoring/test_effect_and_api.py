@@ -7,6 +7,7 @@ from fractions import Fraction
 import pytest
 
 from providers.models import LiveSession
+from scoring import services
 from scoring.models import CapabilityModel, CategoryMedian, ProviderScore, QualificationCycle
 from scoring.selectors import operation_effect
 
@@ -104,8 +105,15 @@ def test_merchant_diagnosis(client_for, staff, provider_user, outsider, provider
         ]
     )  # fmt: skip
     url = f"/api/v1/merchants/{m.pk}/diagnosis/?end_date=2025-06-07"
+    # A GET never writes: before the nightly job computed the day's medians they are "not computed yet".
     res = client_for(provider_user).get(url)
     assert res.status_code == 200, res.content
+    assert res.json()["medians_computed"] is False
+    assert {f["category_median"] for f in res.json()["figures"]} == {None}
+    assert not CategoryMedian.objects.exists()
+    services.category_medians_refresh(end_date=D(2025, 6, 7))
+    res = client_for(provider_user).get(url)
+    assert res.json()["medians_computed"] is True
     body = {f["key"]: f for f in res.json()["figures"]}
     assert res.json()["start"] == "2025-06-01T00:00:00+08:00"
     assert body["sessions"]["value"] == 2 and body["gmv"]["value"] == "4000.00"
