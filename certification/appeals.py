@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.access import provider_id_of
-from providers.admission_files import inspect_upload
 from providers.choices import ProviderStatus, Tier
+from providers.files import inspect_upload
 from providers.models import Provider
 
 from .choices import CertificateStatus, DecisionKind, DecisionStatus

@@ -15,10 +15,8 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from .admission_files import sniff_type
 from .admission_rules import (
     LOOKBACK_MONTHS,
-    MAX_DOCUMENT_BYTES,
     MIN_CERTIFIED_OPERATORS,
     MIN_DEPOSIT,
     MIN_REGISTERED_CAPITAL,
@@ -28,6 +26,7 @@ from .admission_rules import (
     DocumentKind,
 )
 from .choices import ProviderStatus, Severity, ViolationStatus
+from .files import MAX_DOCUMENT_BYTES, sniff_type
 from .models import AdmissionApplication, AdmissionDocument, Provider, Violation
 from .validators import CREDIT_CODE_MESSAGES, validate_credit_code
 

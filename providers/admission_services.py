@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .admission import failed_checks, run_checks
-from .admission_files import inspect_upload, random_document_name
 from .admission_rules import OPEN_STATUSES, AdmissionStatus, DocumentKind
 from .choices import ProviderStatus, Tier
+from .files import inspect_upload, random_document_name
 from .models import AdmissionApplication, AdmissionDocument, Operator, Provider, ProviderUser
 
 SUBJECT_TYPE = "admission_application"

@@ -341,8 +341,8 @@ class Complaint(models.Model):
 
 # --- Strict admission (严准入): applications and their documents (DESIGN §5) ---
 
-from .admission_files import private_storage  # noqa: E402
 from .admission_rules import AdmissionStatus, DocumentKind  # noqa: E402
+from .files import private_storage  # noqa: E402
 
 
 @audited()

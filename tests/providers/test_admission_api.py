@@ -8,9 +8,8 @@ from django.utils import timezone
 
 from certification.ledger import ledger_verify
 from certification.models import Certificate, Decision
-from providers.admission_files import private_storage
-from providers.admission_rules import MAX_DOCUMENT_BYTES
 from providers.admission_services import admission_start_review, admission_submit
+from providers.files import MAX_DOCUMENT_BYTES, private_storage
 from providers.models import AdmissionApplication, AdmissionDocument, Provider, ProviderUser
 from tests import factories
 from tests.conftest import make_staff

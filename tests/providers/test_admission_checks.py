@@ -8,8 +8,9 @@ from django.utils import timezone, translation
 
 from certification.ledger import decision_append
 from providers.admission import check_label, evidence_error_text, lookback_start, run_checks
-from providers.admission_rules import MAX_DOCUMENT_BYTES, Check
+from providers.admission_rules import Check
 from providers.admission_services import admission_submit
+from providers.files import MAX_DOCUMENT_BYTES
 from providers.models import AdmissionApplication, AdmissionDocument
 from providers.validators import credit_code_check_char
 from tests import factories

@@ -1,4 +1,4 @@
-"""Private storage and content sniffing for admission documents (never served by a media URL)."""
+"""Private storage and content sniffing of uploads (admission documents, appeal attachments), never served by URL."""
 
 import hashlib
 import os
@@ -11,9 +11,15 @@ from django.core.files.storage import FileSystemStorage
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
-from .admission_rules import DOCUMENT_SIGNATURES, MAX_DOCUMENT_BYTES
-
 PRIVATE_SUBDIR = "private"
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024  # 10 MB, inclusive; an empty file is refused
+
+# Accepted document types, recognised by their first bytes (never by name or declared type).
+DOCUMENT_SIGNATURES = (
+    ("application/pdf", ".pdf", b"%PDF-"),
+    ("image/png", ".png", b"\x89PNG\r\n\x1a\n"),
+    ("image/jpeg", ".jpg", b"\xff\xd8\xff"),
+)
 
 
 @deconstructible
