@@ -33,7 +33,8 @@ from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from rest_framework.authtoken.models import Token
 
-from certification.demo import make_admission_applications, make_appeals, make_certified_operators
+from admission.demo import make_admission_applications
+from certification.demo import make_appeals, make_certified_operators
 from core import roles
 from scoring.demo import make_cycles
 

@@ -2,7 +2,6 @@
 
 import hashlib
 import os
-import uuid
 from pathlib import Path
 
 from django.conf import settings
@@ -83,13 +82,3 @@ def inspect_upload(upload) -> dict:
         digest.update(chunk)
     upload.seek(0)
     return {"content_type": kind[0], "extension": kind[1], "size": size, "sha256": digest.hexdigest()}
-
-
-def random_document_name(extension: str) -> str:
-    """A random stored name: the uploader's file name never reaches the file system."""
-    return f"admission/{uuid.uuid4().hex}{extension}"
-
-
-def document_upload_to(instance, filename):
-    # Names are chosen by the service (random_document_name); this only keeps the folder.
-    return filename
