@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 
 from core.access import provider_id_of
 from core.dates import SHANGHAI, shanghai_today
-from providers.admission_files import inspect_upload
 from providers.choices import ProviderStatus, Tier
+from providers.files import inspect_upload
 from providers.models import Provider
 
 from . import standing

@@ -1,15 +1,11 @@
 """Demo steps of the certification app for `manage.py seed_demo` (demo/steps.py).
 
 - ``make_cycles``: each full past month, a monthly cycle scored, previewed and published by the system.
-
 - ``make_certified_operators``: assessments for the operators of the first active providers, and
   operator certificates granted through the real rules (junior; intermediate on top of a junior
   certificate issued eight months earlier for operators with ≥ 50 sessions).
 - ``make_appeals``: warnings of three providers and their appeals — one open (provider1's), one
   decided "upheld" (provider2's, whose second-appeal window is open) and one "overturned".
-- ``make_admission_applications``: one application in each state (draft, submitted, under_review,
-  admitted, rejected, withdrawn), each made by its own applicant login (applicant1 … applicant6)
-  through providers.admission_services.
 
 Every date is relative to ``demo.today``; each step draws from its own random stream.
 """
@@ -21,8 +17,6 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Count
 
 from core.dates import SHANGHAI
@@ -40,7 +34,6 @@ if TYPE_CHECKING:
     from providers.demo import Demo
 
 CERTIFIED_PROVIDERS = 6  # the first active providers get assessed, certified operators
-APPLICANTS = [f"applicant{i}" for i in range(1, 7)]
 
 
 def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
@@ -154,70 +147,6 @@ def make_appeals(demo: Demo) -> None:
         now=_at(today - dt.timedelta(days=7), 14),
     )
     demo.counts["appeals"] = 3
-
-
-def make_admission_applications(demo: Demo) -> None:
-    """One admission application in every state, through the admission services."""
-    from providers import admission_services as admission
-    from providers.demo import CITIES, credit_code
-
-    rng = demo.rng("admission_applications")
-    today = demo.today
-    reviewer = _user("reviewer")
-    if reviewer is None:
-        demo.counts["admission_applications"] = 0
-        return
-    User = get_user_model()
-    password = make_password("saima-demo-2026")  # the demo password (providers.demo.DEMO_PASSWORD)
-    applicants = User.objects.bulk_create([User(username=name, password=password) for name in APPLICANTS])
-    from certification.models import Certificate
-
-    certified = list(
-        Certificate.objects.filter(kind="operator", status="active", valid_from__lte=today, valid_until__gte=today)
-        .order_by("operator_id")
-        .values_list("operator_id", flat=True)
-    )
-    operators = list(Operator.objects.filter(pk__in=certified[:3]).order_by("pk"))
-    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 56
-    made = {}
-    plan = [
-        ("draft", "杭州", "星火", Decimal("2000000")),
-        ("submitted", "广州", "清风", Decimal("3000000")),
-        ("under_review", "成都", "蜀光", Decimal("1500000")),
-        ("admitted", "上海", "申城", Decimal("5000000")),
-        ("rejected", "武汉", "江城", Decimal("600000")),  # below ¥1,000,000: its check fails
-        ("withdrawn", "南京", "金陵", Decimal("1200000")),
-    ]
-    for applicant, (state, city, word, capital) in zip(applicants, plan, strict=True):
-        province, _, division = next(c for c in CITIES if c[1] == city)
-        app = admission.admission_create(
-            created_by=applicant,
-            company_name=f"{city}{word}电子商务有限公司",
-            credit_code=credit_code(rng, division),
-            type="general",
-            province=province,
-            city=city,
-            registered_capital=capital,
-            deposit_amount=Decimal("50000"),
-            operators=operators,
-            licence_expires_on=today + dt.timedelta(days=rng.randint(400, 1500)),
-            licence_file=SimpleUploadedFile("营业执照.png", png, content_type="image/png"),
-        )
-        if state != "draft":
-            app = admission.admission_submit(application=app, actor=applicant, on=today)
-        if state in ("under_review", "admitted", "rejected"):
-            app = admission.admission_start_review(application=app, reviewer=reviewer)
-        if state == "admitted" and len(operators) < 3:
-            made[state] = app.status  # too few certified operators in a tiny demo: stays under review
-            continue
-        if state == "admitted":
-            app = admission.admission_approve(application=app, reviewer=reviewer, reason="资料齐全，准入。", on=today)
-        elif state == "rejected":
-            app = admission.admission_reject(application=app, reviewer=reviewer, reason="注册资本不足 100 万元。")
-        elif state == "withdrawn":
-            app = admission.admission_withdraw(application=app, actor=applicant)
-        made[state] = app.status
-    demo.counts["admission_applications"] = len(made)
 
 
 def past_months(first: dt.date, today: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:

@@ -8,12 +8,15 @@ nobody updates or deletes them. Each event links to a context saying who (user),
 import pghistory
 
 
-def audited(*trackers):
+def audited(*trackers, **options):
     """Track every insert, update and delete of a model (or just the given trackers).
 
-    Tracker objects bind to the model they track, so each call makes its own.
+    Tracker objects bind to the model they track, so each call makes its own. Options go to
+    ``pghistory.track`` (e.g. ``meta={"db_table": ...}`` for a model that moved from another app).
     """
-    return pghistory.track(*(trackers or (pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())))
+    return pghistory.track(
+        *(trackers or (pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())), **options
+    )
 
 
 def job_context(kind: str, name: str, **extra):

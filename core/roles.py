@@ -15,7 +15,7 @@ DATA_PIPELINE = "data_pipeline"
 STAFF_ROLES = [ADMISSION_REVIEWER, CYCLE_MANAGER, APPEAL_REVIEWER, AUDITOR]
 
 # Apps whose data every staff role may read.
-READABLE_APPS = ["providers", "scoring", "certification", "pghistory", "django_celery_beat"]
+READABLE_APPS = ["providers", "scoring", "certification", "admission", "pghistory", "django_celery_beat"]
 
 # (app_label, model) pairs each role may add/change/delete, plus extra codenames.
 ROLE_WRITES = {
@@ -27,9 +27,9 @@ ROLE_WRITES = {
             ("providers", "employment"),
             ("providers", "merchant"),
             ("providers", "engagement"),
-            ("providers", "admissionapplication"),
+            ("admission", "admissionapplication"),
         ],
-        "extra": ["providers.review_admission"],
+        "extra": ["admission.review_admission"],
     },
     CYCLE_MANAGER: {
         "models": [

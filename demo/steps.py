@@ -9,7 +9,8 @@ from collections.abc import Callable
 
 from django.db import connection, transaction
 
-from certification.demo import make_admission_applications, make_appeals, make_certified_operators, make_cycles
+from admission.demo import make_admission_applications
+from certification.demo import make_appeals, make_certified_operators, make_cycles
 from providers import demo as providers_demo
 from providers.demo import Demo, DemoConfig
 from providers.models import Employment, Engagement, LiveSession, Merchant, Operator, Provider

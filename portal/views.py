@@ -15,6 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from admission import services as admission_services
+from admission.choices import AdmissionStatus
+from admission.models import AdmissionApplication
 from certification import appeals as appeals_service
 from certification import cycles as cycles_service
 from certification import services as cert_services
@@ -23,9 +26,7 @@ from certification.ledger import ledger_verify
 from certification.models import Appeal, AppealStatus, CycleOutcome, Decision
 from core.access import provider_id_of
 from core.errors import Refusal, refusal_message
-from providers import admission_services
-from providers.admission_rules import AdmissionStatus
-from providers.models import AdmissionApplication, Merchant
+from providers.models import Merchant
 from scoring import selectors as scoring_selectors
 from scoring.choices import CycleKind, CycleStatus
 from scoring.models import ProviderScore, QualificationCycle
@@ -166,7 +167,7 @@ def console(request):
     return render(request, "console/home.html", {})
 
 
-@staff_page("providers.view_admissionapplication")
+@staff_page("admission.view_admissionapplication")
 def admissions(request):
     queue = list(
         AdmissionApplication.objects.restrict(request.user)
@@ -174,12 +175,12 @@ def admissions(request):
         .select_related("created_by", "reviewer")
         .order_by("submitted_at", "id")
     )
-    can_review = request.user.has_perm("providers.review_admission")
+    can_review = request.user.has_perm("admission.review_admission")
     return render(request, "console/admissions.html", {"queue": queue, "can_review": can_review})
 
 
 @require_POST
-@staff_page("providers.review_admission")
+@staff_page("admission.review_admission")
 def admission_act(request, pk: int, action: str):
     application = get_object_or_404(AdmissionApplication.objects.restrict(request.user), pk=pk)
     try:

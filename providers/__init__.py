@@ -1,1 +1,1 @@
-"""Providers, operators, merchants, engagements, live sessions, admission and ingest."""
+"""Providers, operators, merchants, engagements, live sessions and ingest."""

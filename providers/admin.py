@@ -174,30 +174,6 @@ class ComplaintAdmin(ServiceAdmin):
     instance_kwarg = "complaint"
 
 
-class AdmissionApplicationAdmin(ReadOnlyModelAdmin):
-    """Admission is decided through its own services and API (严准入); the admin only shows applications."""
-
-    list_display = ["id", "company_name", "credit_code", "type", "status", "submitted_at", "decided_at"]
-    list_filter = ["status", "type"]
-    search_fields = ["company_name", "=credit_code"]
-    raw_id_fields = ["created_by", "applicant", "reviewer", "decided_by", "provider"]
-
-
-class AdmissionDocumentAdmin(ReadOnlyModelAdmin):
-    list_display = ["id", "application", "kind", "original_name", "size", "uploaded_at"]
-    list_filter = ["kind"]
-    search_fields = ["=application__id", "original_name"]
-    raw_id_fields = ["application", "uploaded_by"]
-
-
-for _name, _admin in (
-    ("AdmissionApplication", AdmissionApplicationAdmin),
-    ("AdmissionDocument", AdmissionDocumentAdmin),
-):
-    _model = getattr(models, _name, None)
-    if _model is not None and not admin.site.is_registered(_model):
-        admin.site.register(_model, _admin)
-
 # Every event table of this app (pghistory), read-only for staff and auditors alike.
 for _model in apps.get_app_config("providers").get_models():
     if issubclass(_model, Event) and not admin.site.is_registered(_model):

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "providers",
     "scoring",
     "certification",
+    "admission",
     "portal",
     "demo",
 ]

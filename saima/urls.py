@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/v1/", include("providers.api.urls")),
     path("api/v1/", include("scoring.api.urls")),
     path("api/v1/", include("certification.api.urls")),
+    path("api/v1/", include("admission.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("", include("portal.urls")),

@@ -4,7 +4,7 @@ import django.core.validators
 import django.db.models.deletion
 import pgtrigger.compiler
 import pgtrigger.migrations
-import providers.admission_files
+import providers.files
 from django.conf import settings
 from django.db import migrations, models
 
@@ -46,7 +46,7 @@ class Migration(migrations.Migration):
             name='AppealAttachment',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=200, storage=providers.admission_files.PrivateStorage(), upload_to='')),
+                ('file', models.FileField(max_length=200, storage=providers.files.PrivateStorage(), upload_to='')),
                 ('original_name', models.CharField(blank=True, max_length=255, verbose_name='original file name')),
                 ('content_type', models.CharField(max_length=50, verbose_name='content type (sniffed)')),
                 ('size', models.PositiveBigIntegerField(verbose_name='size (bytes)')),
@@ -66,7 +66,7 @@ class Migration(migrations.Migration):
                 ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
                 ('pgh_label', models.TextField(help_text='The event label.')),
                 ('id', models.BigIntegerField()),
-                ('file', models.FileField(max_length=200, storage=providers.admission_files.PrivateStorage(), upload_to='')),
+                ('file', models.FileField(max_length=200, storage=providers.files.PrivateStorage(), upload_to='')),
                 ('original_name', models.CharField(blank=True, max_length=255, verbose_name='original file name')),
                 ('content_type', models.CharField(max_length=50, verbose_name='content type (sniffed)')),
                 ('size', models.PositiveBigIntegerField(verbose_name='size (bytes)')),

@@ -5,8 +5,8 @@ import datetime as dt
 
 from django import template
 
+from admission import checks as admission_checks
 from portal import reasons
-from providers import admission
 from scoring.services import SHANGHAI
 
 register = template.Library()
@@ -35,10 +35,10 @@ def decision_reason(decision) -> str:
 @register.filter
 def check_label(result) -> str:
     """A stored admission check's label in the active language."""
-    return admission.check_label(result)
+    return admission_checks.check_label(result)
 
 
 @register.filter
 def check_error(result) -> str:
     """Why a stored admission check failed, in the active language ("" when it recorded no error)."""
-    return admission.evidence_error_text(result.get("evidence") or {})
+    return admission_checks.evidence_error_text(result.get("evidence") or {})

@@ -2,7 +2,7 @@
 
 from rest_framework.routers import DefaultRouter
 
-from . import admission, views
+from . import views
 
 router = DefaultRouter()
 router.include_root_view = False
@@ -15,6 +15,5 @@ router.register("engagements", views.EngagementViewSet)
 router.register("live-sessions", views.LiveSessionViewSet)
 router.register("complaints", views.ComplaintViewSet)
 router.register("ingest-batches", views.IngestBatchViewSet)
-router.register("admission-applications", admission.AdmissionApplicationViewSet)
 
 urlpatterns = router.urls

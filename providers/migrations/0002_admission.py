@@ -4,7 +4,7 @@ import django.core.validators
 import django.db.models.deletion
 import pgtrigger.compiler
 import pgtrigger.migrations
-import providers.admission_files
+import providers.files
 from django.conf import settings
 from django.db import migrations, models
 
@@ -94,7 +94,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(choices=[('business_licence', '营业执照')], max_length=30, verbose_name='kind')),
-                ('file', models.FileField(max_length=200, storage=providers.admission_files.PrivateStorage(), upload_to='')),
+                ('file', models.FileField(max_length=200, storage=providers.files.PrivateStorage(), upload_to='')),
                 ('original_name', models.CharField(blank=True, max_length=255, verbose_name='original file name')),
                 ('content_type', models.CharField(max_length=50, verbose_name='content type (sniffed)')),
                 ('size', models.PositiveBigIntegerField(verbose_name='size (bytes)')),
@@ -115,7 +115,7 @@ class Migration(migrations.Migration):
                 ('pgh_label', models.TextField(help_text='The event label.')),
                 ('id', models.BigIntegerField()),
                 ('kind', models.CharField(choices=[('business_licence', '营业执照')], max_length=30, verbose_name='kind')),
-                ('file', models.FileField(max_length=200, storage=providers.admission_files.PrivateStorage(), upload_to='')),
+                ('file', models.FileField(max_length=200, storage=providers.files.PrivateStorage(), upload_to='')),
                 ('original_name', models.CharField(blank=True, max_length=255, verbose_name='original file name')),
                 ('content_type', models.CharField(max_length=50, verbose_name='content type (sniffed)')),
                 ('size', models.PositiveBigIntegerField(verbose_name='size (bytes)')),

@@ -1,4 +1,4 @@
-"""seed_demo's certification steps: certified operators, appeals, admission applications in every state."""
+"""seed_demo's certification steps: certified operators, appeals."""
 
 from io import StringIO
 
@@ -7,7 +7,7 @@ from django.core.management import call_command
 
 from certification.appeals import appeal_window
 from certification.models import Appeal, Certificate, OperatorAssessment
-from providers.models import AdmissionApplication, Employment
+from providers.models import Employment
 
 ARGS = ["--seed", "7", "--providers", "8", "--days", "75", "--today", "2026-06-15"]
 
@@ -45,12 +45,3 @@ def test_appeals_open_upheld_overturned(seeded):
     import datetime as dt
 
     assert appeal_window(appeals["upheld"].decision, dt.date(2026, 6, 15))["stage"] == "second"
-
-
-def test_admission_applications_in_every_state(seeded):
-    statuses = sorted(AdmissionApplication.objects.values_list("status", flat=True))
-    assert statuses == sorted(["draft", "submitted", "under_review", "admitted", "rejected", "withdrawn"])
-    admitted = AdmissionApplication.objects.get(status="admitted")
-    assert admitted.provider.users.get().user.username == "applicant4"
-    rejected = AdmissionApplication.objects.get(status="rejected")
-    assert [c["check"] for c in rejected.checks if not c["passed"]] == ["registered_capital"]

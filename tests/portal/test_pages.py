@@ -259,9 +259,10 @@ def test_cycle_preview_filters_and_publish_needs_confirmation(roles, auditor):
 
 
 def test_admission_queue_shows_checks_and_reviewer_admits(roles, auditor, settings, tmp_path):
-    from providers.admission_services import admission_submit
-    from providers.models import AdmissionApplication, Provider
-    from tests.providers.admission_support import complete_application
+    from admission.models import AdmissionApplication
+    from admission.services import admission_submit
+    from providers.models import Provider
+    from tests.admission.support import complete_application
 
     settings.MEDIA_ROOT = str(tmp_path)
     applicant = factories.UserFactory(username="applicant")
@@ -284,8 +285,8 @@ def test_admission_queue_shows_checks_and_reviewer_admits(roles, auditor, settin
 
 
 def test_admission_queue_says_stored_check_errors_in_the_readers_language(auditor, settings, tmp_path):
-    from providers.admission_services import admission_submit
-    from tests.providers.admission_support import complete_application
+    from admission.services import admission_submit
+    from tests.admission.support import complete_application
 
     settings.MEDIA_ROOT = str(tmp_path)
     applicant = factories.UserFactory(username="applicant")

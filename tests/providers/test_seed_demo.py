@@ -118,7 +118,7 @@ def test_same_seed_gives_same_data_and_another_seed_differs():
     per_type, counts, _ = first
     assert [(row["type"], row["n"]) for row in per_type] == [
         ("brand", 2),
-        ("general", 3),  # + the admitted demo admission application (certification.demo)
+        ("general", 3),  # + the admitted demo admission application (admission.demo)
         ("industrial_belt", 2),
         ("mcn", 2),
     ]
@@ -268,7 +268,7 @@ def test_logins_have_their_roles_and_the_pipeline_token_is_printed(seeded):
         "provider1": [],
         "provider2": [],
         "pipeline": ["data_pipeline"],
-        **{f"applicant{i}": [] for i in range(1, 7)},  # admission applicants (certification.demo)
+        **{f"applicant{i}": [] for i in range(1, 7)},  # admission applicants (admission.demo)
     }
     staff = set(User.objects.filter(is_staff=True).values_list("username", flat=True))
     assert staff == {"admin", "reviewer", "manager", "manager2", "appeals", "auditor"}

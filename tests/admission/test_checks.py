@@ -6,15 +6,16 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone, translation
 
+from admission.checks import check_label, evidence_error_text, lookback_start, run_checks
+from admission.choices import Check
+from admission.models import AdmissionApplication, AdmissionDocument
+from admission.services import admission_submit
 from certification.ledger import decision_append
-from providers.admission import check_label, evidence_error_text, lookback_start, run_checks
-from providers.admission_rules import MAX_DOCUMENT_BYTES, Check
-from providers.admission_services import admission_submit
-from providers.models import AdmissionApplication, AdmissionDocument
+from providers.files import MAX_DOCUMENT_BYTES
 from providers.validators import credit_code_check_char
 from tests import factories
 
-from .admission_support import (
+from .support import (
     JPEG,
     PNG,
     certified_operator,

@@ -7,8 +7,8 @@ from decimal import Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from admission.services import admission_create
 from certification.models import Certificate
-from providers.admission_services import admission_create
 from tests import factories
 
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\n%%EOF\n"

@@ -1,6 +1,5 @@
 """API v1 for strict admission (严准入): `admission-applications` and its review actions."""
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
@@ -17,9 +16,18 @@ from rest_framework.response import Response
 
 from core.access import is_provider_user
 from core.viewsets import RestrictedViewSetMixin
-from providers import admission_services as services
-from providers.admission_rules import DocumentKind
-from providers.models import AdmissionApplication, AdmissionDocument, Operator
+from providers.models import Operator
+
+from .. import services
+from ..choices import DocumentKind
+from ..models import AdmissionApplication, AdmissionDocument
+from .serializers import (
+    AdmissionApplicationSerializer,
+    AdmissionApplicationWriteSerializer,
+    AdmissionDocumentSerializer,
+    ReasonSerializer,
+    UploadSerializer,
+)
 
 # What an applicant (authenticated, neither staff nor a provider user) may do; the queryset and the
 # services narrow it further to their own applications.
@@ -27,16 +35,16 @@ APPLICANT_ACTIONS = {"list", "retrieve", "create", "update", "partial_update", "
 
 # Staff permissions by action (reading needs the view permission, as everywhere).
 STAFF_PERMS = {
-    "list": ["providers.view_admissionapplication"],
-    "retrieve": ["providers.view_admissionapplication"],
-    "create": ["providers.add_admissionapplication"],
-    "update": ["providers.change_admissionapplication"],
-    "partial_update": ["providers.change_admissionapplication"],
-    "submit": ["providers.change_admissionapplication"],
-    "withdraw": ["providers.change_admissionapplication"],
-    "review": ["providers.review_admission"],
-    "approve": ["providers.review_admission"],
-    "reject": ["providers.review_admission"],
+    "list": ["admission.view_admissionapplication"],
+    "retrieve": ["admission.view_admissionapplication"],
+    "create": ["admission.add_admissionapplication"],
+    "update": ["admission.change_admissionapplication"],
+    "partial_update": ["admission.change_admissionapplication"],
+    "submit": ["admission.change_admissionapplication"],
+    "withdraw": ["admission.change_admissionapplication"],
+    "review": ["admission.review_admission"],
+    "approve": ["admission.review_admission"],
+    "reject": ["admission.review_admission"],
 }
 
 
@@ -56,10 +64,10 @@ class AdmissionPermission(BasePermission):
         if user.is_staff:
             if view.action == "document":
                 codename = "view" if request.method in SAFE_METHODS else "change"
-                return user.has_perm(f"providers.{codename}_admissionapplication")
+                return user.has_perm(f"admission.{codename}_admissionapplication")
             perms = STAFF_PERMS.get(view.action)
             if perms is None:  # OPTIONS and anything unlisted
-                return request.method in SAFE_METHODS and user.has_perm("providers.view_admissionapplication")
+                return request.method in SAFE_METHODS and user.has_perm("admission.view_admissionapplication")
             return user.has_perms(perms)
         if is_provider_user(user):
             if request.method not in SAFE_METHODS:
@@ -67,96 +75,6 @@ class AdmissionPermission(BasePermission):
                 return False
             return True
         return view.action in APPLICANT_ACTIONS or request.method == "OPTIONS"
-
-
-class AdmissionDocumentSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = AdmissionDocument
-        fields = ["id", "kind", "original_name", "content_type", "size", "sha256", "uploaded_at"]
-
-
-class AdmissionApplicationSerializer(serializers.ModelSerializer):
-    """An application as read back, with its check results and the facts of its business licence."""
-
-    operators = serializers.SlugRelatedField(many=True, read_only=True, slug_field="platform_user_id")
-    business_licence = serializers.SerializerMethodField()
-
-    class Meta:
-        model = AdmissionApplication
-        fields = [
-            "id",
-            "company_name",
-            "credit_code",
-            "type",
-            "province",
-            "city",
-            "registered_capital",
-            "deposit_amount",
-            "operators",
-            "licence_expires_on",
-            "business_licence",
-            "status",
-            "checks",
-            "checks_run_at",
-            "created_by",
-            "applicant",
-            "reviewer",
-            "decided_by",
-            "decision_reason",
-            "provider",
-            "created_at",
-            "updated_at",
-            "submitted_at",
-            "review_started_at",
-            "decided_at",
-            "withdrawn_at",
-        ]
-        read_only_fields = fields
-
-    def get_business_licence(self, obj) -> dict | None:
-        docs = [d for d in obj.documents.all() if d.kind == DocumentKind.BUSINESS_LICENCE]
-        if not docs:
-            return None
-        return AdmissionDocumentSerializer(max(docs, key=lambda d: d.pk)).data
-
-
-class AdmissionApplicationWriteSerializer(serializers.ModelSerializer):
-    """Fields an applicant fills in; multipart may carry the business licence file."""
-
-    operators = serializers.SlugRelatedField(
-        many=True, required=False, slug_field="platform_user_id", queryset=Operator.objects.all()
-    )
-    business_licence = serializers.FileField(required=False, write_only=True, allow_empty_file=True)
-    applicant = serializers.PrimaryKeyRelatedField(
-        queryset=get_user_model().objects.all(), required=False, allow_null=True
-    )
-
-    class Meta:
-        model = AdmissionApplication
-        fields = [
-            "company_name",
-            "credit_code",
-            "type",
-            "province",
-            "city",
-            "registered_capital",
-            "deposit_amount",
-            "operators",
-            "licence_expires_on",
-            "business_licence",
-            "applicant",
-        ]
-
-    def validate_credit_code(self, value):
-        return value.strip().upper()
-
-
-class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class UploadSerializer(serializers.Serializer):
-    business_licence = serializers.FileField(allow_empty_file=True)
 
 
 def _invalid(exc: DjangoValidationError) -> ValidationError:

@@ -9,27 +9,26 @@ import calendar
 import datetime as dt
 from collections.abc import Callable
 
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from .admission_files import sniff_type
-from .admission_rules import (
+from certification.models import Certificate, Decision
+from providers.choices import ProviderStatus, Severity, ViolationStatus
+from providers.files import MAX_DOCUMENT_BYTES, sniff_type
+from providers.models import Provider, Violation
+from providers.validators import CREDIT_CODE_MESSAGES, validate_credit_code
+
+from .choices import AdmissionStatus, Check, DocumentKind
+from .models import AdmissionApplication, AdmissionDocument
+from .rules import (
     LOOKBACK_MONTHS,
-    MAX_DOCUMENT_BYTES,
     MIN_CERTIFIED_OPERATORS,
     MIN_DEPOSIT,
     MIN_REGISTERED_CAPITAL,
     REJECTION_WAIT_DAYS,
-    AdmissionStatus,
-    Check,
-    DocumentKind,
 )
-from .choices import ProviderStatus, Severity, ViolationStatus
-from .models import AdmissionApplication, AdmissionDocument, Provider, Violation
-from .validators import CREDIT_CODE_MESSAGES, validate_credit_code
 
 # Errors a check may record, by code (the credit code's come from its validator).
 EVIDENCE_ERRORS = {
@@ -151,7 +150,6 @@ def check_registered_capital(app: AdmissionApplication, on: dt.date) -> dict:
 def check_certified_operators(app: AdmissionApplication, on: dt.date) -> dict:
     proposed = list(app.operators.order_by("platform_user_id").values_list("id", "platform_user_id"))
     certified = {}
-    Certificate = apps.get_model("certification", "Certificate")
     rows = (
         Certificate.objects.filter(
             kind="operator",
@@ -234,7 +232,6 @@ def check_no_serious_violation(app: AdmissionApplication, on: dt.date) -> dict:
 
 def check_no_recent_delisting(app: AdmissionApplication, on: dt.date) -> dict:
     since = lookback_start(on)
-    Decision = apps.get_model("certification", "Decision")
     delistings = Decision.objects.filter(kind="delist", provider__credit_code=app.credit_code, status="effective")
     recent = list(
         delistings.filter(

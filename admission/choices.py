@@ -1,24 +1,7 @@
-"""The rules of strict admission (严准入): every threshold and state in one settings-free place."""
-
-from decimal import Decimal
+"""Choices of strict admission (严准入): the states of an application, its document kinds, its automatic checks."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-
-# Thresholds of the automatic checks (DESIGN §5). docs/admission.md explains each one.
-MIN_REGISTERED_CAPITAL = Decimal("1000000.00")  # yuan, inclusive
-MIN_DEPOSIT = Decimal("50000.00")  # yuan, inclusive
-MIN_CERTIFIED_OPERATORS = 3  # proposed operators holding an operator certificate valid on the check date
-MAX_DOCUMENT_BYTES = 10 * 1024 * 1024  # 10 MB, inclusive; an empty file is refused
-LOOKBACK_MONTHS = 12  # serious violations and delistings under the same credit code
-REJECTION_WAIT_DAYS = 90  # calendar days (Asia/Shanghai) after a rejection before the next submission passes
-
-# Accepted document types, recognised by their first bytes (never by name or declared type).
-DOCUMENT_SIGNATURES = (
-    ("application/pdf", ".pdf", b"%PDF-"),
-    ("image/png", ".png", b"\x89PNG\r\n\x1a\n"),
-    ("image/jpeg", ".jpg", b"\xff\xd8\xff"),
-)
 
 
 class AdmissionStatus(models.TextChoices):

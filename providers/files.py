@@ -1,8 +1,7 @@
-"""Private storage and content sniffing for admission documents (never served by a media URL)."""
+"""Private storage and content sniffing of uploads (admission documents, appeal attachments), never served by URL."""
 
 import hashlib
 import os
-import uuid
 from pathlib import Path
 
 from django.conf import settings
@@ -11,9 +10,15 @@ from django.core.files.storage import FileSystemStorage
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
-from .admission_rules import DOCUMENT_SIGNATURES, MAX_DOCUMENT_BYTES
-
 PRIVATE_SUBDIR = "private"
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024  # 10 MB, inclusive; an empty file is refused
+
+# Accepted document types, recognised by their first bytes (never by name or declared type).
+DOCUMENT_SIGNATURES = (
+    ("application/pdf", ".pdf", b"%PDF-"),
+    ("image/png", ".png", b"\x89PNG\r\n\x1a\n"),
+    ("image/jpeg", ".jpg", b"\xff\xd8\xff"),
+)
 
 
 @deconstructible
@@ -77,13 +82,3 @@ def inspect_upload(upload) -> dict:
         digest.update(chunk)
     upload.seek(0)
     return {"content_type": kind[0], "extension": kind[1], "size": size, "sha256": digest.hexdigest()}
-
-
-def random_document_name(extension: str) -> str:
-    """A random stored name: the uploader's file name never reaches the file system."""
-    return f"admission/{uuid.uuid4().hex}{extension}"
-
-
-def document_upload_to(instance, filename):
-    # Names are chosen by the service (random_document_name); this only keeps the folder.
-    return filename

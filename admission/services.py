@@ -9,11 +9,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .admission import failed_checks, run_checks
-from .admission_files import inspect_upload, random_document_name
-from .admission_rules import OPEN_STATUSES, AdmissionStatus, DocumentKind
-from .choices import ProviderStatus, Tier
-from .models import AdmissionApplication, AdmissionDocument, Operator, Provider, ProviderUser
+from certification.ledger import decision_append
+from providers.choices import ProviderStatus, Tier
+from providers.files import inspect_upload
+from providers.models import Operator, Provider, ProviderUser
+
+from .checks import failed_checks, run_checks
+from .choices import OPEN_STATUSES, AdmissionStatus, DocumentKind
+from .files import random_document_name
+from .models import AdmissionApplication, AdmissionDocument
 
 SUBJECT_TYPE = "admission_application"
 EDITABLE_FIELDS = {
@@ -93,13 +97,6 @@ def _validate_applicant(applicant) -> None:
         raise field_error("applicant", _("Staff members cannot be applicants."), "applicant_is_staff")
     if ProviderUser.objects.filter(user=applicant).exists():
         raise field_error("applicant", _("This user already belongs to a provider."), "applicant_is_provider_user")
-
-
-def _ledger_append(**kwargs):
-    # Imported here: the ledger lives in the certification app, which imports providers' models.
-    from certification.ledger import decision_append
-
-    return decision_append(**kwargs)
 
 
 @transaction.atomic
@@ -271,7 +268,7 @@ def admission_approve(
     app.decided_at = now
     app.decision_reason = reason
     app.save()
-    _ledger_append(
+    decision_append(
         kind="admit",
         provider=provider,
         subject_type=SUBJECT_TYPE,
@@ -299,7 +296,7 @@ def admission_reject(*, application: AdmissionApplication, reviewer, reason: str
     app.decided_at = now
     app.decision_reason = reason.strip()
     app.save()
-    _ledger_append(
+    decision_append(
         kind="reject",
         provider=None,
         subject_type=SUBJECT_TYPE,

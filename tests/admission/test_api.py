@@ -6,16 +6,16 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from admission.models import AdmissionApplication, AdmissionDocument
+from admission.services import admission_start_review, admission_submit
 from certification.ledger import ledger_verify
 from certification.models import Certificate, Decision
-from providers.admission_files import private_storage
-from providers.admission_rules import MAX_DOCUMENT_BYTES
-from providers.admission_services import admission_start_review, admission_submit
-from providers.models import AdmissionApplication, AdmissionDocument, Provider, ProviderUser
+from providers.files import MAX_DOCUMENT_BYTES, private_storage
+from providers.models import Provider, ProviderUser
 from tests import factories
 from tests.conftest import make_staff
 
-from .admission_support import PDF, certified_operator, complete_application, credit_code, sized_pdf, upload
+from .support import PDF, certified_operator, complete_application, credit_code, sized_pdf, upload
 
 URL = "/api/v1/admission-applications/"
 
@@ -518,7 +518,7 @@ def test_two_reviewers_approving_at_once_admit_exactly_once(roles, applicant):
 
     from django.db import connection
 
-    from providers.admission_services import AdmissionError, admission_approve
+    from admission.services import AdmissionError, admission_approve
 
     reviewers = [make_staff(roles, "admission_reviewer", username=f"r{i}") for i in range(2)]
     app = under_review(applicant, reviewers[0])
