@@ -12,7 +12,7 @@ from celery import signature
 from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.dates import SHANGHAI, add_months, shanghai_today
@@ -24,9 +24,11 @@ from scoring.choices import CycleKind, CycleStatus
 from scoring.models import CapabilityScore, ProviderScore, QualificationCycle
 from scoring.services import cycle_score
 
+from . import reasons
 from .choices import DecisionKind, DecisionStatus, OutcomeChange
 from .ledger import decisions_append_bulk, ledger_lock
 from .models import Appeal, AppealStatus, CycleOutcome, CycleRules, Decision, Notification, RuleSet
+from .reasons import reason as reason_of
 from .rules import TIERS, Outcome, evaluate
 from .services import unresolved_delist_proposals
 from .standing import providers_status_set, tiers_move
@@ -324,11 +326,11 @@ def cycle_preview_compute(*, cycle: QualificationCycle) -> int:
             percentile=s["percentile"],
             previous_outcomes=[past.get((cid, pid), neutral) for cid in previous_ids],
         )
-        reasons = list(result.reasons)
+        why = list(result.reasons)
         delist = result.delist_proposal
         if serious.get(pid) and status != ProviderStatus.DELISTED:
             delist = True
-            reasons.append(f"delist_proposal: confirmed serious violation #{', #'.join(map(str, serious[pid]))}")
+            why.append(reason_of("delist_serious_violation", violations=serious[pid]))
         move = TIERS.index(result.proposed_tier) - TIERS.index(tier)
         out.append(
             CycleOutcome(
@@ -344,7 +346,7 @@ def cycle_preview_compute(*, cycle: QualificationCycle) -> int:
                 warn=result.warn,
                 probation=result.probation,
                 delist_proposal=delist,
-                reasons=reasons,
+                reasons=why,
                 fix_by=fix_by if result.probation else None,
             )
         )
@@ -449,15 +451,6 @@ def cycle_comparison(*, cycle: QualificationCycle) -> dict:
 # --- Publish --------------------------------------------------------------------------------------
 
 
-NOTIFY_TEXT = {
-    "promote": "强赛马 {cycle}: promoted from {current} to {proposed}.",
-    "demote": "强赛马 {cycle}: demoted from {current} to {proposed}.",
-    "warn": "强赛马 {cycle}: warning ({reasons}).",
-    "probation": "强赛马 {cycle}: on probation; fix by {fix_by:%Y-%m-%d %H:%M} (Asia/Shanghai).",
-    "delist_proposal": "强赛马 {cycle}: a delisting has been proposed and awaits two approvals.",
-}
-
-
 @transaction.atomic
 def cycle_publish(*, cycle: QualificationCycle, user=None) -> dict:
     """Apply a computed cycle in one transaction: ledger decisions (bulk, one chain lock), tiers and
@@ -500,15 +493,32 @@ def cycle_publish(*, cycle: QualificationCycle, user=None) -> dict:
         base = {"provider_id": o.provider_id, "cycle_id": cycle.pk, "decided_by_id": decided_by_id}
         evidence = {"from": o.current_tier, "to": o.proposed_tier, "overall": o.overall, "reasons": o.reasons}
         if o.change != OutcomeChange.NONE:
-            rows.append({**base, "kind": o.change, "reason_code": f"cycle_{o.change}", "evidence": evidence})
+            rows.append(
+                {
+                    **base,
+                    "kind": o.change,
+                    "reason_code": f"cycle_{o.change}",
+                    "reason_text": reasons.english(reasons.of_kind(o.reasons, o.change)),
+                    "evidence": evidence,
+                }
+            )
         if o.warn:
-            rows.append({**base, "kind": DecisionKind.WARN, "reason_code": "cycle_warning", "evidence": evidence})
+            rows.append(
+                {
+                    **base,
+                    "kind": DecisionKind.WARN,
+                    "reason_code": "cycle_warning",
+                    "reason_text": reasons.english(reasons.of_kind(o.reasons, DecisionKind.WARN)),
+                    "evidence": evidence,
+                }
+            )
         if o.probation:
             rows.append(
                 {
                     **base,
                     "kind": DecisionKind.PROBATION,
                     "reason_code": "cycle_probation",
+                    "reason_text": reasons.english(reasons.of_kind(o.reasons, DecisionKind.PROBATION)),
                     "evidence": {**evidence, "fix_by": o.fix_by},
                 }
             )
@@ -519,7 +529,7 @@ def cycle_publish(*, cycle: QualificationCycle, user=None) -> dict:
                     "kind": DecisionKind.DELIST,
                     "status": DecisionStatus.PENDING,
                     "reason_code": "cycle_delist_proposal",
-                    "reason_text": "; ".join(o.reasons),
+                    "reason_text": reasons.english(reasons.of_kind(o.reasons, DecisionKind.DELIST)),
                     "evidence": evidence,
                 }
             )
@@ -537,21 +547,32 @@ def cycle_publish(*, cycle: QualificationCycle, user=None) -> dict:
 
     # Notifications, and the same text by e-mail to the provider's users once committed.
     notes = []
-    label = str(cycle)
-    for o in outcomes:
-        context = {
-            "cycle": label,
-            "current": o.current_tier,
-            "proposed": o.proposed_tier,
-            "reasons": "; ".join(r for r in o.reasons if r.startswith("warn")),
-            "fix_by": o.fix_by.astimezone(SHANGHAI) if o.fix_by else None,
-        }
-        kinds = [o.change] if o.change != OutcomeChange.NONE else []
-        kinds += [k for k in ("warn", "probation", "delist_proposal") if getattr(o, k)]
-        notes += [
-            Notification(provider_id=o.provider_id, cycle=cycle, kind=k, text=NOTIFY_TEXT[k].format(**context))
-            for k in kinds
-        ]
+    window = {
+        "kind": cycle.kind,
+        "start": f"{cycle.window_start.astimezone(SHANGHAI):%Y-%m-%d}",
+        "last": f"{cycle.window_end.astimezone(SHANGHAI) - dt.timedelta(microseconds=1):%Y-%m-%d}",
+    }
+    with translation.override("en"):
+        for o in outcomes:
+            params = {
+                **window,
+                "current": o.current_tier,
+                "proposed": o.proposed_tier,
+                "reasons": reasons.of_kind(o.reasons, DecisionKind.WARN),
+                "fix_by": f"{o.fix_by.astimezone(SHANGHAI):%Y-%m-%d %H:%M}" if o.fix_by else "",
+            }
+            kinds = [o.change] if o.change != OutcomeChange.NONE else []
+            kinds += [k for k in ("warn", "probation", "delist_proposal") if getattr(o, k)]
+            notes += [
+                Notification(
+                    provider_id=o.provider_id,
+                    cycle=cycle,
+                    kind=k,
+                    params=params,
+                    text=reasons.notice(k, params),
+                )
+                for k in kinds
+            ]
     Notification.objects.bulk_create(notes, batch_size=2000)
     emails = defaultdict(list)
     for pid, email in ProviderUser.objects.filter(provider_id__in={n.provider_id for n in notes}).values_list(

@@ -8,6 +8,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from .reasons import reason
+
 TIERS = ["L0", "L1", "L2", "L3", "L4", "L5"]
 
 
@@ -22,7 +24,7 @@ class Outcome:
     warn: bool
     probation: bool
     delist_proposal: bool
-    reasons: list[str] = field(default_factory=list)
+    reasons: list[dict] = field(default_factory=list)  # certification.reasons: {code, params}
     ranked: bool = True
 
 
@@ -67,7 +69,7 @@ def evaluate(
     if current_tier not in TIERS:
         raise ValueError(f"unknown tier {current_tier!r}")
     if status == "delisted":
-        return Outcome(current_tier, False, False, False, ["delisted: no rules apply"], ranked)
+        return Outcome(current_tier, False, False, False, [reason("delisted_no_rules")], ranked)
     previous = list(previous_outcomes)
 
     if not ranked:
@@ -76,16 +78,16 @@ def evaluate(
         run = ruleset.warn_unranked_cycles - 1
         recent = previous[:run]
         warn = len(recent) == run and all(not getattr(o, "ranked", True) for o in recent)
-        reasons = ["not_ranked: keeps level"]
+        reasons = [reason("not_ranked_keeps_level")]
         if warn:
-            reasons.append(f"warn: not ranked {ruleset.warn_unranked_cycles} cycles running")
+            reasons.append(reason("warn_unranked", cycles=ruleset.warn_unranked_cycles))
         return Outcome(current_tier, warn, False, False, reasons, ranked=False)
 
     if overall is None:
         raise ValueError("a ranked provider needs an overall score")
     capability_scores = capability_scores or {}
     overall_d = _dec(overall)
-    reasons: list[str] = []
+    reasons: list[dict] = []
 
     index = TIERS.index(current_tier)
     proposed = current_tier
@@ -93,30 +95,30 @@ def evaluate(
         above = TIERS[index + 1]
         if bar_met(ruleset, above, overall=overall, capability_scores=capability_scores, percentile=percentile):
             proposed = above
-            reasons.append(f"promote: bar of {above} met")
+            reasons.append(reason("promote_bar_met", tier=above))
     if proposed == current_tier and index > 0:
         floor = ruleset.overall_bar(current_tier) - ruleset.demotion_hysteresis
         if overall_d < floor:
             proposed = TIERS[index - 1]
-            reasons.append(f"demote: overall {overall_d} < {floor} ({current_tier} bar − hysteresis)")
+            reasons.append(reason("demote_below_floor", overall=overall_d, floor=floor, tier=current_tier))
 
     warn = False
     if percentile is not None and _dec(percentile) < ruleset.warn_percentile_below:
         warn = True
-        reasons.append(f"warn: percentile {percentile} < {ruleset.warn_percentile_below}")
+        reasons.append(reason("warn_percentile", percentile=_dec(percentile), bar=ruleset.warn_percentile_below))
     if overall_d < ruleset.warn_overall_below:
         warn = True
-        reasons.append(f"warn: overall {overall_d} < {ruleset.warn_overall_below}")
+        reasons.append(reason("warn_overall", overall=overall_d, bar=ruleset.warn_overall_below))
 
     probation = delist = False
     if warn and status == "probation":
         if ruleset.delist_on_warning_in_probation:
             delist = True
-            reasons.append("delist_proposal: warned again while on probation")
+            reasons.append(reason("delist_warned_in_probation"))
     elif warn:
         run = ruleset.probation_consecutive_warnings - 1
         recent = previous[:run]
         if len(recent) == run and all(getattr(o, "warn", False) for o in recent):
             probation = True
-            reasons.append(f"probation: warned {ruleset.probation_consecutive_warnings} consecutive cycles")
+            reasons.append(reason("probation_consecutive_warnings", cycles=ruleset.probation_consecutive_warnings))
     return Outcome(proposed, warn, probation, delist, reasons, ranked=True)

@@ -18,7 +18,7 @@ from scoring.api.views import jsonable
 from scoring.choices import CycleKind, CycleStatus
 from scoring.models import ProviderScore, QualificationCycle
 
-from .. import cycles
+from .. import cycles, reasons
 from ..models import CycleOutcome, Notification, RuleSet
 
 
@@ -71,6 +71,8 @@ class QualificationCycleSerializer(serializers.ModelSerializer):
 
 
 class CycleOutcomeSerializer(serializers.ModelSerializer):
+    reason_texts = serializers.SerializerMethodField(help_text="The reasons as sentences in the request's language.")
+
     class Meta:
         model = CycleOutcome
         fields = [
@@ -87,16 +89,25 @@ class CycleOutcomeSerializer(serializers.ModelSerializer):
             "probation",
             "delist_proposal",
             "reasons",
+            "reason_texts",
             "fix_by",
         ]
         read_only_fields = fields
 
+    def get_reason_texts(self, outcome) -> list[str]:
+        return reasons.sentences(outcome.reasons)
+
 
 class NotificationSerializer(serializers.ModelSerializer):
+    message = serializers.SerializerMethodField(help_text="The notification in the request's language.")
+
     class Meta:
         model = Notification
-        fields = ["id", "provider", "cycle", "kind", "text", "created_at", "read"]
+        fields = ["id", "provider", "cycle", "kind", "text", "params", "message", "created_at", "read"]
         read_only_fields = fields
+
+    def get_message(self, note) -> str:
+        return reasons.notice(note.kind, note.params) or note.text
 
 
 class QualificationCycleViewSet(RestrictedModelViewSet):
@@ -150,7 +161,10 @@ class QualificationCycleViewSet(RestrictedModelViewSet):
         cycle = self.get_object()
         if cycle.status not in (CycleStatus.COMPUTED, CycleStatus.PUBLISHED):
             raise cycles.conflict("not_computed", _("The cycle has no preview until it is computed."))
-        return Response(jsonable(cycles.cycle_preview(cycle=cycle)))
+        body = cycles.cycle_preview(cycle=cycle)
+        for row in body["outcomes"]:
+            row["reason_texts"] = reasons.sentences(row["reasons"])
+        return Response(jsonable(body))
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["get"])

@@ -65,7 +65,8 @@ class Notification(models.Model):
         "scoring.QualificationCycle", on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
     )
     kind = models.CharField(_("kind"), max_length=20)
-    text = models.TextField(_("text"))
+    text = models.TextField(_("text"), help_text=_("In English, as e-mailed; pages read it from kind and params."))
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read = models.BooleanField(_("read"), default=False)
 

@@ -6,8 +6,8 @@ import datetime as dt
 from django import template
 
 from admission import checks as admission_checks
-from portal import reasons
-from scoring.services import SHANGHAI
+from certification import reasons
+from core.dates import SHANGHAI
 
 register = template.Library()
 
@@ -22,14 +22,14 @@ def cycle_label(cycle) -> str:
 
 @register.filter
 def reasons_text(value) -> str:
-    """Stored reasons (a list, or one text joined with "; ") as translated sentences, one after another."""
-    return " ".join(reasons.reasons_text(value))
+    """Stored reasons ({code, params} each) as sentences in the reader's language, one after another."""
+    return " ".join(reasons.sentences(value))
 
 
 @register.filter
 def decision_reason(decision) -> str:
-    """A decision's reason as sentences (its text, or the cycle's reasons of its kind); else its code."""
-    return " ".join(reasons.decision_reasons(decision)) or decision.reason_code
+    """A decision's reason as sentences in the reader's language (certification.reasons.decision_sentences)."""
+    return " ".join(reasons.decision_sentences(decision))
 
 
 @register.filter

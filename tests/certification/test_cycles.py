@@ -140,7 +140,10 @@ def test_preview_then_publish_applies_everything_once(world, manager, client_for
     assert set(body["counts"]["by_cohort"]) == {"mcn"}
     strong = next(o for o in body["outcomes"] if o["provider"] == p["strong"].pk)
     # One level per cycle: 72 clears L3's bar (65) but the proposal is L1.
-    assert strong["overall"] == "72.0000" and strong["reasons"] == ["promote: bar of L1 met"]
+    assert strong["overall"] == "72.0000" and strong["reasons"] == [
+        {"code": "promote_bar_met", "params": {"tier": "L1"}}
+    ]
+    assert strong["reason_texts"] == ["晋级：已达到 L1 的门槛。"]
     # Nothing took effect yet.
     assert Decision.objects.filter(cycle=cycle).count() == 0
     assert Provider.objects.get(pk=p["strong"].pk).tier == "L0"
@@ -191,8 +194,11 @@ def test_preview_then_publish_applies_everything_once(world, manager, client_for
         ]
     )
     assert [(m.to, m.body) for m in mail.outbox] == [
-        (["boss@strong.example"], f"强赛马 {cycle}: promoted from L0 to L1.")
+        (["boss@strong.example"], "Qualification cycle Monthly 2025-06-01 – 2025-06-30: promoted from L0 to L1.")
     ]
+    # The notification keeps its parameters: the API words it in the reader's language.
+    note = Notification.objects.get(provider=p["strong"])
+    assert (note.params["current"], note.params["proposed"], note.params["last"]) == ("L0", "L1", "2025-06-30")
     assert ledger_verify().broken is None
 
     # Publishing twice changes nothing.
@@ -377,6 +383,9 @@ def test_provider_sees_only_own_published_outcome_and_notifications(world, manag
     assert client.get(f"/api/v1/cycle-outcomes/{other.pk}/").status_code == 404
     notes = client.get("/api/v1/notifications/").json()
     assert [(n["provider"], n["kind"], n["read"]) for n in notes["results"]] == [(p["strong"].pk, "promote", False)]
+    assert notes["results"][0]["message"] == "强赛马 月度 2025-06-01 – 2025-06-30：由 L0 晋级至 L1。"
+    english = client.get("/api/v1/notifications/", HTTP_ACCEPT_LANGUAGE="en").json()["results"][0]["message"]
+    assert english == "Qualification cycle Monthly 2025-06-01 – 2025-06-30: promoted from L0 to L1."
     theirs = Notification.objects.filter(provider=p["weak"]).first()
     assert client.post(f"/api/v1/notifications/{theirs.pk}/read/").status_code == 404
     assert Notification.objects.get(pk=theirs.pk).read is False

@@ -68,7 +68,10 @@ def test_warning_probation_delist_sequence():
     low = {"overall": Decimal("29"), "percentile": Decimal("0.5")}
     first = run(**low)
     assert (first.warn, first.probation, first.delist_proposal) == (True, False, False)
-    assert first.reasons == ["demote: overall 29 < 35 (L1 bar − hysteresis)", "warn: overall 29 < 30"]
+    assert first.reasons == [
+        {"code": "demote_below_floor", "params": {"overall": "29", "floor": "35", "tier": "L1"}},
+        {"code": "warn_overall", "params": {"overall": "29", "bar": "30"}},
+    ]
     assert first.proposed_tier == "L0"
     second = run(**low, previous_outcomes=[first])
     assert (second.warn, second.probation, second.delist_proposal) == (True, True, False)
@@ -87,7 +90,7 @@ def test_warning_on_low_percentile_is_strict():
 
 def test_not_ranked_keeps_level_and_is_warned_on_the_second_cycle():
     first = run(current_tier="L3", ranked=False, overall=None)
-    assert first == Outcome("L3", False, False, False, ["not_ranked: keeps level"], ranked=False)
+    assert first == Outcome("L3", False, False, False, [{"code": "not_ranked_keeps_level", "params": {}}], ranked=False)
     second = run(current_tier="L3", ranked=False, overall=None, previous_outcomes=[first])
     assert (second.proposed_tier, second.warn, second.probation, second.delist_proposal) == ("L3", True, False, False)
     after_ranked = run(current_tier="L3", ranked=False, previous_outcomes=[run(current_tier="L3", overall=70)])

@@ -152,7 +152,8 @@ def test_a_replaced_tier_certificate_reads_superseded_and_points_to_the_current_
     first.refresh_from_db()
     assert first.status == "superseded" and first.valid_until > shanghai_today()  # not "expired"
     assert second.supersedes == first and second.status == "active"
-    page = anonymous.get(f"/verify/{first.number}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    anonymous.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = anonymous.get(f"/verify/{first.number}/").content.decode()
     assert "replaced by a newer one" in page and "expired" not in page.lower()
     assert f'href="/verify/{second.number}/"' in page
     document = anonymous.get(f"/verify/{first.number}.json").json()

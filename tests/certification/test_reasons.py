@@ -1,4 +1,5 @@
-"""The rules engine's reasons on the pages: translated sentences in both languages; what is stored stays."""
+"""Reasons are codes with parameters; certification.reasons words them in the reader's language for pages, API,
+notifications and the ledger's reason_text. Nothing parses stored text."""
 
 from decimal import Decimal
 
@@ -10,121 +11,106 @@ from django.utils import timezone, translation
 from certification import services as cert_services
 from certification.ledger import decision_append
 from certification.models import CycleOutcome, Decision
-from portal.reasons import decision_reasons, reason_text, reasons_text
+from certification.reasons import decision_sentences, reason, sentence, sentences
 from tests import factories
 from tests.conftest import make_staff
 from tests.portal.conftest import make_cycle
 
-# Every shape certification.rules.evaluate and scoring.cycles write, with both languages' sentences.
+# Every reason certification.rules.evaluate and certification.cycles write, with both languages' sentences.
 SENTENCES = [
-    ("promote: bar of L2 met", "Promoted: the L2 bar is met.", "晋级：已达到 L2 的门槛。"),
+    (reason("promote_bar_met", tier="L2"), "Promoted: the L2 bar is met.", "晋级：已达到 L2 的门槛。"),
     (
-        "demote: overall 48.1 < 50 (L2 bar − hysteresis)",
+        reason("demote_below_floor", overall=Decimal("48.1"), floor=Decimal("50"), tier="L2"),
         "Demoted: the overall score 48.1 is below 50 (the L2 bar minus the hysteresis).",
         "降级：总分 48.1 低于 50（L2 门槛减去降级缓冲）。",
     ),
     (
-        "demote: overall 29.0000 < 35.0000 (L1 bar − hysteresis)",
+        reason("demote_below_floor", overall=Decimal("29.0000"), floor=Decimal("35.0000"), tier="L1"),
         "Demoted: the overall score 29 is below 35 (the L1 bar minus the hysteresis).",
         "降级：总分 29 低于 35（L1 门槛减去降级缓冲）。",
     ),
     (
-        "warn: percentile 0.05 < 0.10",
+        reason("warn_percentile", percentile=Decimal("0.05"), bar=Decimal("0.10")),
         "Warning: the percentile in the cohort, 5%, is below 10%.",
         "预警：同组百分位 5% 低于 10%。",
     ),
-    ("warn: overall 29 < 30", "Warning: the overall score 29 is below 30.", "预警：总分 29 低于 30。"),
     (
-        "warn: not ranked 3 cycles running",
+        reason("warn_overall", overall=Decimal("29"), bar=Decimal("30")),
+        "Warning: the overall score 29 is below 30.",
+        "预警：总分 29 低于 30。",
+    ),
+    (
+        reason("warn_unranked", cycles=3),
         "Warning: not ranked for 3 cycles in a row.",
         "预警：已连续 3 个周期未排名。",
     ),
-    ("warn: not ranked 1 cycles running", "Warning: not ranked for 1 cycle in a row.", "预警：已连续 1 个周期未排名。"),
+    (reason("warn_unranked", cycles=1), "Warning: not ranked for 1 cycle in a row.", "预警：已连续 1 个周期未排名。"),
     (
-        "not_ranked: keeps level",
+        reason("not_ranked_keeps_level"),
         "Not ranked (too little activity): the tier stays as it is.",
         "未排名（活跃度不足）：保持原等级。",
     ),
     (
-        "probation: warned 2 consecutive cycles",
+        reason("probation_consecutive_warnings", cycles=2),
         "Probation: warned in 2 consecutive cycles.",
         "观察期：已连续 2 个周期被预警。",
     ),
     (
-        "delist_proposal: warned again while on probation",
+        reason("delist_warned_in_probation"),
         "Delisting proposed: warned again while on probation.",
         "提议清退：观察期内再次被预警。",
     ),
     (
-        "delist_proposal: confirmed serious violation #12",
+        reason("delist_serious_violation", violations=[12]),
         "Delisting proposed: confirmed serious violation #12.",
         "提议清退：已确认特别严重违规 #12。",
     ),
     (
-        "delist_proposal: confirmed serious violation #12, #15",
+        reason("delist_serious_violation", violations=[12, 15]),
         "Delisting proposed: confirmed serious violation #12, #15.",
         "提议清退：已确认特别严重违规 #12, #15。",
     ),
-    ("delisted: no rules apply", "Delisted: the rules no longer apply.", "已清退：不再适用规则。"),
+    (reason("delisted_no_rules"), "Delisted: the rules no longer apply.", "已清退：不再适用规则。"),
 ]
 
 
 @pytest.mark.parametrize(("stored", "english", "chinese"), SENTENCES)
-def test_each_known_reason_reads_as_a_sentence_in_both_languages(stored, english, chinese):
+def test_each_reason_code_reads_as_a_sentence_in_both_languages(stored, english, chinese):
     with translation.override("en"):
-        assert reason_text(stored) == english
+        assert sentence(stored) == english
     with translation.override("zh-hans"):
-        assert reason_text(stored) == chinese
+        assert sentence(stored) == chinese
 
 
-@pytest.mark.parametrize(
-    "stored",
-    [
-        "promote: bar of L2 met and more",
-        "warn: percentile high",
-        "delist_proposal: confirmed serious violation 12",
-        "Shop sold counterfeit goods; repeated after warning",
-        "",
-    ],
-)
-def test_unknown_reasons_are_shown_as_they_are(stored):
+def test_a_reason_stored_before_reasons_had_codes_is_shown_as_stored():
+    """Old ledger entries keep their English reasons (the ledger is never rewritten); they are not parsed."""
     for language in ("en", "zh-hans"):
         with translation.override(language):
-            assert reason_text(stored) == stored
+            assert sentence("warn: percentile 0.05 < 0.10") == "warn: percentile 0.05 < 0.10"
+            assert sentence({"code": "unknown_code"}) == "unknown_code"
 
 
-def test_a_joined_reason_text_is_split_and_free_text_kept_whole():
-    joined = "warn: overall 29 < 30; delist_proposal: warned again while on probation"
+def test_decision_sentences_take_the_reasons_of_the_decisions_kind_else_its_code_and_text():
+    coded = [reason("promote_bar_met", tier="L2"), reason("warn_percentile", percentile="0.05", bar="0.10")]
+    promote = Decision(kind="promote", reason_code="cycle_promote", evidence={"reasons": coded})
+    warn = Decision(kind="warn", reason_code="cycle_warning", evidence={"reasons": coded})
+    certify = Decision(kind="certify", reason_code="tier_certified", evidence={"level": "L2"})
+    manual = Decision(kind="warn", reason_code="staff_warning", reason_text="Late reports", evidence={})
     with translation.override("en"):
-        assert reasons_text(joined) == [
-            "Warning: the overall score 29 is below 30.",
-            "Delisting proposed: warned again while on probation.",
-        ]
-        assert reasons_text("Sold fakes; twice") == ["Sold fakes; twice"]
-        assert reasons_text("") == []
-        assert reasons_text(["not_ranked: keeps level", "odd"]) == [
-            "Not ranked (too little activity): the tier stays as it is.",
-            "odd",
-        ]
-
-
-def test_a_decision_shows_its_text_else_its_own_kinds_reasons_from_the_evidence():
-    evidence = {"reasons": ["promote: bar of L2 met", "warn: percentile 0.05 < 0.10"]}
-    with translation.override("en"):
-        promote = Decision(kind="promote", reason_code="cycle_promote", evidence=evidence)
-        warn = Decision(kind="warn", reason_code="cycle_warning", evidence=evidence)
-        certify = Decision(kind="certify", reason_code="tier_certified", evidence={"level": "L2"})
-        manual = Decision(kind="warn", reason_code="manual", reason_text="Late reports", evidence=evidence)
-        assert decision_reasons(promote) == ["Promoted: the L2 bar is met."]
-        assert decision_reasons(warn) == ["Warning: the percentile in the cohort, 5%, is below 10%."]
-        assert decision_reasons(certify) == []
-        assert decision_reasons(manual) == ["Late reports"]
-        assert decision_reasons(Decision(kind="warn", reason_code="x", evidence=None)) == []
+        assert decision_sentences(promote) == ["Promoted: the L2 bar is met."]
+        assert decision_sentences(warn) == ["Warning: the percentile in the cohort, 5%, is below 10%."]
+        assert decision_sentences(certify) == ["Tier certificate issued."]
+        assert decision_sentences(manual) == ["Late reports"]
+    with translation.override("zh-hans"):
+        assert decision_sentences(certify) != ["Tier certificate issued."]
 
 
 # Pages ---------------------------------------------------------------------------------------------
 
-STORED = ["demote: overall 48.1 < 50 (L2 bar − hysteresis)", "warn: percentile 0.05 < 0.10"]
+STORED = [
+    reason("demote_below_floor", overall=Decimal("48.1"), floor=Decimal("50"), tier="L2"),
+    reason("warn_percentile", percentile=Decimal("0.05"), bar=Decimal("0.10")),
+]
 
 
 def client_as(user, language=None):
@@ -160,7 +146,7 @@ def test_preview_shows_reasons_as_sentences_in_both_languages(roles):
         "Warning: the percentile in the cohort, 5%, is below 10%.</td>"
     ) in english
     for body in (chinese, english):
-        assert "bar − hysteresis" not in body and "warn: percentile" not in body
+        assert "demote_below_floor" not in body and "warn_percentile" not in body
     outcome.refresh_from_db()
     assert outcome.reasons == STORED
 
@@ -178,7 +164,7 @@ def test_dashboard_and_appeal_page_show_a_cycle_decisions_reasons(provider_user,
     chinese = client_as(provider_user).get("/portal/").content.decode()
     assert "<td>降级：总分 48.1 低于 50（L2 门槛减去降级缓冲）。</td>" in chinese
     assert "<td>预警：同组百分位 5% 低于 10%。</td>" in chinese
-    assert "<td>tier_certified</td>" in chinese  # no reasons: the code, as before
+    assert "<td>tier_certified</td>" not in chinese  # no reasons of its own: its code's sentence
     english = client_as(provider_user, "en").get("/portal/").content.decode()
     assert "<td>Demoted: the overall score 48.1 is below 50 (the L2 bar minus the hysteresis).</td>" in english
     assert "<td>Warning: the percentile in the cohort, 5%, is below 10%.</td>" in english
@@ -194,21 +180,23 @@ def test_dashboard_and_appeal_page_show_a_cycle_decisions_reasons(provider_user,
 @pytest.mark.django_db
 def test_delisting_queue_translates_a_cycles_reasons_and_keeps_free_text(roles):
     manager = make_staff(roles, "cycle_manager", username="mgr")
-    cycle_text = "warn: overall 29 < 30; delist_proposal: warned again while on probation"
+    coded = [reason("warn_overall", overall="29", bar="30"), reason("delist_warned_in_probation")]
+    cycle_text = "Delisting proposed: warned again while on probation."
     from_cycle = cert_services.delist_propose(
-        provider=factories.ProviderFactory(name="Cycle Co"), reason_code="cycle_delist_proposal", reason_text=cycle_text
+        provider=factories.ProviderFactory(name="Cycle Co"),
+        reason_code="cycle_delist_proposal",
+        reason_text=cycle_text,
+        evidence={"reasons": coded},
     )
     free = cert_services.delist_propose(
         provider=factories.ProviderFactory(name="Fake Co"), reason_code="serious_violation", reason_text="Fakes; twice"
     )
     english = client_as(manager, "en").get("/console/delistings/").content.decode()
-    assert (
-        f"#{from_cycle.seq} · cycle_delist_proposal — Warning: the overall score 29 is below 30. "
-        "Delisting proposed: warned again while on probation.</p>"
-    ) in english
-    assert f"#{free.seq} · serious_violation — Fakes; twice</p>" in english
+    assert (f"#{from_cycle.seq} — Delisting proposed: warned again while on probation.</p>") in english
+    assert f"#{free.seq} — Delisting proposed: a confirmed serious violation. Fakes; twice</p>" in english
     chinese = client_as(manager).get("/console/delistings/").content.decode()
-    assert "— 预警：总分 29 低于 30。 提议清退：观察期内再次被预警。</p>" in chinese
+    assert f"#{from_cycle.seq} — 提议清退：观察期内再次被预警。</p>" in chinese
+    assert "cycle_delist_proposal" not in chinese and "serious_violation" not in chinese
     from_cycle.refresh_from_db()
     assert from_cycle.reason_text == cycle_text
 
@@ -243,7 +231,7 @@ def test_stored_reasons_are_what_the_rules_engine_writes():
     )
     assert outcome.reasons == STORED
     with translation.override("en"):
-        assert [reason_text(r) for r in outcome.reasons] == [
+        assert sentences(outcome.reasons) == [
             "Demoted: the overall score 48.1 is below 50 (the L2 bar minus the hysteresis).",
             "Warning: the percentile in the cohort, 5%, is below 10%.",
         ]
