@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from certification import standing
 from certification.ledger import decision_append
-from providers.choices import ProviderStatus, Tier
 from providers.files import inspect_upload
 from providers.models import Operator, Provider, ProviderUser
 
@@ -242,8 +242,6 @@ def admission_approve(
         "type": app.type,
         "province": app.province,
         "city": app.city,
-        "status": ProviderStatus.ACTIVE,
-        "tier": Tier.L0,
         "deposit": app.deposit_amount,
         "admitted_at": now,
     }
@@ -256,7 +254,8 @@ def admission_approve(
     else:
         for name, value in fields.items():
             setattr(provider, name, value)
-        provider.save()
+        provider.save(update_fields=list(fields))
+    standing.provider_admitted(provider=provider)  # active at L0: the one writer of tier and status
     if app.applicant_id:
         ProviderUser.objects.create(user_id=app.applicant_id, provider=provider)
 

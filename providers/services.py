@@ -89,9 +89,9 @@ def provider_create(
     city: str,
     deposit: Decimal = Decimal("0"),
     admitted_at: dt.datetime | None = None,
-    status: str = "active",
-    tier: str = "L0",
 ) -> Provider:
+    """A provider's registry record; it starts active at L0 (its standing then moves only through
+    certification.standing)."""
     provider = Provider(
         name=name,
         credit_code=credit_code,
@@ -100,14 +100,15 @@ def provider_create(
         city=city,
         deposit=deposit,
         admitted_at=admitted_at,
-        status=status,
-        tier=tier,
     )
     return _save(provider)
 
 
 @transaction.atomic
 def provider_update(*, provider: Provider, **changes: Any) -> Provider:
+    """The registry fields; ``status`` and ``tier`` are certification.standing's alone."""
+    if {"status", "tier"} & set(changes):
+        raise ValueError("a provider's status and tier change only through certification.standing")
     _apply(provider, changes)
     return _save(provider)
 
