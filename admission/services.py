@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from certification import standing
 from certification.ledger import decision_append
+from core.errors import Refusal
 from providers.files import inspect_upload
 from providers.models import Operator, Provider, ProviderUser
 
@@ -37,17 +38,6 @@ def field_error(field: str, message: str, code: str) -> ValidationError:
     return ValidationError({field: ValidationError(message, code=code)})
 
 
-class AdmissionError(Exception):
-    """A refused admission step: a machine-readable code, a human message, the HTTP status it maps to."""
-
-    def __init__(self, code: str, message: str, *, status: int = 409, errors=None):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.status = status
-        self.errors = errors
-
-
 def _locked(application: AdmissionApplication) -> AdmissionApplication:
     """The application row, locked for this transaction, so two steps on it run one after the other."""
     return AdmissionApplication.objects.select_for_update().get(pk=application.pk)
@@ -67,16 +57,17 @@ STEP_REFUSALS = {
 
 def _require_status(app: AdmissionApplication, allowed, step: str) -> None:
     if app.status not in allowed:
-        raise AdmissionError(
+        raise Refusal(
             "invalid_transition",
             STEP_REFUSALS[step] % {"status": app.status},
+            status=409,
             errors={"status": app.status, "allowed_from": [str(s) for s in allowed]},
         )
 
 
 def _require_owner(app: AdmissionApplication, actor) -> None:
     if actor.pk not in (app.created_by_id, app.applicant_id):
-        raise AdmissionError(
+        raise Refusal(
             "not_application_owner",
             _("Only the applicant or the creator of an application may do this."),
             status=403,
@@ -85,7 +76,7 @@ def _require_owner(app: AdmissionApplication, actor) -> None:
 
 def _require_independent_reviewer(app: AdmissionApplication, reviewer) -> None:
     if reviewer.pk in (app.created_by_id, app.applicant_id):
-        raise AdmissionError(
+        raise Refusal(
             "reviewer_is_creator", _("You cannot review an application you created or applied with."), status=403
         )
 
@@ -227,14 +218,15 @@ def admission_approve(
     results = run_checks(app, on=on)
     failed = failed_checks(results)
     if failed:
-        raise AdmissionError(
+        raise Refusal(
             "admission_checks_failed",
             _("Cannot admit while an automatic check fails: %(checks)s.")
             % {"checks": ", ".join(r["check"] for r in failed)},
+            status=409,
             errors={"failed_checks": failed},
         )
     if app.applicant_id and ProviderUser.objects.filter(user_id=app.applicant_id).exists():
-        raise AdmissionError("applicant_is_provider_user", _("The applicant already belongs to a provider."))
+        raise Refusal("applicant_is_provider_user", _("The applicant already belongs to a provider."), status=409)
 
     now = timezone.now()
     fields = {

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from core.access import provider_id_of
 from core.dates import SHANGHAI, shanghai_today
+from core.errors import Refusal
 from providers.choices import ProviderStatus, Tier
 from providers.files import inspect_upload
 from providers.models import Provider
@@ -48,7 +49,7 @@ TIERS = [t.value for t in Tier]
 
 
 def _refuse(code: str, message: str):
-    raise ValidationError(message, code=code)
+    raise Refusal(code, message)
 
 
 def _day(moment: dt.datetime) -> dt.date:

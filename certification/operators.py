@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.dates import SHANGHAI, add_months, shanghai_today
+from core.errors import Refusal
 from providers.choices import Severity, ViolationStatus
 from providers.models import LiveSession, Operator
 
@@ -43,7 +44,7 @@ RENEWAL_OPENS_MONTHS = 6
 
 
 def _refuse(code: str, message: str, **params):
-    raise ValidationError(message, code=code, params=params or None)
+    raise Refusal(code, message, params=params)
 
 
 def _require_staff(user) -> None:
@@ -143,10 +144,11 @@ def operator_eligibility(*, operator: Operator, level: str, today: dt.date, rene
 def _require_eligible(result: dict) -> None:
     failed = [c for c in result["checks"] if not c["passed"]]
     if failed:
-        raise ValidationError(
+        raise Refusal(
+            "requirements_not_met",
             _("Requirements not met: %(checks)s.") % {"checks": ", ".join(c["check"] for c in failed)},
-            code="requirements_not_met",
             params={"checks": result["checks"]},
+            errors={"checks": result["checks"]},
         )
 
 

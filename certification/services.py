@@ -3,13 +3,14 @@
 import datetime as dt
 
 import pghistory
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.dates import add_years, shanghai_today
+from core.errors import Refusal
 from providers.choices import ProviderStatus, Severity, ViolationStatus
 from providers.models import Employment, Engagement, Provider
 
@@ -34,7 +35,7 @@ APPROVALS_REQUIRED = 2
 
 
 def _refuse(code: str, message: str):
-    raise ValidationError(message, code=code)
+    raise Refusal(code, message)
 
 
 # --- Delisting (清退), maker-checker ---------------------------------------------------------------

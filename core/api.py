@@ -2,9 +2,11 @@
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import ProtectedError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, pagination
+from rest_framework.fields import get_error_detail
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -30,14 +32,24 @@ def _first_code(codes):
 
 def exception_handler(exc, context):
     """Every error is JSON: {"code": machine-readable, "message": human, "errors": details?}."""
+    if isinstance(exc, ProtectedError):
+        kinds = sorted({str(obj._meta.verbose_name_plural) for obj in exc.protected_objects})
+        exc = Refusal(
+            "protected",
+            _("Still referenced by: %(kinds)s.") % {"kinds": ", ".join(kinds)},
+            status=409,
+        )
     if isinstance(exc, Refusal):
         return Response(exc.body(), status=exc.status)
     if isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+        if not hasattr(exc, "error_dict"):  # a service's refusal without a field: its own code and message
+            body = {"code": exc.error_list[0].code or "invalid", "message": exc.messages[0]}
+            return Response(body, status=400)
+        exc = exceptions.ValidationError(get_error_detail(exc))  # field errors, each keeping its code
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
-        exc = exceptions.PermissionDenied()
+        exc = exceptions.PermissionDenied(str(exc) or None)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

@@ -3,14 +3,17 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 
 
-class Refusal(Exception):
+class Refusal(ValidationError):
     """A service refused to act: a machine-readable ``code``, a ``message`` in the active language (raise it
     with gettext), optional ``params`` (the facts the message names) and per-field ``errors``, and the HTTP
-    status the API answers with (400 bad input, 403 not allowed, 409 the state forbids it)."""
+    status the API answers with (400 bad input, 403 not allowed, 409 the state forbids it).
+
+    It is a Django ValidationError, so forms and the admin show it like any validation message; the API's
+    exception handler (core.api) and the pages (``refusal_message``) turn it into the same error body."""
 
     def __init__(self, code: str, message: str, *, status: int = 400, params: dict | None = None, errors=None):
-        super().__init__(message)
-        self.code = code
+        # The message is already formatted: the params are kept for clients, not passed on for %-formatting.
+        super().__init__(str(message), code=code)
         self.message = str(message)
         self.status = status
         self.params = params or {}

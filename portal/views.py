@@ -196,7 +196,7 @@ def admission_act(request, pk: int, action: str):
             )
         else:
             raise Http404
-    except (admission_services.AdmissionError, ValidationError) as exc:
+    except ValidationError as exc:  # a Refusal is one
         messages.error(request, _error_text(exc))
     else:
         messages.success(request, _("Done: %(company)s.") % {"company": application.company_name})

@@ -1,6 +1,5 @@
 """API v1 for strict admission (严准入): `admission-applications` and its review actions."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
@@ -8,8 +7,6 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
-from rest_framework.fields import get_error_detail
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
@@ -77,18 +74,6 @@ class AdmissionPermission(BasePermission):
         return view.action in APPLICANT_ACTIONS or request.method == "OPTIONS"
 
 
-def _invalid(exc: DjangoValidationError) -> ValidationError:
-    """A service's Django ValidationError as DRF's, keeping each message's code (core.api keeps only text)."""
-    return ValidationError(get_error_detail(exc))
-
-
-def _refused(exc: services.AdmissionError) -> Response:
-    body = {"code": exc.code, "message": exc.message}
-    if exc.errors is not None:
-        body["errors"] = exc.errors
-    return Response(body, status=exc.status)
-
-
 class AdmissionApplicationViewSet(
     RestrictedViewSetMixin,
     mixins.ListModelMixin,
@@ -122,17 +107,12 @@ class AdmissionApplicationViewSet(
         serializer = AdmissionApplicationWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        try:
-            app = services.admission_create(
-                created_by=request.user,
-                licence_file=data.pop("business_licence", None),
-                operators=data.pop("operators", []),
-                **data,
-            )
-        except services.AdmissionError as exc:
-            return _refused(exc)
-        except DjangoValidationError as exc:
-            raise _invalid(exc) from exc
+        app = services.admission_create(
+            created_by=request.user,
+            licence_file=data.pop("business_licence", None),
+            operators=data.pop("operators", []),
+            **data,
+        )
         return self._read(app, status.HTTP_201_CREATED)
 
     @extend_schema(request=AdmissionApplicationWriteSerializer, responses=AdmissionApplicationSerializer)
@@ -147,24 +127,14 @@ class AdmissionApplicationViewSet(
                 {"code": "applicant_fixed", "message": _("The applicant of an application cannot be changed.")},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        try:
-            services.admission_update(application=app, actor=request.user, **data)
-            if upload is not None:
-                services.admission_attach_document(application=app, actor=request.user, upload=upload)
-        except services.AdmissionError as exc:
-            return _refused(exc)
-        except DjangoValidationError as exc:
-            raise _invalid(exc) from exc
+        services.admission_update(application=app, actor=request.user, **data)
+        if upload is not None:
+            services.admission_attach_document(application=app, actor=request.user, upload=upload)
         return self._read(app)
 
     def _step(self, request, service, **kwargs):
         app = self.get_object()
-        try:
-            service(application=app, **kwargs)
-        except services.AdmissionError as exc:
-            return _refused(exc)
-        except DjangoValidationError as exc:
-            raise _invalid(exc) from exc
+        service(application=app, **kwargs)
         return self._read(app)
 
     @extend_schema(request=None, responses=AdmissionApplicationSerializer)
@@ -222,14 +192,9 @@ class AdmissionApplicationViewSet(
         if request.method == "POST":
             body = UploadSerializer(data=request.data)
             body.is_valid(raise_exception=True)
-            try:
-                doc = services.admission_attach_document(
-                    application=app, actor=user, upload=body.validated_data["business_licence"]
-                )
-            except services.AdmissionError as exc:
-                return _refused(exc)
-            except DjangoValidationError as exc:
-                raise _invalid(exc) from exc
+            doc = services.admission_attach_document(
+                application=app, actor=user, upload=body.validated_data["business_licence"]
+            )
             return Response(AdmissionDocumentSerializer(doc).data, status=status.HTTP_201_CREATED)
         doc = (
             AdmissionDocument.objects.filter(application=app, kind=DocumentKind.BUSINESS_LICENCE)

@@ -1,10 +1,9 @@
 """API v1 appeals (申诉): list/retrieve (restricted), file (provider users; staff on a provider's behalf), decide."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse, Http404
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, serializers, status
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -14,16 +13,6 @@ from core.viewsets import RestrictedModelViewSet
 from .. import appeals as services
 from ..models import Appeal, AppealAttachment, Decision
 from .serializers import STAFF_PLACEHOLDER
-
-
-def refusal(exc: DjangoValidationError) -> exceptions.ValidationError:
-    """A service refusal as the JSON error body, keeping the service's machine-readable code."""
-    if hasattr(exc, "error_dict"):
-        field, errors = next(iter(exc.error_dict.items()))
-        return exceptions.ValidationError(
-            {"code": errors[0].code or "invalid", "message": errors[0].messages[0], "errors": exc.message_dict}
-        )
-    return exceptions.ValidationError({"code": exc.code or "invalid", "message": exc.messages[0], "errors": {}})
 
 
 def person(serializer, user) -> str | None:
@@ -124,15 +113,12 @@ class AppealViewSet(RestrictedModelViewSet):
         decision = Decision.objects.restrict(request.user).filter(pk=body.validated_data["decision"]).first()
         if decision is None:
             raise Http404
-        try:
-            appeal = services.appeal_file(
-                decision=decision,
-                filed_by=request.user,
-                statement=body.validated_data["statement"],
-                attachments=request.FILES.getlist("attachments"),
-            )
-        except DjangoValidationError as exc:
-            raise refusal(exc) from exc
+        appeal = services.appeal_file(
+            decision=decision,
+            filed_by=request.user,
+            statement=body.validated_data["statement"],
+            attachments=request.FILES.getlist("attachments"),
+        )
         return Response(self.get_serializer(self.get_queryset().get(pk=appeal.pk)).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=AppealDecideSerializer, responses=AppealSerializer)
@@ -142,10 +128,7 @@ class AppealViewSet(RestrictedModelViewSet):
         appeal = self.get_object()
         body = AppealDecideSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            services.appeal_decide(appeal=appeal, reviewer=request.user, **body.validated_data)
-        except DjangoValidationError as exc:
-            raise refusal(exc) from exc
+        services.appeal_decide(appeal=appeal, reviewer=request.user, **body.validated_data)
         return Response(self.get_serializer(self.get_queryset().get(pk=appeal.pk)).data)
 
     @extend_schema(responses={(200, "application/octet-stream"): bytes})

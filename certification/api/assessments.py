@@ -1,11 +1,11 @@
 """API v1 operator certification: assessments (record, read) and granting/renewing operator certificates."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.dates import shanghai_today
 from core.viewsets import RestrictedViewSetMixin
 from providers.models import Operator
 
@@ -13,28 +13,6 @@ from .. import operators as services
 from ..models import Certificate, OperatorAssessment
 from .appeals import person
 from .serializers import CertificateSerializer
-
-
-def refusal(exc: DjangoValidationError):
-    """A refusal as JSON, with the requirement checks (and their evidence) when eligibility failed."""
-    from rest_framework import exceptions
-
-    if hasattr(exc, "error_dict"):
-        field, errors = next(iter(exc.error_dict.items()))
-        return exceptions.ValidationError(
-            {"code": errors[0].code or "invalid", "message": errors[0].messages[0], "errors": exc.message_dict}
-        )
-    return exceptions.ValidationError({"code": exc.code or "invalid", "message": exc.message, "errors": {}})
-
-
-def refused(exc: DjangoValidationError) -> Response:
-    """A 400 answer that keeps the requirement checks' JSON types (DRF errors would stringify them)."""
-    if hasattr(exc, "error_dict") or not (exc.params and "checks" in exc.params):
-        raise refusal(exc) from exc
-    return Response(
-        {"code": exc.code, "message": exc.message, "errors": {"checks": exc.params["checks"]}},
-        status=status.HTTP_400_BAD_REQUEST,
-    )
 
 
 class OperatorAssessmentSerializer(serializers.ModelSerializer):
@@ -65,12 +43,9 @@ class OperatorAssessmentViewSet(
     ordering_fields = ["assessed_on", "score"]
 
     def perform_create(self, serializer):
-        try:
-            serializer.instance = services.operator_assessment_record(
-                assessor=self.request.user, **serializer.validated_data
-            )
-        except DjangoValidationError as exc:
-            raise refusal(exc) from exc
+        serializer.instance = services.operator_assessment_record(
+            assessor=self.request.user, **serializer.validated_data
+        )
 
 
 class GrantSerializer(serializers.Serializer):
@@ -104,10 +79,7 @@ class OperatorCertificationViewSet(viewsets.GenericViewSet):
         """Grant an operator certificate of a level when the assessment, sessions and time-at-level rules hold."""
         body = GrantSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            certificate = services.operator_certificate_grant(granted_by=request.user, **body.validated_data)
-        except DjangoValidationError as exc:
-            return refused(exc)
+        certificate = services.operator_certificate_grant(granted_by=request.user, **body.validated_data)
         return Response(CertificateSerializer(certificate).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=RenewSerializer, responses={201: CertificateSerializer})
@@ -116,12 +88,9 @@ class OperatorCertificationViewSet(viewsets.GenericViewSet):
         """Renew an operator certificate (opens 6 months before its last day)."""
         body = RenewSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            certificate = services.operator_certificate_renew(
-                certificate=body.validated_data["certificate"], renewed_by=request.user
-            )
-        except DjangoValidationError as exc:
-            return refused(exc)
+        certificate = services.operator_certificate_renew(
+            certificate=body.validated_data["certificate"], renewed_by=request.user
+        )
         return Response(CertificateSerializer(certificate).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=GrantSerializer, responses=EligibilitySerializer)
@@ -130,6 +99,5 @@ class OperatorCertificationViewSet(viewsets.GenericViewSet):
         """Every requirement of a level for an operator today, pass/fail with evidence (nothing is written)."""
         body = GrantSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        from core.dates import shanghai_today
 
         return Response(services.operator_eligibility(today=shanghai_today(), **body.validated_data))

@@ -1,14 +1,12 @@
 """API v1 of a qualification cycle's lifecycle and tier side: cycles (run, publish, cancel, preview,
 comparison, nested scores), their outcomes and the notifications of publish."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
-from rest_framework.fields import get_error_detail
 from rest_framework.response import Response
 
 from core.viewsets import RestrictedModelViewSet, RestrictedReadOnlyViewSet
@@ -63,11 +61,8 @@ class QualificationCycleSerializer(serializers.ModelSerializer):
         validators = []  # the service checks the (kind, window) uniqueness with a clear message
 
     def create(self, validated_data):
-        try:
-            rule_set = validated_data.pop("rules", {}).get("rule_set")
-            return cycles.cycle_create(created_by=self.context["request"].user, rule_set=rule_set, **validated_data)
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(get_error_detail(exc)) from exc
+        rule_set = validated_data.pop("rules", {}).get("rule_set")
+        return cycles.cycle_create(created_by=self.context["request"].user, rule_set=rule_set, **validated_data)
 
 
 class CycleOutcomeSerializer(serializers.ModelSerializer):

@@ -1,9 +1,7 @@
 """API v1 viewsets of the certification app: decisions (+ approve/reject), certificates, rule sets."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -18,18 +16,6 @@ from .serializers import (
     DecisionSerializer,
     RuleSetSerializer,
 )
-
-
-def call_service(function, **kwargs):
-    """Run a service; its refusals become JSON errors with the service's machine-readable code."""
-    try:
-        return function(**kwargs)
-    except DjangoValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            raise
-        raise exceptions.ValidationError(
-            {"code": exc.code or "invalid", "message": exc.messages[0], "errors": {}}
-        ) from exc
 
 
 class DecisionViewSet(RestrictedReadOnlyViewSet):
@@ -52,7 +38,7 @@ class DecisionViewSet(RestrictedReadOnlyViewSet):
     def approve(self, request, pk=None):
         """Approve a pending delisting; the second distinct approver (not the maker) makes it effective."""
         decision = self.get_object()
-        call_service(services.decision_approve, decision=decision, approver=request.user)
+        services.decision_approve(decision=decision, approver=request.user)
         return Response(self.get_serializer(self.get_queryset().get(pk=decision.pk)).data)
 
     @extend_schema(request=DecisionRejectSerializer, responses=DecisionSerializer)
@@ -62,8 +48,7 @@ class DecisionViewSet(RestrictedReadOnlyViewSet):
         decision = self.get_object()
         body = DecisionRejectSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        call_service(
-            services.decision_reject,
+        services.decision_reject(
             decision=decision,
             reviewer=request.user,
             reason_text=body.validated_data["reason_text"],
@@ -89,11 +74,7 @@ class RuleSetViewSet(RestrictedModelViewSet):
     filterset_fields = ["version"]
 
     def perform_create(self, serializer):
-        serializer.instance = call_service(
-            services.ruleset_create, created_by=self.request.user, **serializer.validated_data
-        )
+        serializer.instance = services.ruleset_create(created_by=self.request.user, **serializer.validated_data)
 
     def perform_update(self, serializer):
-        serializer.instance = call_service(
-            services.ruleset_update, ruleset=serializer.instance, **serializer.validated_data
-        )
+        serializer.instance = services.ruleset_update(ruleset=serializer.instance, **serializer.validated_data)

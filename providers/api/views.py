@@ -1,15 +1,7 @@
 """API v1 viewsets of the providers app: reads narrowed by core.access, writes through providers.services."""
 
-from contextlib import contextmanager
-
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import ProtectedError
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions
 from rest_framework.decorators import action
-from rest_framework.fields import get_error_detail
 from rest_framework.response import Response
 
 from core.viewsets import RestrictedModelViewSet, RestrictedReadOnlyViewSet
@@ -30,21 +22,6 @@ from . import serializers
 from .ingest import ingest_response
 
 
-class Conflict(exceptions.APIException):
-    status_code = 409
-    default_code = "protected"
-    default_detail = gettext_lazy("This object is still referenced by other records and cannot be deleted.")
-
-
-@contextmanager
-def service_errors():
-    """A service's ValidationError as a 400 that keeps its machine-readable codes (e.g. ``open``)."""
-    try:
-        yield
-    except DjangoValidationError as exc:
-        raise exceptions.ValidationError(get_error_detail(exc)) from exc
-
-
 class ServiceWriteViewSet(RestrictedModelViewSet):
     """Creates, updates and deletes through the named service functions of providers.services.
 
@@ -56,21 +33,15 @@ class ServiceWriteViewSet(RestrictedModelViewSet):
 
     def perform_create(self, serializer):
         create, _update, _delete, _kwarg = self.services_for
-        with service_errors():
-            serializer.instance = create(**serializer.validated_data)
+        serializer.instance = create(**serializer.validated_data)
 
     def perform_update(self, serializer):
         _create, update, _delete, kwarg = self.services_for
-        with service_errors():
-            serializer.instance = update(**{kwarg: serializer.instance}, **serializer.validated_data)
+        serializer.instance = update(**{kwarg: serializer.instance}, **serializer.validated_data)
 
     def perform_destroy(self, instance):
         _create, _update, delete, kwarg = self.services_for
-        try:
-            delete(**{kwarg: instance})
-        except ProtectedError as exc:
-            kinds = sorted({str(obj._meta.verbose_name_plural) for obj in exc.protected_objects})
-            raise Conflict(_("Still referenced by: %(kinds)s.") % {"kinds": ", ".join(kinds)}) from exc
+        delete(**{kwarg: instance})  # a row still referenced answers 409 "protected" (core.api)
 
 
 class ProviderViewSet(ServiceWriteViewSet):
@@ -98,24 +69,22 @@ class ProviderUserViewSet(ServiceWriteViewSet):
 
     def perform_create(self, serializer):
         data = serializer.validated_data
-        with service_errors():
-            serializer.instance = services.provider_user_create(
-                provider=data["provider"],
-                username=data["user"]["username"],
-                password=data["password"],
-                email=data["user"].get("email", ""),
-            )
+        serializer.instance = services.provider_user_create(
+            provider=data["provider"],
+            username=data["user"]["username"],
+            password=data["password"],
+            email=data["user"].get("email", ""),
+        )
 
     def perform_update(self, serializer):
         data = serializer.validated_data
         user = data.get("user", {})
-        with service_errors():
-            serializer.instance = services.provider_user_update(
-                provider_user=serializer.instance,
-                email=user.get("email"),
-                password=data.get("password"),
-                is_active=user.get("is_active"),
-            )
+        serializer.instance = services.provider_user_update(
+            provider_user=serializer.instance,
+            email=user.get("email"),
+            password=data.get("password"),
+            is_active=user.get("is_active"),
+        )
 
     def perform_destroy(self, instance):
         services.provider_user_delete(provider_user=instance)
@@ -153,8 +122,7 @@ class EmploymentViewSet(ServiceWriteViewSet):
         employment = self.get_object()
         body = serializers.EmploymentEndSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        with service_errors():
-            employment = services.employment_end(employment=employment, end_date=body.validated_data["end_date"])
+        employment = services.employment_end(employment=employment, end_date=body.validated_data["end_date"])
         return Response(self.get_serializer(employment).data)
 
 

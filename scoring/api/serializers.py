@@ -1,8 +1,6 @@
 """API v1 serializers of the scoring app."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
-from rest_framework.fields import get_error_detail
 
 from scoring import services
 from scoring.choices import CapabilityKey, Direction, MetricKey
@@ -50,22 +48,16 @@ class CapabilityModelSerializer(serializers.ModelSerializer):
         extra_kwargs = {"version": {"validators": []}}
 
     def validate(self, attrs):
-        try:
-            services.capability_model_validate(attrs.get("capabilities"))
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(get_error_detail(exc)) from exc
+        services.capability_model_validate(attrs.get("capabilities"))
         return attrs
 
     def create(self, validated_data):
-        try:
-            return services.capability_model_create(
-                version=validated_data["version"],
-                name=validated_data["name"],
-                capabilities=validated_data["capabilities"],
-                created_by=self.context["request"].user,
-            )
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(get_error_detail(exc)) from exc
+        return services.capability_model_create(
+            version=validated_data["version"],
+            name=validated_data["name"],
+            capabilities=validated_data["capabilities"],
+            created_by=self.context["request"].user,
+        )
 
 
 class CapabilityScoreSerializer(serializers.ModelSerializer):

@@ -3,7 +3,6 @@
 import datetime as dt
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -12,7 +11,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, permissions
 from rest_framework.decorators import action
-from rest_framework.fields import get_error_detail
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -48,10 +46,7 @@ class CapabilityModelViewSet(RestrictedModelViewSet):
     http_method_names = ["get", "post", "delete", "head", "options"]
 
     def perform_destroy(self, instance):
-        try:
-            services.capability_model_delete(model=instance)
-        except DjangoValidationError as exc:
-            raise exceptions.ValidationError(get_error_detail(exc)) from exc
+        services.capability_model_delete(model=instance)
 
 
 class ProviderScoreViewSet(RestrictedReadOnlyViewSet):

@@ -518,7 +518,8 @@ def test_two_reviewers_approving_at_once_admit_exactly_once(roles, applicant):
 
     from django.db import connection
 
-    from admission.services import AdmissionError, admission_approve
+    from admission.services import admission_approve
+    from core.errors import Refusal
 
     reviewers = [make_staff(roles, "admission_reviewer", username=f"r{i}") for i in range(2)]
     app = under_review(applicant, reviewers[0])
@@ -530,7 +531,7 @@ def test_two_reviewers_approving_at_once_admit_exactly_once(roles, applicant):
             barrier.wait()
             admission_approve(application=app, reviewer=reviewer)
             outcomes.append("admitted")
-        except AdmissionError as exc:
+        except Refusal as exc:
             outcomes.append(exc.code)
         finally:
             connection.close()
