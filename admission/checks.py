@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from certification.choices import CertificateStatus, DecisionKind, DecisionStatus
 from certification.models import Certificate, Decision
 from providers.choices import ProviderStatus, Severity, ViolationStatus
 from providers.files import MAX_DOCUMENT_BYTES, sniff_type
@@ -154,7 +155,7 @@ def check_certified_operators(app: AdmissionApplication, on: dt.date) -> dict:
         Certificate.objects.filter(
             kind="operator",
             operator_id__in=[pk for pk, _ in proposed],
-            status="active",
+            status=CertificateStatus.ACTIVE,
             valid_from__lte=on,
             valid_until__gte=on,
         )
@@ -232,7 +233,9 @@ def check_no_serious_violation(app: AdmissionApplication, on: dt.date) -> dict:
 
 def check_no_recent_delisting(app: AdmissionApplication, on: dt.date) -> dict:
     since = lookback_start(on)
-    delistings = Decision.objects.filter(kind="delist", provider__credit_code=app.credit_code, status="effective")
+    delistings = Decision.objects.filter(
+        kind=DecisionKind.DELIST, provider__credit_code=app.credit_code, status=DecisionStatus.EFFECTIVE
+    )
     recent = list(
         delistings.filter(
             effective_at__gte=_start_of_day(since), effective_at__lt=_start_of_day(on + dt.timedelta(days=1))

@@ -222,7 +222,9 @@ def _overturn(*, appeal: Appeal, reviewer, reason: str, now: dt.datetime) -> dic
                 effects["status_before"] = provider.status
                 standing.provider_status_set(provider=provider, status=ProviderStatus.ACTIVE)
                 effects["status_after"] = provider.status
-                if provider.tier != "L0":  # its revoked tier certificate is issued anew, so tier and certificate agree
+                if (
+                    provider.tier != Tier.L0
+                ):  # its revoked tier certificate is issued anew, so tier and certificate agree
                     standing.tiers_move(moves={provider.pk: provider.tier}, decided_by=reviewer)
             reinstate = decision_append(
                 kind=DecisionKind.REINSTATE,

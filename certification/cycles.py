@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from core.dates import SHANGHAI, add_months, shanghai_today
 from core.errors import Refusal
-from providers.choices import ProviderStatus, Severity, ViolationStatus
+from providers.choices import ProviderStatus, Severity, Tier, ViolationStatus
 from providers.models import Provider, ProviderUser, Violation
 from scoring import services as scoring_services
 from scoring.choices import CycleKind, CycleStatus
@@ -309,12 +309,12 @@ def cycle_preview_compute(*, cycle: QualificationCycle) -> int:
         ):
             serious[pid].append(vid)
     # A provider absent from an earlier cycle breaks any run of warnings (neutral placeholder).
-    neutral = Outcome("L0", False, False, False, [], ranked=True)
+    neutral = Outcome(Tier.L0, False, False, False, [], ranked=True)
     fix_by = _window_end_after(cycle, _base_kind(cycle), ruleset.probation_fix_by_cycles)
     out = []
     for s in scores:
         pid = s["provider_id"]
-        tier = current_tier.get(pid) or "L0"
+        tier = current_tier.get(pid) or Tier.L0
         status = providers[pid]["status"] if cycle.kind != CycleKind.SIMULATION else s["status"]
         result = evaluate(
             ruleset=ruleset,

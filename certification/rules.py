@@ -8,9 +8,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from providers.choices import ProviderStatus, Tier
+
 from .reasons import reason
 
-TIERS = ["L0", "L1", "L2", "L3", "L4", "L5"]
+TIERS = list(Tier.values)
 
 
 @dataclass(frozen=True)
@@ -34,14 +36,14 @@ def _dec(value) -> Decimal:
 
 def bar_met(ruleset, tier: str, *, overall, capability_scores: Mapping[str, object], percentile) -> bool:
     """Whether the whole bar of ``tier`` is met (overall, and for L4/L5 capabilities and percentile)."""
-    if tier == "L0":
+    if tier == Tier.L0:
         return True
     if _dec(overall) < ruleset.overall_bar(tier):
         return False
     capabilities = [_dec(v) for v in capability_scores.values()]
-    if tier == "L4" and any(c < ruleset.l4_min_capability for c in capabilities):
+    if tier == Tier.L4 and any(c < ruleset.l4_min_capability for c in capabilities):
         return False
-    if tier == "L5":
+    if tier == Tier.L5:
         if any(c < ruleset.l5_min_capability for c in capabilities):
             return False
         if percentile is None or _dec(percentile) < ruleset.l5_min_percentile:
@@ -68,7 +70,7 @@ def evaluate(
     """
     if current_tier not in TIERS:
         raise ValueError(f"unknown tier {current_tier!r}")
-    if status == "delisted":
+    if status == ProviderStatus.DELISTED:
         return Outcome(current_tier, False, False, False, [reason("delisted_no_rules")], ranked)
     previous = list(previous_outcomes)
 
@@ -111,7 +113,7 @@ def evaluate(
         reasons.append(reason("warn_overall", overall=overall_d, bar=ruleset.warn_overall_below))
 
     probation = delist = False
-    if warn and status == "probation":
+    if warn and status == ProviderStatus.PROBATION:
         if ruleset.delist_on_warning_in_probation:
             delist = True
             reasons.append(reason("delist_warned_in_probation"))

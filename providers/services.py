@@ -16,6 +16,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .choices import ViolationStatus
 from .models import Complaint, Employment, Engagement, Merchant, Operator, Provider, ProviderUser, Violation
 
 # Database constraint name → (field, message) so a lost race answers like the validation it raced.
@@ -328,7 +329,7 @@ def violation_row_create(
     points: int,
     occurred_at: dt.datetime,
     operator: Operator | None = None,
-    status: str = "confirmed",
+    status: str = ViolationStatus.CONFIRMED,
     description: str = "",
 ) -> Violation:
     """The registry row only: callers go through certification.violations, which adds the consequences."""

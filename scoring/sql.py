@@ -11,6 +11,8 @@ Conventions used in every statement:
 
 # ruff: noqa: S608 - statements are assembled from this module's constants only; values go as parameters
 
+from providers.choices import ProviderStatus, ViolationStatus
+
 TZ = "'Asia/Shanghai'"
 
 
@@ -266,7 +268,7 @@ def metric_values_sql(*, has_full_month: bool, has_certificates: bool) -> str:
     ),
     viol AS (
         SELECT provider_id, count(*) AS n, sum(points) AS points FROM providers_violation
-        WHERE status = 'confirmed' AND occurred_at >= %(start)s AND occurred_at < %(end)s
+        WHERE status = '{ViolationStatus.CONFIRMED.value}' AND occurred_at >= %(start)s AND occurred_at < %(end)s
         GROUP BY provider_id
     ),
     certop AS ({cert_cte}),
@@ -440,10 +442,10 @@ DELETE_SCORES = [
     "DELETE FROM scoring_providerscore WHERE cycle_id = %(cycle)s",
 ]
 
-SNAPSHOT_COHORT = """
+SNAPSHOT_COHORT = f"""
     INSERT INTO scoring_cohortmember (cycle_id, provider_id, cohort, status)
     SELECT %(cycle)s, p.id, p.type, p.status FROM providers_provider p
-    WHERE p.status IN ('active', 'probation')
+    WHERE p.status IN ('{ProviderStatus.ACTIVE.value}', '{ProviderStatus.PROBATION.value}')
 """
 
 

@@ -5,6 +5,7 @@ import copy
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
+from ..choices import DecisionStatus
 from ..models import Certificate, Decision, DecisionApproval, RuleSet
 
 
@@ -66,10 +67,10 @@ class DecisionSerializer(serializers.ModelSerializer):
         return obj.decided_by.username if _viewer_is_staff(self) else STAFF_PLACEHOLDER
 
     def get_resolution(self, obj) -> str:
-        if obj.status != "pending":
+        if obj.status != DecisionStatus.PENDING:
             return obj.status
-        resolved = [d for d in obj.followups.all() if d.kind == obj.kind and d.status != "pending"]
-        return resolved[0].status if resolved else "pending"
+        resolved = [d for d in obj.followups.all() if d.kind == obj.kind and d.status != DecisionStatus.PENDING]
+        return resolved[0].status if resolved else DecisionStatus.PENDING
 
 
 class DecisionRejectSerializer(serializers.Serializer):
