@@ -1,13 +1,13 @@
 """Providers API v1 behaviour: validation through the services, masking, filters, auth, errors, docs."""
 
 import datetime as dt
+import io
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.staticfiles import finders
 from django.core.management import call_command
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from providers import models, services
@@ -164,9 +164,10 @@ def test_staff_creates_a_provider_login_that_authenticates_by_token(api, staff, 
     assert not user.is_staff and not user.is_superuser
     assert user.provider_account.provider == provider
 
-    call_command("drf_create_token", "shop-admin")
+    out = io.StringIO()
+    call_command("create_api_token", "shop-admin", stdout=out, stderr=io.StringIO())
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {out.getvalue().strip()}")
     listed = client.get("/api/v1/providers/")
     assert listed.status_code == 200
     assert [row["id"] for row in listed.json()["results"]] == [provider.pk]
