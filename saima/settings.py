@@ -5,7 +5,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import env_bool, env_list, env_str
+from .env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -172,9 +172,25 @@ if env_bool("TRUST_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 
-# --- Security: API tokens (docs/api.md, docs/operations.md) ---------------------------------------
-# Tokens are stored hashed (core.ApiToken, core.authentication).
+# --- Security: API tokens and rate limits (docs/api.md, docs/operations.md) -----------------------
+# Tokens are stored hashed (core.ApiToken); a request that brings no credentials, or bad ones, counts
+# against the `anon` rate of its address (core.authentication.AnonymousRateLimit comes last for that).
 REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
+    "core.authentication.ApiTokenAuthentication",
+    "rest_framework.authentication.SessionAuthentication",
+    "core.authentication.AnonymousRateLimit",
+]
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["core.throttling.UserRateThrottle"]
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].update(
+    {
+        "anon": env_str("API_ANON_RATE", "60/min"),
+        "user": env_str("API_USER_RATE", "600/min"),
+        "ingest": env_str("API_INGEST_RATE", "300/min"),
+    }
+)
+# Number of trusted proxies in front of the app: the client address is then read from X-Forwarded-For.
+REST_FRAMEWORK["NUM_PROXIES"] = env_int("NUM_PROXIES")
+SPECTACULAR_SETTINGS["AUTHENTICATION_WHITELIST"] = [
     "core.authentication.ApiTokenAuthentication",
     "rest_framework.authentication.SessionAuthentication",
 ]
