@@ -1,5 +1,6 @@
 """Django settings for Saima, read from environment variables (see .env.example)."""
 
+import datetime as dt
 from pathlib import Path
 
 import dj_database_url
@@ -194,3 +195,17 @@ SPECTACULAR_SETTINGS["AUTHENTICATION_WHITELIST"] = [
     "core.authentication.ApiTokenAuthentication",
     "rest_framework.authentication.SessionAuthentication",
 ]
+
+
+# --- Security: login lockout (django-axes; docs/operations.md) -----------------------------------
+# Failed sign-ins are counted per username and client address, on every login that goes through
+# django.contrib.auth.authenticate (the pages' /accounts/login/ and the admin's /admin/login/).
+INSTALLED_APPS += ["axes"]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # last, as django-axes requires
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "core.clients.client_ip"
+AXES_LOCKOUT_CALLABLE = "core.lockout.lockout_response"
