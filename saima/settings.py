@@ -209,3 +209,12 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "core.clients.client_ip"
 AXES_LOCKOUT_CALLABLE = "core.lockout.lockout_response"
+
+
+# --- Security: password rules (core/passwords.py) ------------------------------------------------
+AUTH_PASSWORD_VALIDATORS += [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # A provider user's password must not resemble its company's name or credit code.
+    {"NAME": "core.passwords.ProviderNameSimilarityValidator"},
+]
