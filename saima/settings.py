@@ -191,6 +191,8 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].update(
 )
 # Number of trusted proxies in front of the app: the client address is then read from X-Forwarded-For.
 REST_FRAMEWORK["NUM_PROXIES"] = env_int("NUM_PROXIES")
+# The schema and its docs page are for signed-in users (staff, provider users, the pipeline), not the public.
+SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"] = ["rest_framework.permissions.IsAuthenticated"]
 SPECTACULAR_SETTINGS["AUTHENTICATION_WHITELIST"] = [
     "core.authentication.ApiTokenAuthentication",
     "rest_framework.authentication.SessionAuthentication",

@@ -519,7 +519,8 @@ def test_bad_token_is_401(provider):
 
 
 @pytest.mark.django_db
-def test_openapi_schema_lists_every_providers_resource(client):
+def test_openapi_schema_lists_every_providers_resource(client, staff):
+    client.force_login(staff)
     response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert response.status_code == 200
     paths = response.json()["paths"]
@@ -542,7 +543,8 @@ def test_openapi_schema_lists_every_providers_resource(client):
 
 
 @pytest.mark.django_db
-def test_swagger_docs_are_served_from_own_static_files(client):
+def test_swagger_docs_are_served_from_own_static_files(client, staff):
+    client.force_login(staff)
     response = client.get("/api/docs/")
     assert response.status_code == 200
     html = response.content.decode()
