@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.access import provider_id_of
+from core.permissions import ProviderUserOnly
 from core.viewsets import RestrictedModelViewSet, RestrictedReadOnlyViewSet
 from providers.models import Merchant, Provider
 from scoring import cycles, filtersets, selectors, services
@@ -172,11 +173,9 @@ class NotificationViewSet(RestrictedReadOnlyViewSet):
     queryset = Notification.objects.all()
     serializer_class = serializers.NotificationSerializer
     filterset_fields = ["cycle", "kind", "read"]
-    provider_actions = ["read"]
-    action_permissions = {"read": ["scoring.view_notification"]}
 
     @extend_schema(request=None, responses=serializers.NotificationSerializer)
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], permission_classes=[ProviderUserOnly])
     def read(self, request, pk=None):
         note = self.get_object()
         Notification.objects.filter(pk=note.pk).update(read=True)
