@@ -169,7 +169,7 @@ PGHISTORY_APPEND_ONLY = True
 
 # Behind a reverse proxy that terminates TLS (docs/operations.md).
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-if env_bool("TRUST_X_FORWARDED_PROTO", default=False):
+if env_bool("TRUST_X_FORWARDED_PROTO", default=not DEBUG):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 
@@ -220,3 +220,45 @@ AUTH_PASSWORD_VALIDATORS += [
     # A provider user's password must not resemble its company's name or credit code.
     {"NAME": "core.passwords.ProviderNameSimilarityValidator"},
 ]
+
+
+# --- Security: HTTPS, cookies, Content-Security-Policy (docs/operations.md) ----------------------
+# With DEBUG false every one is on unless the environment turns it off (a plain-HTTP test installation).
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+# Preloading is a commitment to browsers' built-in lists, made by the operator, not by a default.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+if not SECURE_HSTS_PRELOAD:
+    # check --deploy's "SECURE_HSTS_PRELOAD is not True" (W021): deliberate, see above.
+    SILENCED_SYSTEM_CHECKS = [*globals().get("SILENCED_SYSTEM_CHECKS", []), "security.W021"]
+if not DEBUG:
+    LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
+
+# django-csp 4: the pages load scripts only from Saima's own static files (no inline script, no
+# handler attributes). Styles allow 'unsafe-inline': the charts' SVG and the Swagger UI page carry
+# style attributes and <style> blocks; a style cannot run code.
+INSTALLED_APPS += ["csp"]
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# drf-spectacular: two choice sets behind fields named "key" (capability and metric keys) get their own names.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    "CapabilityKeyEnum": "scoring.choices.CapabilityKey",
+    "MetricKeyEnum": "scoring.choices.MetricKey",
+}
