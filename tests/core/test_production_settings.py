@@ -20,10 +20,20 @@ PRODUCTION_ENV = {
 }
 
 
-def run_production(*args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, **PRODUCTION_ENV}
-    for name in ("SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "TRUST_X_FORWARDED_PROTO", "SESSION_COOKIE_SECURE"):
-        env.pop(name, None)
+# Variables of the test run that a deployment would not have (the browser tests relax async safety).
+NOT_IN_PRODUCTION = [
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_HSTS_SECONDS",
+    "TRUST_X_FORWARDED_PROTO",
+    "SESSION_COOKIE_SECURE",
+    "CSRF_COOKIE_SECURE",
+]
+
+
+def run_production(*args: str, **overrides: str) -> subprocess.CompletedProcess:
+    env = {name: value for name, value in os.environ.items() if name not in NOT_IN_PRODUCTION}
+    env.update(PRODUCTION_ENV, **overrides)
     return subprocess.run(  # noqa: S603 - our own interpreter and manage.py
         [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False
     )
@@ -71,15 +81,8 @@ def test_each_protection_can_be_turned_off_for_a_plain_http_test_installation():
         "print(settings.SECURE_SSL_REDIRECT, settings.SECURE_HSTS_SECONDS, hasattr(settings, 'SECURE_PROXY_SSL_HEADER')"
         " and settings.SECURE_PROXY_SSL_HEADER is not None)"
     )
-    env_off = {"SECURE_SSL_REDIRECT": "false", "SECURE_HSTS_SECONDS": "0", "TRUST_X_FORWARDED_PROTO": "false"}
-    result = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env={**os.environ, **PRODUCTION_ENV, **env_off},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    result = run_production(
+        "-c", script, SECURE_SSL_REDIRECT="false", SECURE_HSTS_SECONDS="0", TRUST_X_FORWARDED_PROTO="false"
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "False 0 False"
