@@ -160,15 +160,15 @@ def pipeline_token() -> str:
 
     django.setup()
     from django.contrib.auth.models import Group, User
-    from rest_framework.authtoken.models import Token
 
     from core.roles import sync_roles
+    from core.tokens import api_token_create
 
     sync_roles()
     user, _ = User.objects.get_or_create(username="bench-pipeline")
     user.groups.set([Group.objects.get(name="data_pipeline")])
-    token, _ = Token.objects.get_or_create(user=user)
-    return token.key
+    # A fresh key each run (only hashes are stored); the earlier runs' tokens are revoked.
+    return api_token_create(user=user, name="bench", replace=True)[1]
 
 
 def free_port() -> int:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from pghistory.admin import EventModelAdmin
 from pghistory.models import Context
 
+from .models import ApiToken
 from .roles import AUDITOR
 
 
@@ -126,3 +127,20 @@ class ContextAdmin(admin.ModelAdmin):
 
     def get_actions(self, request):
         return {}
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(StaffModelAdmin):
+    """API tokens: staff see whose they are and when they were last used, and revoke them (delete).
+
+    Keys are made with ``manage.py create_api_token`` (shown once there); the admin never holds a key.
+    """
+
+    list_display = ["key_prefix", "user", "name", "created", "last_used"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "name", "=key_prefix"]
+    readonly_fields = ["user", "name", "key_prefix", "created", "last_used"]
+    exclude = ["key_hash"]
+
+    def has_add_permission(self, request, *args):
+        return False

@@ -42,3 +42,11 @@ class RolePermission(BasePermission):
             )
         custom = getattr(view, "action_permissions", {}).get(getattr(view, "action", None))
         return bool(custom) and user.has_perms(custom)
+
+
+class ProviderUserOnly(BasePermission):
+    """Only a provider's own users (e.g. marking their provider's notification read): staff of any role,
+    the auditor included, and service accounts are refused (403); the object lookup narrows to the own provider."""
+
+    def has_permission(self, request, view):
+        return is_provider_user(request.user)

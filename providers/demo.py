@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
+import hmac
 import io
 import math
 import random
@@ -25,13 +27,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import connection
-from rest_framework.authtoken.models import Token
 
 from core import roles
+from core.tokens import api_token_create, api_token_for_key
 
 from .models import (
     Complaint,
@@ -63,6 +66,13 @@ STAFF_LOGINS = {
 }
 PROVIDER_LOGINS = ["provider1", "provider2"]  # users of the first and second provider
 PIPELINE_LOGIN = "pipeline"
+
+
+def demo_pipeline_key() -> str:
+    """The demo pipeline's API key. Only its hash is stored, so `seed_demo --logins` derives it again:
+    from SECRET_KEY (the demo runs with DEBUG only), the same on every run of one installation."""
+    return hmac.new(settings.SECRET_KEY.encode(), b"saima demo pipeline token", hashlib.sha256).hexdigest()[:40]
+
 
 # (province, city, administrative division code used in the credit code)
 CITIES = [
@@ -534,7 +544,8 @@ def make_logins(demo: Demo) -> None:
     ProviderUser.objects.bulk_create(
         [ProviderUser(user=by_name[name], provider=p) for name, p in zip(PROVIDER_LOGINS, demo.providers, strict=False)]
     )
-    demo.pipeline_token = Token.objects.create(user=by_name[PIPELINE_LOGIN]).key
+    pipeline = by_name[PIPELINE_LOGIN]
+    _, demo.pipeline_token = api_token_create(user=pipeline, name="demo pipeline", key=demo_pipeline_key())
     demo.counts["logins"] = len(users)
 
 
@@ -556,9 +567,8 @@ def logins_text() -> str:
         if name in accounts:
             p = accounts[name]
             lines.append(f"  {name:<10} provider user of #{p.pk} {p.name} ({p.get_type_display()})")
-    token = Token.objects.filter(user__username=PIPELINE_LOGIN).values_list("key", flat=True).first()
-    if token:
-        lines.append(
-            f"Data pipeline (user {PIPELINE_LOGIN}, group {roles.DATA_PIPELINE}): Authorization: Token {token}"
-        )
+    key = demo_pipeline_key()
+    token = api_token_for_key(key)
+    if token is not None and token.user.username == PIPELINE_LOGIN:
+        lines.append(f"Data pipeline (user {PIPELINE_LOGIN}, group {roles.DATA_PIPELINE}): Authorization: Token {key}")
     return "\n".join(lines) + "\n"

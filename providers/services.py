@@ -10,11 +10,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.password_validation import get_default_password_validators, validate_password
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from core.passwords import ProviderNameSimilarityValidator
 
 from .choices import ViolationStatus
 from .models import Complaint, Employment, Engagement, Merchant, Operator, Provider, ProviderUser, Violation
@@ -128,8 +130,10 @@ def provider_user_create(*, provider: Provider, username: str, password: str, em
     user_model = get_user_model()
     user = user_model(username=username, email=email, is_staff=False, is_superuser=False)
     errors: dict[str, list] = {}
+    # The login has no provider account yet: the provider-name rule is given the provider explicitly.
+    validators = [*get_default_password_validators(), ProviderNameSimilarityValidator(provider=provider)]
     try:
-        validate_password(password, user=user)
+        validate_password(password, user=user, password_validators=validators)
     except ValidationError as exc:
         errors["password"] = exc.error_list
     user.set_password(password)

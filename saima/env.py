@@ -27,3 +27,14 @@ def env_str(name: str, default: str = "") -> str:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_int(name: str, default: int | None = None) -> int | None:
+    """Read a whole number (unset or empty: ``default``); anything else fails loudly."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r}: use a whole number") from None

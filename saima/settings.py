@@ -1,11 +1,12 @@
 """Django settings for Saima, read from environment variables (see .env.example)."""
 
+import datetime as dt
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import env_bool, env_list, env_str
+from .env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -33,7 +34,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -171,5 +171,96 @@ PGHISTORY_APPEND_ONLY = True
 
 # Behind a reverse proxy that terminates TLS (docs/operations.md).
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-if env_bool("TRUST_X_FORWARDED_PROTO", default=False):
+if env_bool("TRUST_X_FORWARDED_PROTO", default=not DEBUG):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+
+# --- Security: API tokens and rate limits (docs/api.md, docs/operations.md) -----------------------
+# Tokens are stored hashed (core.ApiToken); a request that brings no credentials, or bad ones, counts
+# against the `anon` rate of its address (core.authentication.AnonymousRateLimit comes last for that).
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
+    "core.authentication.ApiTokenAuthentication",
+    "rest_framework.authentication.SessionAuthentication",
+    "core.authentication.AnonymousRateLimit",
+]
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["core.throttling.UserRateThrottle"]
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].update(
+    {
+        "anon": env_str("API_ANON_RATE", "60/min"),
+        "user": env_str("API_USER_RATE", "600/min"),
+        "ingest": env_str("API_INGEST_RATE", "300/min"),
+    }
+)
+# Number of trusted proxies in front of the app: the client address is then read from X-Forwarded-For.
+REST_FRAMEWORK["NUM_PROXIES"] = env_int("NUM_PROXIES")
+# The schema and its docs page are for signed-in users (staff, provider users, the pipeline), not the public.
+SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"] = ["rest_framework.permissions.IsAuthenticated"]
+SPECTACULAR_SETTINGS["AUTHENTICATION_WHITELIST"] = [
+    "core.authentication.ApiTokenAuthentication",
+    "rest_framework.authentication.SessionAuthentication",
+]
+
+
+# --- Security: login lockout (django-axes; docs/operations.md) -----------------------------------
+# Failed sign-ins are counted per username and client address, on every login that goes through
+# django.contrib.auth.authenticate (the pages' /accounts/login/ and the admin's /admin/login/).
+INSTALLED_APPS += ["axes"]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # last, as django-axes requires
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "core.clients.client_ip"
+AXES_LOCKOUT_CALLABLE = "core.lockout.lockout_response"
+
+
+# --- Security: password rules (core/passwords.py) ------------------------------------------------
+AUTH_PASSWORD_VALIDATORS += [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # A provider user's password must not resemble its company's name or credit code.
+    {"NAME": "core.passwords.ProviderNameSimilarityValidator"},
+]
+
+
+# --- Security: HTTPS, cookies, Content-Security-Policy (docs/operations.md) ----------------------
+# With DEBUG false every one is on unless the environment turns it off (a plain-HTTP test installation).
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+# Preloading is a commitment to browsers' built-in lists, made by the operator, not by a default.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+if not SECURE_HSTS_PRELOAD:
+    # check --deploy's "SECURE_HSTS_PRELOAD is not True" (W021): deliberate, see above.
+    SILENCED_SYSTEM_CHECKS = [*globals().get("SILENCED_SYSTEM_CHECKS", []), "security.W021"]
+if not DEBUG:
+    LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
+
+# django-csp 4: the pages load scripts only from Saima's own static files (no inline script, no
+# handler attributes). Styles allow 'unsafe-inline': the charts' SVG and the Swagger UI page carry
+# style attributes and <style> blocks; a style cannot run code.
+INSTALLED_APPS += ["csp"]
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# drf-spectacular: two choice sets behind fields named "key" (capability and metric keys) get their own names.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    "CapabilityKeyEnum": "scoring.choices.CapabilityKey",
+    "MetricKeyEnum": "scoring.choices.MetricKey",
+}

@@ -1,8 +1,9 @@
 """URL wiring: admin, API v1, schema and docs, pages."""
 
 from django.contrib import admin
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -13,7 +14,9 @@ urlpatterns = [
     path("api/v1/", include("certification.api.urls")),
     path("api/v1/", include("admission.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # Signed-in users only: the page sends others to the login, the schema answers 401 (SERVE_PERMISSIONS).
+    # The split view serves its start-up script as a file (/api/docs/?script=): no inline script (CSP).
+    path("api/docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="schema")), name="api-docs"),
     path("", include("portal.urls")),
     path("", include("certification.urls")),
 ]

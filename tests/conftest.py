@@ -139,3 +139,14 @@ def restore_migration_data():
 def _fast_password_hashing(settings):
     """PBKDF2 would make every persona cost a second; tests do not need strong hashes."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _own_cache_namespace(settings):
+    """Each test sees an empty cache (rate-limit counters included) without flushing Redis, whose database
+    the Celery broker shares: the cache's keys get a prefix of their own for the test."""
+    import uuid
+
+    settings.CACHES = {
+        name: {**config, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"} for name, config in settings.CACHES.items()
+    }

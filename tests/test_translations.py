@@ -85,6 +85,7 @@ def test_chinese_is_the_default_and_english_shows_the_msgids():
     from providers.choices import ProviderStatus
 
     assert settings.LANGUAGE_CODE == "zh-hans"
+    translation.deactivate()  # the default, whatever language the last request of another test activated
     labels = [DecisionKind.WARN.label, CertificateStatus.ACTIVE.label, ProviderStatus.ACTIVE.label]
     assert [str(label) for label in labels] == ["预警", "有效", "正常"]
     with translation.override("en"):

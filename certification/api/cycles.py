@@ -9,6 +9,7 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.permissions import ProviderUserOnly
 from core.viewsets import RestrictedModelViewSet, RestrictedReadOnlyViewSet
 from scoring import filtersets as scoring_filtersets
 from scoring.api import serializers as scoring_serializers
@@ -208,11 +209,9 @@ class NotificationViewSet(RestrictedReadOnlyViewSet):
     queryset = Notification.objects.all()
     serializer_class = NotificationSerializer
     filterset_fields = ["cycle", "kind", "read"]
-    provider_actions = ["read"]
-    action_permissions = {"read": ["certification.view_notification"]}
 
     @extend_schema(request=None, responses=NotificationSerializer)
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], permission_classes=[ProviderUserOnly])
     def read(self, request, pk=None):
         note = self.get_object()
         Notification.objects.filter(pk=note.pk).update(read=True)

@@ -160,6 +160,8 @@ class LiveSessionViewSet(RestrictedModelViewSet):
     ordering_fields = ["id", "started_at", "gmv", "orders", "viewers", "duration_minutes"]
     http_method_names = ["get", "post", "head", "options"]
     action_permissions = {"create": ["providers.ingest_livesession"]}
+    # Ingest batches have their own rate (API_INGEST_RATE), so the pipeline's other calls cannot starve them.
+    throttle_scopes = {"create": "ingest"}
 
     def create(self, request, *args, **kwargs):
         return ingest_response(request)

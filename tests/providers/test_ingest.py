@@ -514,11 +514,12 @@ def test_only_the_pipeline_may_ingest(request, client_for, world, existing, pers
 
 
 def test_a_token_authenticated_pipeline_may_ingest(pipeline_user, world):
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
+    from core.tokens import api_token_create
+
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=pipeline_user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_create(user=pipeline_user)[1]}")
 
     response = post(client, [row()])
 
