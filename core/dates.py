@@ -1,4 +1,4 @@
-"""Asia/Shanghai calendar plumbing: every date of the platform (windows, engagements, certificates) is a Shanghai date."""
+"""Asia/Shanghai calendar plumbing: every platform date (windows, engagements, certificates) is a Shanghai date."""
 
 import datetime as dt
 from zoneinfo import ZoneInfo
