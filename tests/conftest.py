@@ -86,25 +86,26 @@ def celery_worker_thread(django_db_blocker):
         yield worker
 
 
-# The decision ledger refuses TRUNCATE (a statement-level trigger, certification.models.ledger); the
-# flush that ends every transactional_db test truncates all tables, so only that flush names the
-# ledger's truncate triggers as ignored (pgtrigger.ignore), and only for its own statements.
-LEDGER_TRUNCATE_TRIGGERS = [
-    "certification.Decision:decision_no_truncate",
-    "certification.DecisionApproval:decisionapproval_no_truncate",
-]
+# The decision ledger refuses TRUNCATE (plain statement-level triggers, certification migration 0007); the
+# flush that ends every transactional_db test truncates all tables, so around that flush only, in one
+# transaction with it, the truncate triggers are disabled and then enabled ALWAYS again.
+LEDGER_TABLES = ["certification_decision", "certification_decisionapproval"]
 
 
 @pytest.fixture(autouse=True, scope="session")
 def _flush_may_truncate_ledger():
-    import pgtrigger
+    from django.db import connection, transaction
     from django.test import TransactionTestCase
 
     original = TransactionTestCase._fixture_teardown
 
     def fixture_teardown(self):
-        with pgtrigger.ignore(*LEDGER_TRUNCATE_TRIGGERS):
+        with transaction.atomic(), connection.cursor() as cursor:
+            for table in LEDGER_TABLES:
+                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER append_only_no_truncate")
             original(self)
+            for table in LEDGER_TABLES:
+                cursor.execute(f"ALTER TABLE {table} ENABLE ALWAYS TRIGGER append_only_no_truncate")
         restore_migration_data()
 
     TransactionTestCase._fixture_teardown = fixture_teardown

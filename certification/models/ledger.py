@@ -1,6 +1,5 @@
 """The decision ledger: append-only, hash-chained decisions and their approvals."""
 
-import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -12,21 +11,11 @@ from ..choices import DecisionKind, DecisionStatus
 
 GENESIS_HASH = "0" * 64
 
-
-def append_only(table: str):
-    """Database-side protection: UPDATE and DELETE (per row) and TRUNCATE (per statement) raise."""
-    return [
-        pgtrigger.Protect(name=f"{table}_no_update_delete", operation=pgtrigger.Update | pgtrigger.Delete),
-        pgtrigger.Trigger(
-            name=f"{table}_no_truncate",
-            level=pgtrigger.Statement,
-            when=pgtrigger.Before,
-            operation=pgtrigger.Truncate,
-            func=(
-                "RAISE EXCEPTION 'pgtrigger: Cannot truncate % table (append-only ledger)', TG_TABLE_NAME; RETURN NULL;"
-            ),
-        ),
-    ]
+# Both ledger tables refuse UPDATE, DELETE (row triggers) and TRUNCATE (statement triggers) in the
+# database itself: plain PostgreSQL triggers created by migration 0007, enabled ALWAYS, that no
+# session setting (pgtrigger.ignore, session_replication_role) turns off. Only the tables' owner can
+# disable them (docs/ledger.md).
+APPEND_ONLY_TRIGGERS = ("append_only_no_update_delete", "append_only_no_truncate")
 
 
 class Decision(models.Model):
@@ -94,7 +83,6 @@ class Decision(models.Model):
                 condition=~Q(status="pending") | Q(refers_to__isnull=True), name="decision_pending_is_a_proposal"
             ),
         ]
-        triggers = append_only("decision")
 
     def __str__(self):
         return f"#{self.seq} {self.kind} ({self.status})"
@@ -118,7 +106,6 @@ class DecisionApproval(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["decision", "approver"], name="one_approval_per_approver"),
         ]
-        triggers = append_only("decisionapproval")
 
     def __str__(self):
         return f"{self.approver} approved #{self.decision_id}"

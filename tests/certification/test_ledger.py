@@ -13,6 +13,8 @@ from django.db.utils import InternalError
 
 from certification.ledger import GENESIS_HASH, canonical_json, chain_hash, content_of, decision_append, ledger_verify
 from certification.models import Decision, DecisionApproval
+from certification.models.ledger import APPEND_ONLY_TRIGGERS
+from tests.conftest import LEDGER_TABLES
 
 pytestmark = pytest.mark.django_db
 
@@ -60,26 +62,46 @@ def test_subject_can_be_any_record():
     assert (decision.subject_type, decision.subject_id, decision.provider_id) == ("admission_application", "42", None)
 
 
-@pytest.mark.parametrize(
-    "sql",
-    [
-        "UPDATE certification_decision SET reason_text = 'edited'",
-        "DELETE FROM certification_decision",
-        "TRUNCATE certification_decision CASCADE",
-        "UPDATE certification_decisionapproval SET approved_at = now()",
-        "DELETE FROM certification_decisionapproval",
-        "TRUNCATE certification_decisionapproval",
-    ],
-)
-def test_database_refuses_update_delete_truncate(sql, staff):
+CHANGES = [
+    "UPDATE certification_decision SET reason_text = 'edited'",
+    "DELETE FROM certification_decision",
+    "TRUNCATE certification_decision CASCADE",
+    "UPDATE certification_decisionapproval SET approved_at = now()",
+    "DELETE FROM certification_decisionapproval",
+    "TRUNCATE certification_decisionapproval CASCADE",
+]
+
+
+def ignore_every_ledger_trigger(cursor):
+    """What the attacker did: name every trigger of the ledger tables (read from pg_trigger, in both of
+    django-pgtrigger's forms, "name" and "table:name") in `pgtrigger.ignore`, for the whole session."""
+    cursor.execute(
+        "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE c.relname = ANY(%s)",
+        [LEDGER_TABLES],
+    )
+    found = cursor.fetchall()
+    assert {name for _, name in found} >= {"append_only_no_update_delete", "append_only_no_truncate"}
+    names = [form for table, name in found for form in (name, f"{table}:{name}")]
+    cursor.execute("SELECT set_config('pgtrigger.ignore', %s, false)", ["{" + ",".join(names) + "}"])
+
+
+def ledger_rows():
+    return list(Decision.objects.order_by("seq").values()), list(DecisionApproval.objects.order_by("id").values())
+
+
+def test_database_refuses_update_delete_truncate_whatever_pgtrigger_ignore_says(staff):
     decision = decision_append(kind="delist", status="pending", reason_code="x")
     DecisionApproval.objects.create(decision=decision, approver=staff, approved_at=decision.created_at)
-    with pytest.raises(InternalError, match="pgtrigger: Cannot"), transaction.atomic():
+    before = ledger_rows()
+    with connection.cursor() as cursor:
         # Deferred FK checks of the inserts above would otherwise block TRUNCATE before the trigger.
-        connection.cursor().execute("SET CONSTRAINTS ALL IMMEDIATE")
-        connection.cursor().execute(sql)
-    assert Decision.objects.filter(reason_text="").count() == 1
-    assert DecisionApproval.objects.count() == 1
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        ignore_every_ledger_trigger(cursor)
+        for sql in CHANGES:
+            with pytest.raises(InternalError, match="append-only ledger: (UPDATE|DELETE|TRUNCATE) on"):
+                with transaction.atomic():
+                    cursor.execute(sql)
+    assert ledger_rows() == before
 
 
 def test_orm_update_and_delete_are_refused_too():
@@ -189,3 +211,16 @@ def test_a_cycle_decision_is_hashed_with_its_cycle_and_filterable(client_for, st
     response = client_for(staff).get(f"/api/v1/decisions/?cycle={cycle.pk}")
     assert [d["id"] for d in response.json()["results"]] == [in_cycle.pk]
     assert ledger_verify().broken is None
+
+
+def test_protection_is_enabled_always_after_the_flushes_above():
+    """The flush of the transactional tests above disables the truncate triggers for itself only."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, t.tgname, t.tgenabled FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "WHERE c.relname = ANY(%s) AND NOT t.tgisinternal ORDER BY 1, 2",
+            [LEDGER_TABLES],
+        )
+        assert cursor.fetchall() == [
+            (table, name, "A") for table in sorted(LEDGER_TABLES) for name in sorted(APPEND_ONLY_TRIGGERS)
+        ]
