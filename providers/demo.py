@@ -34,7 +34,7 @@ from django.db import connection, transaction
 from rest_framework.authtoken.models import Token
 
 from certification.demo import make_admission_applications, make_appeals, make_certified_operators
-from core import roles
+from core import dbroles, roles
 from scoring.demo import make_cycles
 
 from .models import (
@@ -567,9 +567,9 @@ def generate(config: DemoConfig) -> Demo:
             step(demo)
             demo.timings[name] = time.perf_counter() - began
         # Fresh planner statistics, so the first cycle run on the demo does not plan for empty tables.
-        tables = [m._meta.db_table for m in (Provider, Operator, Employment, Merchant, Engagement, LiveSession)]
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {', '.join(tables)}")
+        dbroles.analyze(
+            *[m._meta.db_table for m in (Provider, Operator, Employment, Merchant, Engagement, LiveSession)]
+        )
     return demo
 
 

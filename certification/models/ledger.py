@@ -14,7 +14,7 @@ GENESIS_HASH = "0" * 64
 # Both ledger tables refuse UPDATE, DELETE (row triggers) and TRUNCATE (statement triggers) in the
 # database itself: plain PostgreSQL triggers created by migration 0007, enabled ALWAYS, that no
 # session setting (pgtrigger.ignore, session_replication_role) turns off. Only the tables' owner can
-# disable them (docs/ledger.md).
+# disable them (docs/ledger.md); the app's role, owning nothing, may only SELECT and INSERT (core.dbroles).
 APPEND_ONLY_TRIGGERS = ("append_only_no_update_delete", "append_only_no_truncate")
 
 
@@ -65,6 +65,8 @@ class Decision(models.Model):
     prev_hash = models.CharField(max_length=64, editable=False)
     hash = models.CharField(max_length=64, unique=True, editable=False)
 
+    # The app's database role may only SELECT and INSERT here (core.dbroles).
+    append_only = True
     objects = RestrictedQuerySet.as_manager()
 
     class Meta:
@@ -99,6 +101,7 @@ class DecisionApproval(models.Model):
     approver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     approved_at = models.DateTimeField(_("approved at"))
 
+    append_only = True  # see Decision
     objects = RestrictedQuerySet.as_manager()
 
     class Meta:

@@ -6,15 +6,17 @@ import io
 import threading
 from decimal import Decimal
 
+import psycopg2
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection, connections, transaction
-from django.db.utils import InternalError
+from django.db.utils import ProgrammingError
 
 from certification.ledger import GENESIS_HASH, canonical_json, chain_hash, content_of, decision_append, ledger_verify
 from certification.models import Decision, DecisionApproval
 from certification.models.ledger import APPEND_ONLY_TRIGGERS
-from tests.conftest import LEDGER_TABLES
+from tests.conftest import LEDGER_TABLES, raw_cursor
 
 pytestmark = pytest.mark.django_db
 
@@ -74,7 +76,9 @@ CHANGES = [
 
 def ignore_every_ledger_trigger(cursor):
     """What the attacker did: name every trigger of the ledger tables (read from pg_trigger, in both of
-    django-pgtrigger's forms, "name" and "table:name") in `pgtrigger.ignore`, for the whole session."""
+    django-pgtrigger's forms, "name" and "table:name") in `pgtrigger.ignore`, for the whole session.
+    Deferred FK checks of the test's inserts would otherwise block TRUNCATE before the trigger."""
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     cursor.execute(
         "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE c.relname = ANY(%s)",
         [LEDGER_TABLES],
@@ -89,39 +93,99 @@ def ledger_rows():
     return list(Decision.objects.order_by("seq").values()), list(DecisionApproval.objects.order_by("id").values())
 
 
-def test_database_refuses_update_delete_truncate_whatever_pgtrigger_ignore_says(staff):
+def a_decision_with_an_approval(staff):
     decision = decision_append(kind="delist", status="pending", reason_code="x")
     DecisionApproval.objects.create(decision=decision, approver=staff, approved_at=decision.created_at)
+
+
+def test_app_role_cannot_change_the_ledger_whatever_pgtrigger_ignore_says(staff):
+    a_decision_with_an_approval(staff)
     before = ledger_rows()
     with connection.cursor() as cursor:
-        # Deferred FK checks of the inserts above would otherwise block TRUNCATE before the trigger.
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         ignore_every_ledger_trigger(cursor)
         for sql in CHANGES:
-            with pytest.raises(InternalError, match="append-only ledger: (UPDATE|DELETE|TRUNCATE) on"):
+            with pytest.raises(ProgrammingError, match=r"permission denied for table certification_decision"):
                 with transaction.atomic():
                     cursor.execute(sql)
     assert ledger_rows() == before
 
 
+@pytest.mark.django_db(transaction=True)
+def test_even_the_owner_is_refused_by_the_triggers_whatever_pgtrigger_ignore_says(staff):
+    """The owner holds every privilege on the ledger tables; the triggers refuse all the same."""
+    a_decision_with_an_approval(staff)
+    before = ledger_rows()
+    with raw_cursor("owner") as cursor:
+        ignore_every_ledger_trigger(cursor)
+        for sql in CHANGES:
+            cursor.execute("SAVEPOINT attempt")
+            with pytest.raises(psycopg2.errors.RaiseException, match="append-only ledger: (UPDATE|DELETE|TRUNCATE) on"):
+                cursor.execute(sql)
+            cursor.execute("ROLLBACK TO SAVEPOINT attempt")
+    assert ledger_rows() == before
+
+
+def test_app_role_owns_nothing_so_cannot_disable_triggers_truncate_or_drop():
+    decision_append(kind="warn", reason_code="x")
+    app = settings.DATABASES["default"]["USER"]
+    assert app != settings.MIGRATION_DATABASE["USER"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_user, rolsuper FROM pg_roles WHERE rolname = current_user")
+        assert cursor.fetchone() == (app, False)
+        cursor.execute(
+            "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = 'public' AND c.relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user)"
+        )
+        assert cursor.fetchone() == (0,)
+        refused = {
+            "ALTER TABLE certification_decision DISABLE TRIGGER ALL": "must be owner of table certification_decision",
+            "ALTER TABLE certification_decision DISABLE TRIGGER append_only_no_update_delete": "must be owner of table",
+            "ALTER TABLE certification_decision ENABLE REPLICA TRIGGER append_only_no_truncate": "must be owner",
+            "TRUNCATE certification_decision CASCADE": "permission denied for table certification_decision",
+            "DROP TABLE certification_decision CASCADE": "must be owner of table certification_decision",
+            "DROP FUNCTION certification_append_only() CASCADE": "must be owner of function",
+            "SET session_replication_role = replica": 'permission denied to set parameter "session_replication_role"',
+        }
+        for sql, message in refused.items():
+            with pytest.raises(ProgrammingError, match=message) as caught, transaction.atomic():
+                cursor.execute(sql)
+            assert caught.value.__cause__.pgcode == "42501", sql  # insufficient_privilege
+        for table, privilege, held in [
+            ("certification_decision", "SELECT", True),
+            ("certification_decision", "INSERT", True),
+            ("certification_decision", "UPDATE", False),
+            ("certification_decision", "DELETE", False),
+            ("certification_decisionapproval", "INSERT", True),
+            ("certification_decisionapproval", "DELETE", False),
+            ("providers_provider", "UPDATE", True),
+            ("providers_provider", "TRUNCATE", False),
+            ("django_migrations", "SELECT", True),
+            ("django_migrations", "INSERT", False),
+        ]:
+            cursor.execute("SELECT has_table_privilege(%s, %s)", [table, privilege])
+            assert cursor.fetchone() == (held,), (table, privilege)
+    assert Decision.objects.count() == 1
+
+
 def test_orm_update_and_delete_are_refused_too():
     decision = decision_append(kind="warn", reason_code="x")
-    with pytest.raises(InternalError), transaction.atomic():
+    with pytest.raises(ProgrammingError), transaction.atomic():
         Decision.objects.filter(pk=decision.pk).update(reason_code="y")
-    with pytest.raises(InternalError), transaction.atomic():
+    with pytest.raises(ProgrammingError), transaction.atomic():
         decision.delete()
     assert Decision.objects.get().reason_code == "x"
 
 
 def tamper(sql: str, params=()):
-    """Change the ledger behind the app's back, as a superuser would (triggers off, then on again)."""
-    with connection.cursor() as cursor:
+    """Change the ledger behind the app's back, as its owner can: the row trigger off, the change, on again."""
+    with raw_cursor("owner") as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no deferred FK checks pending before ALTER TABLE
-        cursor.execute("ALTER TABLE certification_decision DISABLE TRIGGER ALL")
+        cursor.execute("ALTER TABLE certification_decision DISABLE TRIGGER append_only_no_update_delete")
         cursor.execute(sql, params)
-        cursor.execute("ALTER TABLE certification_decision ENABLE TRIGGER ALL")
+        cursor.execute("ALTER TABLE certification_decision ENABLE ALWAYS TRIGGER append_only_no_update_delete")
 
 
+@pytest.mark.django_db(transaction=True)
 def test_verify_ledger_names_the_first_edited_row():
     decisions = [decision_append(kind="warn", reason_code=f"r{i}") for i in range(5)]
     tamper("UPDATE certification_decision SET reason_code = 'forged' WHERE seq IN (3, 4)")
@@ -137,6 +201,7 @@ def test_verify_ledger_names_the_first_edited_row():
         call_command("verify_ledger", stdout=io.StringIO())
 
 
+@pytest.mark.django_db(transaction=True)
 def test_verify_ledger_finds_a_rehashed_row_and_a_deleted_row():
     decisions = [decision_append(kind="warn", reason_code=f"r{i}") for i in range(4)]
     # A forger who also recomputes the row's own hash still breaks the next row's prev_hash link.
