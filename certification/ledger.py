@@ -2,15 +2,20 @@
 
 Hash of a decision = sha256(prev_hash + canonical JSON of its content), hex. Canonical JSON: keys
 sorted, no whitespace (separators "," and ":"), UTF-8 (non-ASCII kept as is), datetimes as ISO 8601
-in UTC with microseconds and a "Z", dates as ISO dates, Decimals as strings. See docs/ledger.md.
+in UTC with microseconds and a "Z", dates as ISO dates, Decimals as strings. Anchors are heads recorded
+outside the database (a file, the logs), which ledger_verify checks the chain still passes through. See
+docs/ledger.md.
 """
 
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterator
+import logging
+import os
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from django.db import connection, transaction
@@ -19,6 +24,8 @@ from django.utils import timezone
 from .choices import DecisionKind, DecisionStatus
 from .models import Decision
 from .models.ledger import GENESIS_HASH
+
+logger = logging.getLogger(__name__)
 
 # pg_advisory_xact_lock key for "appending to the ledger" ('SAIMALDG' as a big-endian bigint).
 LEDGER_LOCK_KEY = int.from_bytes(b"SAIMALDG", "big") & 0x7FFFFFFFFFFFFFFF
@@ -199,6 +206,26 @@ class LedgerReport:
     count: int
     head_hash: str
     broken: BrokenLink | None
+    anchors_checked: int = 0
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A head of the chain (seq, hash) known from outside the database: the chain must still pass through it."""
+
+    seq: int
+    hash: str
+
+    @classmethod
+    def parse(cls, text: str) -> "Anchor":
+        """``SEQ:HASH``, as `verify_ledger --expect-head` takes it and the anchor file records it."""
+        seq, _, digest = text.strip().partition(":")
+        if not (seq.isdigit() and len(digest) == 64 and all(c in "0123456789abcdef" for c in digest)):
+            raise ValueError(f"not a ledger head SEQ:HASH (64 lowercase hex digits): {text.strip()!r}")
+        return cls(int(seq), digest)
+
+    def __str__(self) -> str:
+        return f"{self.seq}:{self.hash}"
 
 
 def _rows(chunk_size: int) -> Iterator[dict]:
@@ -216,19 +243,85 @@ def _rows(chunk_size: int) -> Iterator[dict]:
         last = chunk[-1]["seq"]
 
 
-def ledger_verify(*, chunk_size: int = 5000) -> LedgerReport:
-    """Walk the chain from seq 1 and stop at the first broken link."""
+def ledger_verify(*, chunk_size: int = 5000, anchors: Iterable[Anchor] = ()) -> LedgerReport:
+    """Walk the chain from seq 1 and stop at the first broken link.
+
+    With anchors (heads recorded outside the database), the chain must also pass through each of
+    them: a stored hash that differs from an anchor's means rows up to it were changed and the chain
+    re-hashed after them ("anchor mismatch"); a head below an anchor's seq means decisions were removed
+    from the tail, or the whole ledger emptied ("head below anchor"). Neither shows in the chain itself.
+    """
+    expected_at: dict[int, list[Anchor]] = {}
+    for anchor in anchors:
+        expected_at.setdefault(anchor.seq, []).append(anchor)
+    checked = sum(len(found) for found in expected_at.values())
+    for anchor in expected_at.pop(0, []):  # the empty ledger's head
+        if anchor.hash != GENESIS_HASH:
+            return LedgerReport(0, GENESIS_HASH, BrokenLink(0, "anchor mismatch", anchor.hash, GENESIS_HASH), checked)
     expected_prev, expected_seq, count = GENESIS_HASH, 1, 0
     for row in _rows(chunk_size):
         seq = row["seq"]
         if seq != expected_seq:
-            return LedgerReport(count, expected_prev, BrokenLink(seq, "gap in sequence", str(expected_seq), str(seq)))
+            return LedgerReport(
+                count, expected_prev, BrokenLink(seq, "gap in sequence", str(expected_seq), str(seq)), checked
+            )
         if row["prev_hash"] != expected_prev:
             return LedgerReport(
-                count, expected_prev, BrokenLink(seq, "prev_hash mismatch", expected_prev, row["prev_hash"])
+                count, expected_prev, BrokenLink(seq, "prev_hash mismatch", expected_prev, row["prev_hash"]), checked
             )
         recomputed = chain_hash(row["prev_hash"], content_of(row))
         if recomputed != row["hash"]:
-            return LedgerReport(count, expected_prev, BrokenLink(seq, "hash mismatch", recomputed, row["hash"]))
+            return LedgerReport(
+                count, expected_prev, BrokenLink(seq, "hash mismatch", recomputed, row["hash"]), checked
+            )
+        for anchor in expected_at.pop(seq, []):
+            if anchor.hash != row["hash"]:
+                return LedgerReport(
+                    count, expected_prev, BrokenLink(seq, "anchor mismatch", anchor.hash, row["hash"]), checked
+                )
         expected_prev, expected_seq, count = row["hash"], seq + 1, count + 1
-    return LedgerReport(count, expected_prev, None)
+    if expected_at:
+        highest = max(expected_at)
+        head = Anchor(count, expected_prev)
+        return LedgerReport(
+            count,
+            expected_prev,
+            BrokenLink(highest, "head below anchor", str(expected_at[highest][0]), str(head)),
+            checked,
+        )
+    return LedgerReport(count, expected_prev, None, checked)
+
+
+# --- Anchors: the head, recorded outside the database ----------------------------------------------
+# One line per anchor, "SEQ:HASH recorded-at", appended to LEDGER_ANCHOR_DIR/ledger-anchors.txt (and
+# logged, so the log store holds a second copy). Someone who can rewrite the ledger tables cannot
+# rewrite this file or the logs; verify_ledger then checks the chain still passes through each line.
+ANCHOR_FILE = "ledger-anchors.txt"
+
+
+def ledger_anchors_read(directory: str | Path) -> list[Anchor]:
+    """The anchors recorded in ``directory`` (none if the file does not exist yet)."""
+    path = Path(directory) / ANCHOR_FILE
+    if not path.exists():
+        return []
+    anchors = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.strip() and not line.startswith("#"):
+            try:
+                anchors.append(Anchor.parse(line.split()[0]))
+            except ValueError as exc:
+                raise ValueError(f"{path}, line {number}: {exc}") from None
+    return anchors
+
+
+def ledger_anchor_record(*, directory: str | Path, anchor: Anchor, recorded_at: dt.datetime) -> Path:
+    """Append one anchor to the anchor file (created with its directory if need be), synced to disk."""
+    path = Path(directory)
+    path.mkdir(parents=True, exist_ok=True)
+    path = path / ANCHOR_FILE
+    with path.open("a", encoding="utf-8") as out:
+        out.write(f"{anchor} {canonical(recorded_at)}\n")
+        out.flush()
+        os.fsync(out.fileno())
+    logger.info("ledger anchor recorded: head %s at %s in %s", anchor, canonical(recorded_at), path)
+    return path

@@ -184,6 +184,13 @@ LOGGING = {
 }
 PGHISTORY_APPEND_ONLY = True
 
+# --- Ledger anchors (docs/ledger.md, "Anchors") -----------------------------------------------------------
+# The nightly ledger verification appends the verified head (SEQ:HASH) to a file in this directory (and
+# logs it); verify_ledger checks that the chain still passes through every recorded head. Keep it outside
+# the database's reach, on storage the workers share, and back it up apart from the database.
+LEDGER_ANCHOR_DIR = Path(env_str("LEDGER_ANCHOR_DIR", str(BASE_DIR / "var" / "ledger-anchors")))
+# --- end of ledger anchors ----------------------------------------------------------------------------------
+
 # Behind a reverse proxy that terminates TLS (docs/operations.md).
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 if env_bool("TRUST_X_FORWARDED_PROTO", default=False):

@@ -197,6 +197,13 @@ def restore_migration_data():
 
 
 @pytest.fixture(autouse=True)
+def ledger_anchor_dir(settings, tmp_path):
+    """Each test records and reads ledger anchors in a directory of its own (never the checkout's var/)."""
+    settings.LEDGER_ANCHOR_DIR = tmp_path / "ledger-anchors"
+    return settings.LEDGER_ANCHOR_DIR
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """PBKDF2 would make every persona cost a second; tests do not need strong hashes."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

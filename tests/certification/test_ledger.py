@@ -13,7 +13,18 @@ from django.core.management import CommandError, call_command
 from django.db import connection, connections, transaction
 from django.db.utils import ProgrammingError
 
-from certification.ledger import GENESIS_HASH, canonical_json, chain_hash, content_of, decision_append, ledger_verify
+from certification.ledger import (
+    GENESIS_HASH,
+    Anchor,
+    BrokenLink,
+    canonical_json,
+    chain_hash,
+    content_of,
+    decision_append,
+    ledger_anchor_record,
+    ledger_anchors_read,
+    ledger_verify,
+)
 from certification.models import Decision, DecisionApproval
 from certification.models.ledger import APPEND_ONLY_TRIGGERS
 from tests.conftest import LEDGER_TABLES, raw_cursor
@@ -276,6 +287,103 @@ def test_a_cycle_decision_is_hashed_with_its_cycle_and_filterable(client_for, st
     response = client_for(staff).get(f"/api/v1/decisions/?cycle={cycle.pk}")
     assert [d["id"] for d in response.json()["results"]] == [in_cycle.pk]
     assert ledger_verify().broken is None
+
+
+# Anchors: heads recorded outside the database ----------------------------------------------------------
+
+
+def rehash_from(seq: int):
+    """What a forger holding the owner's role does after editing row `seq`: recompute that row's hash
+    and every later row's prev_hash and hash, so that the chain alone verifies again."""
+    rows = list(Decision.objects.filter(seq__gte=seq).order_by("seq").values())
+    prev = Decision.objects.get(seq=seq - 1).hash if seq > 1 else GENESIS_HASH
+    with raw_cursor("owner") as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("ALTER TABLE certification_decision DISABLE TRIGGER append_only_no_update_delete")
+        for row in rows:
+            digest = chain_hash(prev, content_of(row))
+            cursor.execute(
+                "UPDATE certification_decision SET prev_hash = %s, hash = %s WHERE seq = %s", [prev, digest, row["seq"]]
+            )
+            prev = digest
+        cursor.execute("ALTER TABLE certification_decision ENABLE ALWAYS TRIGGER append_only_no_update_delete")
+
+
+def verify_command(*args) -> str:
+    out = io.StringIO()
+    call_command("verify_ledger", *args, stdout=out)
+    return out.getvalue().strip()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_removed_tail_verifies_alone_but_not_against_the_expected_head():
+    decisions = [decision_append(kind="warn", reason_code=f"r{i}") for i in range(3)]
+    head = Anchor(3, decisions[2].hash)
+    assert (
+        verify_command("--expect-head", str(head))
+        == f"OK: 3 decisions, head hash {head.hash}; passes through 1 known heads"
+    )
+    tamper("DELETE FROM certification_decision WHERE seq = 3")
+    assert verify_command() == f"OK: 2 decisions, head hash {decisions[1].hash}"  # the chain alone cannot tell
+    report = ledger_verify(anchors=[head])
+    assert report.broken == BrokenLink(3, "head below anchor", str(head), f"2:{decisions[1].hash}")
+    with pytest.raises(CommandError, match=rf"Ledger broken at seq 3: head below anchor; expected {head}, stored 2:"):
+        verify_command("--expect-head", str(head))
+    # The whole ledger emptied (as the owner, the truncate trigger off): "OK: 0 decisions" alone.
+    with raw_cursor("owner") as cursor:
+        for table in LEDGER_TABLES:
+            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER append_only_no_truncate")
+        cursor.execute("TRUNCATE certification_decision CASCADE")
+        for table in LEDGER_TABLES:
+            cursor.execute(f"ALTER TABLE {table} ENABLE ALWAYS TRIGGER append_only_no_truncate")
+    assert verify_command() == f"OK: 0 decisions, head hash {GENESIS_HASH}"
+    with pytest.raises(CommandError, match=rf"seq 3: head below anchor; expected {head}, stored 0:{GENESIS_HASH}"):
+        verify_command("--expect-head", str(head))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_edited_and_rehashed_suffix_verifies_alone_but_not_against_an_anchor():
+    decisions = [decision_append(kind="warn", reason_code=f"r{i}") for i in range(5)]
+    tamper("UPDATE certification_decision SET reason_code = 'forged' WHERE seq = 2")
+    rehash_from(2)
+    assert ledger_verify().broken is None  # consistent again, from seq 2 on
+    assert Decision.objects.get(seq=2).reason_code == "forged"
+    forged_head = Decision.objects.get(seq=5).hash
+    report = ledger_verify(anchors=[Anchor(5, decisions[4].hash)])
+    assert report.broken == BrokenLink(5, "anchor mismatch", decisions[4].hash, forged_head)
+    # An older anchor is enough too: the first one the forgery passes names the earliest place known.
+    report = ledger_verify(anchors=[Anchor(1, decisions[0].hash), Anchor(3, decisions[2].hash)])
+    assert (report.broken.seq, report.broken.problem, report.count) == (3, "anchor mismatch", 2)
+    with pytest.raises(CommandError, match="Ledger broken at seq 3: anchor mismatch"):
+        verify_command("--expect-head", f"3:{decisions[2].hash}")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_recorded_anchors_are_checked_by_default(ledger_anchor_dir):
+    decisions = [decision_append(kind="warn", reason_code=f"r{i}") for i in range(2)]
+    recorded_at = dt.datetime(2026, 3, 1, 0, 30, tzinfo=dt.UTC)
+    path = ledger_anchor_record(
+        directory=ledger_anchor_dir, anchor=Anchor(2, decisions[1].hash), recorded_at=recorded_at
+    )
+    assert path.read_text() == f"2:{decisions[1].hash} 2026-03-01T00:30:00.000000Z\n"
+    assert ledger_anchors_read(ledger_anchor_dir) == [Anchor(2, decisions[1].hash)]
+    assert verify_command().endswith("; passes through 1 known heads")
+    tamper("DELETE FROM certification_decision WHERE seq = 2")
+    with pytest.raises(CommandError, match="seq 2: head below anchor"):
+        verify_command()
+    assert verify_command("--no-recorded-anchors") == f"OK: 1 decisions, head hash {decisions[0].hash}"
+
+
+def test_expect_head_must_be_seq_colon_hash(ledger_anchor_dir):
+    with pytest.raises(CommandError, match="not a ledger head SEQ:HASH"):
+        verify_command("--expect-head", "12:abc")
+    (ledger_anchor_dir).mkdir()
+    (ledger_anchor_dir / "ledger-anchors.txt").write_text("# heads\n\n0:" + "0" * 64 + " x\nforged line\n")
+    with pytest.raises(CommandError, match="ledger-anchors.txt, line 4: not a ledger head"):
+        verify_command()
+    (ledger_anchor_dir / "ledger-anchors.txt").write_text("0:" + "1" * 64 + "\n")
+    with pytest.raises(CommandError, match="seq 0: anchor mismatch"):
+        verify_command()
 
 
 def test_protection_is_enabled_always_after_the_flushes_above():
