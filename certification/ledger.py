@@ -12,17 +12,19 @@ import hashlib
 import json
 import logging
 import os
+import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
 from .choices import DecisionKind, DecisionStatus
-from .models import Decision
+from .models import Decision, LedgerVerification
 from .models.ledger import GENESIS_HASH
 
 logger = logging.getLogger(__name__)
@@ -325,3 +327,101 @@ def ledger_anchor_record(*, directory: str | Path, anchor: Anchor, recorded_at: 
         os.fsync(out.fileno())
     logger.info("ledger anchor recorded: head %s at %s in %s", anchor, canonical(recorded_at), path)
     return path
+
+
+# --- Verifications on a worker (the console shows the last one; a GET never verifies) ---------------
+# pg_advisory_xact_lock key for "requesting a verification": two staff clicking at once start one.
+VERIFICATION_LOCK_KEY = int.from_bytes(b"SAIMALVR", "big") & 0x7FFFFFFFFFFFFFFF
+
+
+def _unfinished_since() -> dt.datetime:
+    """Unfinished verifications older than a task may run belong to a worker that died: they block nothing."""
+    return timezone.now() - dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+
+
+def ledger_verification_pending() -> LedgerVerification | None:
+    return (
+        LedgerVerification.objects.filter(finished_at__isnull=True, requested_at__gte=_unfinished_since())
+        .order_by("-requested_at")
+        .first()
+    )
+
+
+def ledger_verification_last() -> LedgerVerification | None:
+    return LedgerVerification.objects.filter(finished_at__isnull=False).order_by("-finished_at").first()
+
+
+@transaction.atomic
+def ledger_verification_request(*, requested_by=None) -> tuple[LedgerVerification, bool]:
+    """Queue a verification for a worker, unless one is already waiting or running: that one is returned
+    (and False). The task is sent when the transaction commits."""
+    from .tasks import verify_ledger_task
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [VERIFICATION_LOCK_KEY])
+    pending = ledger_verification_pending()
+    if pending is not None:
+        return pending, False
+    verification = LedgerVerification.objects.create(requested_by=requested_by, task_id=str(uuid.uuid4()))
+    transaction.on_commit(lambda: verify_ledger_task.apply_async((verification.pk,), task_id=verification.task_id))
+    logger.info(
+        "ledger verification %s requested by user %s", verification.pk, requested_by.pk if requested_by else None
+    )
+    return verification, True
+
+
+def ledger_verification_run(*, verification_id: int | None = None) -> LedgerVerification | None:
+    """Claim the verification (only if nobody has: safe to deliver twice), walk the chain against the
+    recorded anchors, store the result and, when intact, record the verified head as a new anchor.
+    Without an id (the nightly job) a new verification is made and run."""
+    if verification_id is None:
+        verification_id = LedgerVerification.objects.create().pk
+    claimed = LedgerVerification.objects.filter(pk=verification_id, started_at__isnull=True).update(
+        started_at=timezone.now()
+    )
+    if not claimed:
+        logger.info("ledger verification %s already claimed or gone; nothing to do", verification_id)
+        return None
+    logger.info("ledger verification %s started", verification_id)
+    result: dict[str, Any]
+    try:
+        anchors = ledger_anchors_read(settings.LEDGER_ANCHOR_DIR)
+    except ValueError as exc:
+        result = {"ok": False, "problem": "anchor file unreadable", "message": str(exc)}
+    else:
+        report = ledger_verify(anchors=anchors)
+        result = {
+            "ok": report.broken is None,
+            "decisions_checked": report.count,
+            "anchors_checked": report.anchors_checked,
+            "head_seq": report.count,
+            "head_hash": report.head_hash,
+        }
+        if report.broken is not None:
+            link = report.broken
+            result |= {
+                "broken_seq": link.seq,
+                "problem": link.problem,
+                "expected": link.expected,
+                "stored": link.stored,
+                "message": f"Ledger broken at seq {link.seq}: {link.problem}; expected {link.expected}, "
+                f"stored {link.stored} ({report.count} decisions verified before it)",
+            }
+    finished_at = timezone.now()
+    LedgerVerification.objects.filter(pk=verification_id).update(finished_at=finished_at, **result)
+    if result["ok"] and result["head_seq"]:
+        ledger_anchor_record(
+            directory=settings.LEDGER_ANCHOR_DIR,
+            anchor=Anchor(result["head_seq"], result["head_hash"]),
+            recorded_at=finished_at,
+        )
+    logger.info(
+        "ledger verification %s finished: ok=%s decisions=%s anchors=%s broken_seq=%s problem=%r",
+        verification_id,
+        result["ok"],
+        result.get("decisions_checked", 0),
+        result.get("anchors_checked", 0),
+        result.get("broken_seq"),
+        result.get("problem", ""),
+    )
+    return LedgerVerification.objects.get(pk=verification_id)

@@ -183,6 +183,7 @@ MIGRATION_DATA = [
     ("certification.migrations.0002_default_ruleset_v1", "create_v1"),
     ("certification.migrations.0003_expire_certificates_schedule", "schedule"),
     ("certification.migrations.0006_flag_overdue_appeals_schedule", "schedule"),
+    ("certification.migrations.0009_verify_ledger_schedule", "schedule"),
 ]
 
 

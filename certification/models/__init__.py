@@ -1,9 +1,9 @@
 """Models of the certification app, one module per concern (new modules add their own import here)."""
 
 from .certificates import Certificate, CertificateCounter
-from .ledger import Decision, DecisionApproval
+from .ledger import Decision, DecisionApproval, LedgerVerification
 from .rules import RuleSet
 
-__all__ = ["Certificate", "CertificateCounter", "Decision", "DecisionApproval", "RuleSet"]
+__all__ = ["Certificate", "CertificateCounter", "Decision", "DecisionApproval", "LedgerVerification", "RuleSet"]
 from .assessments import OperatorAssessment  # noqa: E402, F401, I001
 from .appeals import Appeal, AppealAttachment, AppealStatus  # noqa: E402, F401, I001

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.access import RestrictedQuerySet
@@ -116,3 +117,43 @@ class DecisionApproval(models.Model):
     @staticmethod
     def provider_scope(provider_id):
         return Q(decision__provider_id=provider_id)
+
+
+class LedgerVerification(models.Model):
+    """One verification of the ledger (nightly, or started by staff from the console), run on a worker.
+
+    Written only by certification.ledger (requested, then claimed and finished by the task); the console
+    page shows the latest one instead of walking the chain on every GET.
+    """
+
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty: the nightly job."),
+    )
+    task_id = models.CharField(max_length=64, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    ok = models.BooleanField(_("intact"), null=True)
+    decisions_checked = models.PositiveBigIntegerField(_("decisions verified"), default=0)
+    anchors_checked = models.PositiveIntegerField(_("known heads checked"), default=0)
+    # The last verified link: the head when intact, else the link before the break.
+    head_seq = models.PositiveBigIntegerField(_("head sequence"), null=True, blank=True)
+    head_hash = models.CharField(_("head hash"), max_length=64, blank=True)
+    broken_seq = models.PositiveBigIntegerField(_("first broken sequence"), null=True, blank=True)
+    problem = models.CharField(_("problem"), max_length=40, blank=True)
+    expected = models.CharField(_("expected"), max_length=140, blank=True)
+    stored = models.CharField(_("stored"), max_length=140, blank=True)
+    message = models.TextField(_("message"), blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        permissions = [("verify_ledger", "Can start a ledger verification")]
+        indexes = [models.Index(fields=["-finished_at"])]
+
+    def __str__(self):
+        return f"ledger verification {self.pk} ({'ok' if self.ok else 'broken' if self.ok is False else 'pending'})"
