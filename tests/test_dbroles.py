@@ -1,12 +1,16 @@
 """The database roles: the app's role owns nothing and still refreshes planner statistics; owner logins."""
 
+import io
+
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.db import connection, transaction
 
 from core import dbroles
 from providers.models import Provider
 from tests import factories
+from tests.conftest import raw_cursor
 
 pytestmark = pytest.mark.django_db
 
@@ -39,3 +43,22 @@ def test_the_owner_login_is_refused_inside_a_transaction():
 
 def test_append_only_tables_are_the_ledger():
     assert dbroles.append_only_tables() == ["certification_decision", "certification_decisionapproval"]
+
+
+def test_check_services_makes_the_two_roles_as_the_project_needs_them():
+    """Idempotent: run by every `make test`; the roles exist already and keep (or get back) their attributes."""
+    out = io.StringIO()
+    call_command("check_services", "--create-roles", stdout=out)
+    assert "Created database role" not in out.getvalue()
+    with raw_cursor("superuser") as cursor:
+        cursor.execute(
+            "SELECT rolname, rolcanlogin, rolsuper, rolcreatedb, rolcreaterole FROM pg_roles "
+            "WHERE rolname = ANY(%s) ORDER BY rolname = %s",
+            [[dbroles.app_role(), dbroles.owner_role()], dbroles.owner_role()],
+        )
+        assert cursor.fetchall() == [
+            (dbroles.app_role(), True, False, False, False),
+            (dbroles.owner_role(), True, False, True, False),  # creates the test database
+        ]
+        cursor.execute("SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = current_database()")
+        assert cursor.fetchone() == (dbroles.owner_role(),)

@@ -386,6 +386,7 @@ def test_expect_head_must_be_seq_colon_hash(ledger_anchor_dir):
         verify_command()
 
 
+@pytest.mark.django_db(transaction=True)  # sorted after the other transactional tests, and their flushes
 def test_protection_is_enabled_always_after_the_flushes_above():
     """The flush of the transactional tests above disables the truncate triggers for itself only."""
     with connection.cursor() as cursor:
