@@ -11,7 +11,9 @@ ifneq ($(strip $(DOTENV_VARS)),)
 export $(DOTENV_VARS)
 endif
 export DEBUG ?= true
-export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/saima
+# The app's database role owns nothing; migrate runs as the schema owner (docs/operations.md, "Database roles").
+export DATABASE_URL ?= postgres://saima_app@127.0.0.1:5432/saima
+export MIGRATION_DATABASE_URL ?= postgres://saima_owner@127.0.0.1:5432/saima
 export REDIS_URL ?= redis://127.0.0.1:6379/0
 export DJANGO_SETTINGS_MODULE := saima.settings
 # Redis database of the test suite's Celery worker (parallel checkouts can each choose their own).
@@ -42,7 +44,7 @@ install: $(VENV)/.installed
 
 install-dev: $(VENV)/.installed-dev
 
-# Checks PostgreSQL and Redis (says how to start them) and creates the database if missing.
+# Checks PostgreSQL and Redis (says how to start them) and creates the two roles and the database if missing.
 services: install
 	$(PY) manage.py check_services --create-database
 
@@ -52,7 +54,7 @@ run: install services
 	bash scripts/run.sh
 
 test: install-dev system-deps
-	REDIS_URL=$(TEST_REDIS_URL) $(PY) manage.py check_services
+	REDIS_URL=$(TEST_REDIS_URL) $(PY) manage.py check_services --create-roles
 	REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest
 
 lint: install-dev

@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/saima_bench_ingest"
 DB_URL = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
 os.environ["DATABASE_URL"] = DB_URL
+os.environ["MIGRATION_DATABASE_URL"] = os.environ["DATABASE_URL"]  # one role: benchmarks need no split
 os.environ.setdefault("DEBUG", "true")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "saima.settings")
 sys.path.insert(0, str(ROOT))

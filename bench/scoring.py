@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 DB = os.environ.get("BENCH_DB", "saima_bench_scoring")
 BASE_URL = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 os.environ["DATABASE_URL"] = f"{BASE_URL}/{DB}"
+os.environ["MIGRATION_DATABASE_URL"] = os.environ["DATABASE_URL"]  # one role: benchmarks need no split
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "saima.settings")
 os.environ.setdefault("DEBUG", "true")
 SCALE = float(os.environ.get("SCALE", "0.1"))

@@ -8,6 +8,7 @@ from scoring.choices import CycleStatus
 
 from .appeals import appeals_flag_overdue
 from .cycles import TASK_SOFT_TIME_LIMIT, TASK_TIME_LIMIT, cycle_claim, cycle_run, cycle_schedule_due
+from .ledger import ledger_verification_run
 from .services import certificates_expire
 
 
@@ -47,3 +48,16 @@ def scheduled_cycle_task(kind: str) -> int:
     """Beat (the 3rd, 03:00 Asia/Shanghai): create and run the cycle of the previous month or quarter."""
     with job_context("celery", f"scheduled_cycle_task:{kind}"):
         return cycle_schedule_due(kind=kind).pk
+
+
+@shared_task(name="certification.tasks.verify_ledger_task")
+def verify_ledger_task(verification_id: int | None = None) -> bool | None:
+    """Nightly (00:40 Asia/Shanghai, no id: a new verification), or one staff requested from the console.
+
+    Walks the chain against the recorded anchors and stores the result; an intact head becomes a new
+    anchor. Safe to run twice: a verification is claimed once. Returns whether the ledger is intact
+    (None: already claimed by another run).
+    """
+    with job_context("celery", "verify_ledger_task", verification_id=verification_id):
+        verification = ledger_verification_run(verification_id=verification_id)
+        return None if verification is None else verification.ok

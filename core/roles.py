@@ -42,7 +42,7 @@ ROLE_WRITES = {
             ("django_celery_beat", "periodictask"),
             ("django_celery_beat", "crontabschedule"),
         ],
-        "extra": ["scoring.run_cycle", "certification.approve_delisting"],
+        "extra": ["scoring.run_cycle", "certification.approve_delisting", "certification.verify_ledger"],
     },
     APPEAL_REVIEWER: {"models": [("certification", "appeal")], "extra": ["certification.decide_appeal"]},
     AUDITOR: {"models": [], "extra": []},

@@ -22,7 +22,7 @@ from certification import appeals as appeals_service
 from certification import cycles as cycles_service
 from certification import services as cert_services
 from certification.choices import OutcomeChange
-from certification.ledger import ledger_verify
+from certification.ledger import ledger_verification_last, ledger_verification_pending, ledger_verification_request
 from certification.models import Appeal, AppealStatus, CycleOutcome, Decision
 from core.access import provider_id_of
 from core.errors import Refusal, refusal_message
@@ -472,7 +472,20 @@ def _leaderboard_csv(cycle, rows):
 
 @staff_page("certification.view_decision")
 def ledger(request):
-    return render(request, "console/ledger.html", {"report": ledger_verify()})
+    """The last stored verification and whether one is waiting or running (a GET only reads: walking the
+    chain takes seconds per 100,000 decisions, so a worker does it). POST starts one (verify_ledger)."""
+    can_verify = request.user.has_perm("certification.verify_ledger")
+    if request.method == "POST":
+        if not can_verify:
+            raise PermissionDenied
+        created = ledger_verification_request(requested_by=request.user)[1]
+        if created:
+            messages.success(request, _("Verification started; the result appears here when it is done."))
+        else:
+            messages.info(request, _("A verification is already waiting or running."))
+        return redirect("portal:ledger")
+    context = {"last": ledger_verification_last(), "pending": ledger_verification_pending(), "can_verify": can_verify}
+    return render(request, "console/ledger.html", context)
 
 
 @staff_page("certification.view_appeal")

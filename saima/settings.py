@@ -83,7 +83,7 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        env_str("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/saima"), conn_max_age=60
+        env_str("DATABASE_URL", "postgres://saima_app@127.0.0.1:5432/saima"), conn_max_age=60
     )
 }
 # pgtrigger's trigger functions read the `pgtrigger.ignore` setting and catch the error when it is
@@ -95,6 +95,23 @@ DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", "test_saim
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("Saima runs on PostgreSQL only (DATABASE_URL=postgres://...)")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Database roles (docs/operations.md, "Database roles") ---------------------------------------------
+# The app (web, workers, beat) connects as DATABASE_URL's role, which owns nothing: it reads and writes
+# rows but cannot ALTER (DISABLE TRIGGER), TRUNCATE or DROP, and on the ledger it may only SELECT and
+# INSERT. `manage.py migrate` (core's migrate command) logs in as MIGRATION_DATABASE_URL's role, which
+# owns the schema, then grants the app its privileges; only the deploy step needs that URL. Left unset
+# while DATABASE_URL is set, migrate runs as DATABASE_URL's role (one role for everything: benchmarks).
+# DATABASE_ADMIN_URL (a superuser) is for development only: `check_services --create-roles/--create-
+# database` creates the two roles and the database with it, and a few tests tamper with it.
+MIGRATION_DATABASE_URL = env_str(
+    "MIGRATION_DATABASE_URL", "" if env_str("DATABASE_URL") else "postgres://saima_owner@127.0.0.1:5432/saima"
+)
+MIGRATION_DATABASE = dj_database_url.parse(MIGRATION_DATABASE_URL) if MIGRATION_DATABASE_URL else None
+if MIGRATION_DATABASE and MIGRATION_DATABASE["NAME"] != DATABASES["default"]["NAME"]:
+    raise ImproperlyConfigured("MIGRATION_DATABASE_URL must name the same database as DATABASE_URL")
+DATABASE_ADMIN = dj_database_url.parse(env_str("DATABASE_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres"))
+# --- end of database roles ------------------------------------------------------------------------------
 
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
@@ -168,6 +185,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
 PGHISTORY_APPEND_ONLY = True
+
+# --- Ledger anchors (docs/ledger.md, "Anchors") -----------------------------------------------------------
+# The nightly ledger verification appends the verified head (SEQ:HASH) to a file in this directory (and
+# logs it); verify_ledger checks that the chain still passes through every recorded head. Keep it outside
+# the database's reach, on storage the workers share, and back it up apart from the database.
+LEDGER_ANCHOR_DIR = Path(env_str("LEDGER_ANCHOR_DIR", str(BASE_DIR / "var" / "ledger-anchors")))
+# --- end of ledger anchors ----------------------------------------------------------------------------------
 
 # Behind a reverse proxy that terminates TLS (docs/operations.md).
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")

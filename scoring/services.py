@@ -9,6 +9,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.dbroles import analyze
+
 from . import selectors, sql
 from .choices import CapabilityKey, CycleKind, CycleStatus, Direction, MetricKey
 from .models import Capability, CapabilityModel, CategoryMedian, CohortMember, Metric, QualificationCycle
@@ -319,7 +321,7 @@ def cycle_score(*, cycle: QualificationCycle, refresh_cohort: bool = False) -> i
             CohortMember.objects.filter(cycle=cycle).delete()
         if not CohortMember.objects.filter(cycle=cycle).exists():
             cursor.execute(sql.SNAPSHOT_COHORT, params)
-        cursor.execute("ANALYZE scoring_cohortmember")  # fresh row estimates → hash joins, not loops
+        analyze("scoring_cohortmember")  # fresh row estimates → hash joins, not loops (as the table's owner)
         for table in sql.TEMP_TABLES:
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
         has_full_month = params["lm_start"] is not None

@@ -1,5 +1,7 @@
 """Shared fixtures: the three personas (staff, provider user, outsider), API clients, a real Celery worker."""
 
+import contextlib
+
 import pytest
 from django.contrib.auth.models import Group
 from rest_framework.test import APIClient
@@ -86,25 +88,96 @@ def celery_worker_thread(django_db_blocker):
         yield worker
 
 
-# The decision ledger refuses TRUNCATE (a statement-level trigger, certification.models.ledger); the
-# flush that ends every transactional_db test truncates all tables, so only that flush names the
-# ledger's truncate triggers as ignored (pgtrigger.ignore), and only for its own statements.
-LEDGER_TRUNCATE_TRIGGERS = [
-    "certification.Decision:decision_no_truncate",
-    "certification.DecisionApproval:decisionapproval_no_truncate",
-]
+# The tests connect as the app's role, as production does (DATABASE_URL: it owns nothing). The test
+# database is created, migrated and dropped by the schema owner (MIGRATION_DATABASE_URL), through
+# core's migrate command, which then grants the app its privileges.
+@pytest.fixture(scope="session")
+def django_db_setup(request, django_test_environment, django_db_blocker, django_db_keepdb, django_db_createdb):
+    from django.test.utils import setup_databases, teardown_databases
+    from pytest_django.fixtures import _get_databases_for_setup
+
+    from core.dbroles import connected_as_owner, roles_split
+
+    assert roles_split(), "the tests need two roles: DATABASE_URL's (the app) and MIGRATION_DATABASE_URL's (owner)"
+    aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
+    with django_db_blocker.unblock(), connected_as_owner():
+        db_cfg = setup_databases(
+            verbosity=request.config.option.verbose,
+            interactive=False,
+            keepdb=django_db_keepdb and not django_db_createdb,
+            aliases=aliases,
+            serialized_aliases=serialized_aliases,
+        )
+    yield
+    if not django_db_keepdb:
+        with django_db_blocker.unblock(), connected_as_owner():
+            teardown_databases(db_cfg, verbosity=request.config.option.verbose)
+
+
+@pytest.fixture
+def owner_db(request, django_db_setup, django_db_blocker):
+    """The test's database transaction opened as the schema owner (for tests that run migrations or DDL,
+    which the app role may not). List it first among a test's fixtures and give the test no django_db mark."""
+    from core.dbroles import connected_as_owner
+
+    with django_db_blocker.unblock(), connected_as_owner():
+        request.getfixturevalue("db")
+        yield
+
+
+def raw_connection(who: str):
+    """A psycopg2 connection to the test database of its own, as "owner" (MIGRATION_DATABASE_URL) or
+    "superuser" (DATABASE_ADMIN_URL): what tests use to tamper behind the app's back. It sees only
+    committed rows, so such tests use transactional_db."""
+    import psycopg2
+    from django.conf import settings
+    from django.db import connection
+
+    login = {"owner": settings.MIGRATION_DATABASE, "superuser": settings.DATABASE_ADMIN}[who]
+    return psycopg2.connect(
+        host=login["HOST"] or "127.0.0.1",
+        port=login["PORT"] or 5432,
+        user=login["USER"],
+        password=login["PASSWORD"] or None,
+        dbname=connection.settings_dict["NAME"],
+        options="-c pgtrigger.ignore={}",
+    )
+
+
+@contextlib.contextmanager
+def raw_cursor(who: str):
+    """A cursor of raw_connection(who), committed at the end of the block (rolled back on an error)."""
+    conn = raw_connection(who)
+    try:
+        with conn, conn.cursor() as cursor:
+            yield cursor
+    finally:
+        conn.close()
+
+
+# The decision ledger refuses TRUNCATE (plain statement-level triggers, certification migration 0007),
+# and the app's role may not truncate at all. The flush that ends every transactional_db test truncates
+# all tables, so it runs as the owner, and in one transaction with it the ledger's truncate triggers
+# are disabled and then enabled ALWAYS again.
+LEDGER_TABLES = ["certification_decision", "certification_decisionapproval"]
 
 
 @pytest.fixture(autouse=True, scope="session")
 def _flush_may_truncate_ledger():
-    import pgtrigger
+    from django.db import connection, transaction
     from django.test import TransactionTestCase
+
+    from core.dbroles import connected_as_owner
 
     original = TransactionTestCase._fixture_teardown
 
     def fixture_teardown(self):
-        with pgtrigger.ignore(*LEDGER_TRUNCATE_TRIGGERS):
+        with connected_as_owner(), transaction.atomic(), connection.cursor() as cursor:
+            for table in LEDGER_TABLES:
+                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER append_only_no_truncate")
             original(self)
+            for table in LEDGER_TABLES:
+                cursor.execute(f"ALTER TABLE {table} ENABLE ALWAYS TRIGGER append_only_no_truncate")
         restore_migration_data()
 
     TransactionTestCase._fixture_teardown = fixture_teardown
@@ -122,6 +195,7 @@ MIGRATION_DATA = [
     ("certification.migrations.0003_expire_certificates_schedule", "schedule"),
     ("certification.migrations.0006_flag_overdue_appeals_schedule", "schedule"),
     ("certification.migrations.0007_cycle_tier_side", "schedule"),
+    ("certification.migrations.0013_verify_ledger_schedule", "schedule"),
 ]
 
 
@@ -133,6 +207,13 @@ def restore_migration_data():
     for module, function in MIGRATION_DATA:
         getattr(importlib.import_module(module), function)(apps, None)
     sync_roles()
+
+
+@pytest.fixture(autouse=True)
+def ledger_anchor_dir(settings, tmp_path):
+    """Each test records and reads ledger anchors in a directory of its own (never the checkout's var/)."""
+    settings.LEDGER_ANCHOR_DIR = tmp_path / "ledger-anchors"
+    return settings.LEDGER_ANCHOR_DIR
 
 
 @pytest.fixture(autouse=True)

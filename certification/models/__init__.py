@@ -2,7 +2,7 @@
 
 from .certificates import Certificate, CertificateCounter
 from .cycles import CycleOutcome, CycleRules, Notification
-from .ledger import Decision, DecisionApproval
+from .ledger import Decision, DecisionApproval, LedgerVerification
 from .rules import RuleSet
 
 __all__ = [
@@ -13,6 +13,7 @@ __all__ = [
     "Notification",
     "Decision",
     "DecisionApproval",
+    "LedgerVerification",
     "RuleSet",
 ]
 from .assessments import OperatorAssessment  # noqa: E402, F401, I001

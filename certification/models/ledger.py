@@ -1,9 +1,9 @@
 """The decision ledger: append-only, hash-chained decisions and their approvals."""
 
-import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.access import RestrictedQuerySet
@@ -12,21 +12,11 @@ from ..choices import DecisionKind, DecisionStatus
 
 GENESIS_HASH = "0" * 64
 
-
-def append_only(table: str):
-    """Database-side protection: UPDATE and DELETE (per row) and TRUNCATE (per statement) raise."""
-    return [
-        pgtrigger.Protect(name=f"{table}_no_update_delete", operation=pgtrigger.Update | pgtrigger.Delete),
-        pgtrigger.Trigger(
-            name=f"{table}_no_truncate",
-            level=pgtrigger.Statement,
-            when=pgtrigger.Before,
-            operation=pgtrigger.Truncate,
-            func=(
-                "RAISE EXCEPTION 'pgtrigger: Cannot truncate % table (append-only ledger)', TG_TABLE_NAME; RETURN NULL;"
-            ),
-        ),
-    ]
+# Both ledger tables refuse UPDATE, DELETE (row triggers) and TRUNCATE (statement triggers) in the
+# database itself: plain PostgreSQL triggers created by migration 0007, enabled ALWAYS, that no
+# session setting (pgtrigger.ignore, session_replication_role) turns off. Only the tables' owner can
+# disable them (docs/ledger.md); the app's role, owning nothing, may only SELECT and INSERT (core.dbroles).
+APPEND_ONLY_TRIGGERS = ("append_only_no_update_delete", "append_only_no_truncate")
 
 
 class Decision(models.Model):
@@ -76,6 +66,8 @@ class Decision(models.Model):
     prev_hash = models.CharField(max_length=64, editable=False)
     hash = models.CharField(max_length=64, unique=True, editable=False)
 
+    # The app's database role may only SELECT and INSERT here (core.dbroles).
+    append_only = True
     objects = RestrictedQuerySet.as_manager()
 
     class Meta:
@@ -94,7 +86,6 @@ class Decision(models.Model):
                 condition=~Q(status="pending") | Q(refers_to__isnull=True), name="decision_pending_is_a_proposal"
             ),
         ]
-        triggers = append_only("decision")
 
     def __str__(self):
         return f"#{self.seq} {self.kind} ({self.status})"
@@ -111,6 +102,7 @@ class DecisionApproval(models.Model):
     approver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     approved_at = models.DateTimeField(_("approved at"))
 
+    append_only = True  # see Decision
     objects = RestrictedQuerySet.as_manager()
 
     class Meta:
@@ -118,7 +110,6 @@ class DecisionApproval(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["decision", "approver"], name="one_approval_per_approver"),
         ]
-        triggers = append_only("decisionapproval")
 
     def __str__(self):
         return f"{self.approver} approved #{self.decision_id}"
@@ -126,3 +117,43 @@ class DecisionApproval(models.Model):
     @staticmethod
     def provider_scope(provider_id):
         return Q(decision__provider_id=provider_id)
+
+
+class LedgerVerification(models.Model):
+    """One verification of the ledger (nightly, or started by staff from the console), run on a worker.
+
+    Written only by certification.ledger (requested, then claimed and finished by the task); the console
+    page shows the latest one instead of walking the chain on every GET.
+    """
+
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty: the nightly job."),
+    )
+    task_id = models.CharField(max_length=64, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    ok = models.BooleanField(_("intact"), null=True)
+    decisions_checked = models.PositiveBigIntegerField(_("decisions verified"), default=0)
+    anchors_checked = models.PositiveIntegerField(_("known heads checked"), default=0)
+    # The last verified link: the head when intact, else the link before the break.
+    head_seq = models.PositiveBigIntegerField(_("head sequence"), null=True, blank=True)
+    head_hash = models.CharField(_("head hash"), max_length=64, blank=True)
+    broken_seq = models.PositiveBigIntegerField(_("first broken sequence"), null=True, blank=True)
+    problem = models.CharField(_("problem"), max_length=40, blank=True)
+    expected = models.CharField(_("expected"), max_length=140, blank=True)
+    stored = models.CharField(_("stored"), max_length=140, blank=True)
+    message = models.TextField(_("message"), blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        permissions = [("verify_ledger", "Can start a ledger verification")]
+        indexes = [models.Index(fields=["-finished_at"])]
+
+    def __str__(self):
+        return f"ledger verification {self.pk} ({'ok' if self.ok else 'broken' if self.ok is False else 'pending'})"

@@ -147,8 +147,7 @@ def test_every_admission_admin_page_opens_for_staff_and_auditors(staff, auditor,
         assert client.get(f"/admin/admission/{model}/", {"q": "1"}).status_code == 200, (user, model)
 
 
-@pytest.mark.django_db
-def test_the_move_migrations_keep_rows_history_and_permissions_both_ways(roles, applicant):
+def test_the_move_migrations_keep_rows_history_and_permissions_both_ways(owner_db, roles, applicant):
     """Back to before the move and forward again, inside the test's transaction (PostgreSQL DDL rolls back)."""
     reviewer = make_staff(roles, "admission_reviewer")
     app = complete_application(applicant)

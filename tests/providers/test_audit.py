@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from core.audit import job_context
 from providers import models, services
 from tests import factories
+from tests.conftest import raw_cursor
 
 
 @pytest.fixture(autouse=True)
@@ -222,11 +223,20 @@ def test_live_session_admin_lists_without_a_full_count(staff, provider):
 
 
 @pytest.mark.django_db
-def test_live_session_admin_uses_the_planner_estimate_on_a_big_table(staff):
+def restore_estimate(estimate):
+    with raw_cursor("superuser") as cursor:
+        cursor.execute("UPDATE pg_class SET reltuples = %s WHERE oid = 'providers_livesession'::regclass", [estimate])
+
+
+def test_live_session_admin_uses_the_planner_estimate_on_a_big_table(request, staff):
     factories.LiveSessionFactory.create_batch(2)
-    with connection.cursor() as cursor:
-        # What ANALYZE would record for a table of two million sessions (rolled back with the test).
+    # What ANALYZE would record for a table of two million sessions: only a superuser writes the catalogue,
+    # so on a connection of its own, committed, and put back after the test.
+    with raw_cursor("superuser") as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = 'providers_livesession'::regclass")
+        (estimate,) = cursor.fetchone()
         cursor.execute("UPDATE pg_class SET reltuples = 2000000 WHERE oid = 'providers_livesession'::regclass")
+    request.addfinalizer(lambda: restore_estimate(estimate))
     client = admin_client(staff)
     with CaptureQueriesContext(connection) as ctx:
         response = client.get("/admin/providers/livesession/")
