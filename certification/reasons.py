@@ -28,8 +28,8 @@ KIND_OF = {
 
 
 def reason(code: str, **params) -> dict:
-    """A reason as stored: its code and its parameters (Decimals become exact strings)."""
-    return {"code": code, "params": {k: str(v) if isinstance(v, Decimal) else v for k, v in params.items()}}
+    """A reason as stored: its code and its parameters (Decimals become exact strings, never in exponent form)."""
+    return {"code": code, "params": {k: format(v, "f") if isinstance(v, Decimal) else v for k, v in params.items()}}
 
 
 def _number(value) -> str:

@@ -2,11 +2,12 @@
 notifications keep their parameters so pages word them in the reader's language."""
 
 import re
+from decimal import Decimal
 
 from django.db import migrations, models
 
 # The English shapes the rules engine stored before reasons had codes, read once into {code, params}.
-NUMBER = r"-?\d+(?:\.\d+)?"
+NUMBER = r"-?\d+(?:\.\d+)?(?:E[+-]?\d+)?"
 SHAPES = [
     (r"promote: bar of (?P<tier>L\d) met", "promote_bar_met"),
     (rf"demote: overall (?P<overall>{NUMBER}) < (?P<floor>{NUMBER}) \((?P<tier>L\d) bar − hysteresis\)",
@@ -29,6 +30,9 @@ def _coded(text):
             params = m.groupdict()
             if "violations" in params:
                 params["violations"] = [int(v) for v in re.findall(r"\d+", params["violations"])]
+            for key in ("overall", "floor", "percentile", "bar"):
+                if key in params:
+                    params[key] = format(Decimal(params[key]), "f")
             if "cycles" in params:
                 params["cycles"] = int(params["cycles"])
             return {"code": code, "params": params}
