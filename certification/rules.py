@@ -75,15 +75,16 @@ def evaluate(
     previous = list(previous_outcomes)
 
     if not ranked:
-        # Not ranked (insufficient activity): keeps its level; the only possible decision is the
-        # inactivity warning after `warn_unranked_cycles` unranked cycles in a row.
+        # Not ranked (insufficient activity): keeps its level; after `warn_unranked_cycles` unranked cycles in a
+        # row it is warned, and that warning counts toward probation and delisting like any other (DESIGN §4).
         run = ruleset.warn_unranked_cycles - 1
         recent = previous[:run]
         warn = len(recent) == run and all(not getattr(o, "ranked", True) for o in recent)
         reasons = [reason("not_ranked_keeps_level")]
         if warn:
             reasons.append(reason("warn_unranked", cycles=ruleset.warn_unranked_cycles))
-        return Outcome(current_tier, warn, False, False, reasons, ranked=False)
+        probation, delist = _consequences(ruleset, warn=warn, status=status, previous=previous, reasons=reasons)
+        return Outcome(current_tier, warn, probation, delist, reasons, ranked=False)
 
     if overall is None:
         raise ValueError("a ranked provider needs an overall score")
@@ -112,15 +113,23 @@ def evaluate(
         warn = True
         reasons.append(reason("warn_overall", overall=overall_d, bar=ruleset.warn_overall_below))
 
-    probation = delist = False
-    if warn and status == ProviderStatus.PROBATION:
-        if ruleset.delist_on_warning_in_probation:
-            delist = True
-            reasons.append(reason("delist_warned_in_probation"))
-    elif warn:
-        run = ruleset.probation_consecutive_warnings - 1
-        recent = previous[:run]
-        if len(recent) == run and all(getattr(o, "warn", False) for o in recent):
-            probation = True
-            reasons.append(reason("probation_consecutive_warnings", cycles=ruleset.probation_consecutive_warnings))
+    probation, delist = _consequences(ruleset, warn=warn, status=status, previous=previous, reasons=reasons)
     return Outcome(proposed, warn, probation, delist, reasons, ranked=True)
+
+
+def _consequences(ruleset, *, warn: bool, status: str, previous: list, reasons: list) -> tuple[bool, bool]:
+    """What a warning leads to, whatever its reason: a delisting proposal when warned again on probation,
+    probation after warnings in ``probation_consecutive_warnings`` consecutive cycles. Appends the reasons."""
+    if not warn:
+        return False, False
+    if status == ProviderStatus.PROBATION:
+        if ruleset.delist_on_warning_in_probation:
+            reasons.append(reason("delist_warned_in_probation"))
+            return False, True
+        return False, False
+    run = ruleset.probation_consecutive_warnings - 1
+    recent = previous[:run]
+    if len(recent) == run and all(getattr(o, "warn", False) for o in recent):
+        reasons.append(reason("probation_consecutive_warnings", cycles=ruleset.probation_consecutive_warnings))
+        return True, False
+    return False, False

@@ -97,6 +97,21 @@ def test_not_ranked_keeps_level_and_is_warned_on_the_second_cycle():
     assert after_ranked.warn is False
 
 
+def test_an_inactivity_warning_counts_toward_probation_and_delisting():
+    """DESIGN §4: a provider that stops operating is raced out too (unranked three cycles running: warned twice,
+    the second time put on probation; warned again on probation: a delisting proposal)."""
+    first = run(current_tier="L2", ranked=False, overall=None)
+    second = run(current_tier="L2", ranked=False, overall=None, previous_outcomes=[first])
+    assert (second.warn, second.probation) == (True, False)
+    third = run(current_tier="L2", ranked=False, overall=None, previous_outcomes=[second, first])
+    assert (third.warn, third.probation, third.delist_proposal) == (True, True, False)
+    assert third.reasons[-1] == {"code": "probation_consecutive_warnings", "params": {"cycles": 2}}
+    fourth = run(
+        current_tier="L2", status="probation", ranked=False, overall=None, previous_outcomes=[third, second, first]
+    )
+    assert (fourth.proposed_tier, fourth.warn, fourth.probation, fourth.delist_proposal) == ("L2", True, False, True)
+
+
 def test_delisted_provider_gets_nothing():
     outcome = run(status="delisted", overall=Decimal("5"), previous_outcomes=[run(overall=Decimal("5"))])
     assert (outcome.warn, outcome.probation, outcome.delist_proposal) == (False, False, False)
@@ -174,10 +189,12 @@ def test_warning_then_probation_then_delist_only_in_that_order(args):
 
 @settings(max_examples=400, deadline=None)
 @given(inputs)
-def test_not_ranked_gets_no_decision_but_the_inactivity_warning(args):
+def test_not_ranked_keeps_its_tier_and_its_inactivity_warning_counts_like_any_other(args):
     args = {**args, "ranked": False}
     outcome = evaluate(ruleset=RULES, **args)
     assert outcome.proposed_tier == args["current_tier"]
-    assert not outcome.probation and not outcome.delist_proposal
     prev = args["previous_outcomes"]
     assert outcome.warn == (bool(prev) and not prev[0].ranked)
+    on_probation = args["status"] == "probation"
+    assert outcome.delist_proposal == (outcome.warn and on_probation)
+    assert outcome.probation == (outcome.warn and not on_probation and prev[0].warn)
