@@ -348,8 +348,8 @@ _VALUES = ",\n".join(f"('{key}', t.{value}::numeric, t.{n}::integer)" for key, v
 # ranked providers, the mid-rank percentile among the cohort's ranked providers that have a value ("rated"):
 # (#worse + 0.5 × #other equal) / (n − 1), 0.5 when n = 1; raw score = 100 × percentile rounded half-up to 4
 # decimals (PostgreSQL's round(numeric) rounds half away from zero, which is half-up for these positive
-# values), 50 without a value; then the shrink toward 50 below confidence_sessions, rounded again; and the
-# contribution in points of overall. Unranked providers keep value and sample size only.
+# values), 50 without a value; then the shrink toward 50 below confidence_sessions, which works on the exact raw
+# score and is rounded once; and the contribution in points of overall. Unranked providers keep value and sample size only.
 INSERT_METRIC_SCORES = f"""
     WITH v AS (
         SELECT ps.id AS provider_score_id, ps.cohort, ps.ranked, ps.session_count, mt.id AS metric_id,
@@ -376,12 +376,19 @@ INSERT_METRIC_SCORES = f"""
                     ELSE round((2 * worse + eq)::numeric(70,30) / (2 * (n - 1)), 10) END AS percentile,
                (CASE WHEN NOT ranked THEN NULL WHEN NOT rated OR n = 1 THEN 50
                      ELSE round((100 * (2 * worse + eq))::numeric(70,30) / (2 * (n - 1)), 4) END)::numeric(9,4)
-                   AS raw_score
+                   AS raw_score,
+               -- the exact 100 × percentile as a fraction num / den (50 = 100 / 2 without a value)
+               CASE WHEN NOT rated OR n = 1 THEN 100 ELSE 100 * (2 * worse + eq) END AS raw_num,
+               CASE WHEN NOT rated OR n = 1 THEN 2 ELSE 2 * (n - 1) END AS raw_den
         FROM w
     ), s AS (
+        -- The shrink works on the exact raw score; the metric score is rounded once, after it (DESIGN §3):
+        -- 50 + (num/den − 50) × sessions / conf = (50·den·conf + (num − 50·den) × sessions) / (den · conf).
         SELECT r.*,
-               (CASE WHEN session_count >= %(conf)s THEN raw_score
-                     ELSE round((50 * %(conf)s + (raw_score - 50) * session_count)::numeric(70,30) / %(conf)s, 4)
+               (CASE WHEN NOT ranked THEN NULL
+                     WHEN session_count >= %(conf)s THEN raw_score
+                     ELSE round((50 * raw_den * %(conf)s + (raw_num - 50 * raw_den) * session_count)::numeric(70,30)
+                                / (raw_den * %(conf)s), 4)
                 END)::numeric(9,4) AS score
         FROM r
     )

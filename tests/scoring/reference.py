@@ -248,9 +248,11 @@ def score(data, start, end, *, min_sessions=10, conf=30):
             have = [vals[p]["values"][metric][0] for p in members if vals[p]["values"][metric][0] is not None]
             for pid in members:
                 value = vals[pid]["values"][metric][0]
-                raw = Decimal(50) if value is None else q4_exact(100 * mid_rank(value, have, up))
+                exact = Fraction(50) if value is None else 100 * Fraction(mid_rank(value, have, up))
+                raw = q4_exact(exact)
                 n = result[pid]["n"]
-                shrunk = raw if n >= conf else q4_exact(50 + (Fraction(raw) - 50) * n / conf)
+                # DESIGN §3: the shrink works on the exact 100 × percentile; the score is rounded once, after it.
+                shrunk = raw if n >= conf else q4_exact(50 + (exact - 50) * n / conf)
                 result[pid]["metrics"][metric].update(raw_score=raw, score=shrunk)
         for pid in members:
             caps = {}

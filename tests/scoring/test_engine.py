@@ -348,3 +348,27 @@ def test_a_merchant_shared_by_two_providers_a_gap_and_a_single_engagement():
         got = operation_effect(start=pf.JUNE[0], end=pf.JUNE[1], provider_id=provider.pk)["all"]
         assert got["uplift_sessions"] == n
         assert abs(Fraction(got["average_uplift"]) - Fraction(uplift)) < Fraction(1, 10**20)
+
+
+def test_the_shrink_works_on_the_exact_unshrunk_score_and_rounds_once():
+    """DESIGN §3: four ranked providers, the two lowest tied on gpm: raw = 100 × (0 + 0.5) / 3 = 16.666…; with 15
+    of 30 sessions the score is 50 + (16.666… − 50) × 15/30 = 33.3333 (rounding raw first gave 33.3334)."""
+    gmvs = {"low_a": 1000, "low_b": 1000, "mid": 2000, "top": 3000}
+    providers = {}
+    rows = []
+    for name, gmv in gmvs.items():
+        p = pf.provider(type="mcn")
+        providers[name] = p
+        m = pf.merchant()
+        engage(p, m, D(2025, 5, 1))
+        op = pf.operator(p)
+        rows += [
+            session(m, operator=op, provider=p, started_at=at(2025, 6, 1 + i, 20), gmv=gmv, viewers=100)
+            for i in range(15)
+        ]
+    LiveSession.objects.bulk_create(rows)
+    cycle = pf.run_cycle()
+    _, metrics = values(cycle, providers["low_a"])
+    gpm = metrics["gpm"]
+    assert gpm.raw_score == Decimal("16.6667")  # shown rounded; not what the shrink used
+    assert gpm.score == Decimal("33.3333")
