@@ -19,6 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from celery import signature
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
@@ -355,15 +356,15 @@ def ledger_verification_last() -> LedgerVerification | None:
 def ledger_verification_request(*, requested_by=None) -> tuple[LedgerVerification, bool]:
     """Queue a verification for a worker, unless one is already waiting or running: that one is returned
     (and False). The task is sent when the transaction commits."""
-    from .tasks import verify_ledger_task
-
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [VERIFICATION_LOCK_KEY])
     pending = ledger_verification_pending()
     if pending is not None:
         return pending, False
     verification = LedgerVerification.objects.create(requested_by=requested_by, task_id=str(uuid.uuid4()))
-    transaction.on_commit(lambda: verify_ledger_task.apply_async((verification.pk,), task_id=verification.task_id))
+    # By name: tasks.py imports this module (the task calls ledger_verification_run).
+    task = signature("certification.tasks.verify_ledger_task", args=(verification.pk,))
+    transaction.on_commit(lambda: task.apply_async(task_id=verification.task_id))
     logger.info(
         "ledger verification %s requested by user %s", verification.pk, requested_by.pk if requested_by else None
     )

@@ -5,7 +5,7 @@ import datetime as dt
 import pghistory
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -185,8 +185,6 @@ def _end_open(queryset, day: dt.date) -> int:
     """End rows open on or after ``day`` at ``day``; rows starting later end on their first day."""
     open_rows = queryset.filter(Q(end_date__isnull=True) | Q(end_date__gt=day))
     ended = open_rows.filter(start_date__lte=day).update(end_date=day)
-    from django.db.models import F
-
     return ended + open_rows.filter(start_date__gt=day).update(end_date=F("start_date"))
 
 

@@ -349,7 +349,8 @@ _VALUES = ",\n".join(f"('{key}', t.{value}::numeric, t.{n}::integer)" for key, v
 # (#worse + 0.5 × #other equal) / (n − 1), 0.5 when n = 1; raw score = 100 × percentile rounded half-up to 4
 # decimals (PostgreSQL's round(numeric) rounds half away from zero, which is half-up for these positive
 # values), 50 without a value; then the shrink toward 50 below confidence_sessions, which works on the exact raw
-# score and is rounded once; and the contribution in points of overall. Unranked providers keep value and sample size only.
+# score and is rounded once; and the contribution in points of overall. Unranked providers keep value and
+# sample size only.
 INSERT_METRIC_SCORES = f"""
     WITH v AS (
         SELECT ps.id AS provider_score_id, ps.cohort, ps.ranked, ps.session_count, mt.id AS metric_id,

@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from ..choices import DecisionStatus
 from ..models import Certificate, Decision, DecisionApproval, RuleSet
+from ..services import ruleset_is_used
 
 
 def _viewer_is_staff(serializer) -> bool:
@@ -135,8 +136,6 @@ class RuleSetSerializer(serializers.ModelSerializer):
         extra_kwargs = {"version": {"required": False, "validators": []}}
 
     def get_in_use(self, obj) -> bool:
-        from ..services import ruleset_is_used
-
         return ruleset_is_used(obj)
 
     def validate(self, attrs):

@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.access import RestrictedQuerySet
 from core.audit import audited
+from core.dates import shanghai_today
+from providers.models import Employment
 
 
 @audited()
@@ -38,9 +40,6 @@ class OperatorAssessment(models.Model):
     @staticmethod
     def provider_scope(provider_id):
         """Assessments of the operators the provider employs today (as for their certificates)."""
-        from core.dates import shanghai_today
-        from providers.models import Employment
-
         today = shanghai_today()
         employs = Employment.objects.filter(
             operator=OuterRef("operator_id"), provider_id=provider_id, start_date__lte=today
