@@ -56,14 +56,22 @@ def _day(moment: dt.datetime) -> dt.date:
     return moment.astimezone(SHANGHAI).date()
 
 
-def appeal_window(decision: Decision, today: dt.date | None = None) -> dict:
-    """Whether the decision's provider may appeal it on ``today`` (Shanghai date).
+def appeal_window(decision: Decision, today: dt.date | None = None, *, appeals: list | None = None) -> dict:
+    """Whether the decision's provider may appeal it on ``today`` (Shanghai date): the one implementation of
+    the windows of DESIGN §5, for the service and the pages alike.
 
     Returns {"open": bool, "stage": "first"|"second"|None, "last_day": date|None, "code": str,
     "parent": Appeal|None}; ``code`` is "open" or the reason it is closed (the same code
-    appeal_file refuses with).
+    appeal_file refuses with). ``appeals``: the decision's appeals when already fetched (a page of many
+    decisions prefetches them: no query per decision).
     """
     today = today or shanghai_today()
+    if appeals is None:
+        first = Appeal.objects.filter(decision=decision, parent__isnull=True).first()
+        second = Appeal.objects.filter(parent=first).first() if first is not None else None
+    else:
+        first = next((a for a in appeals if a.parent_id is None), None)
+        second = next((a for a in appeals if first is not None and a.parent_id == first.pk), None)
 
     def closed(code, last_day=None, stage=None):
         return {"open": False, "stage": stage, "last_day": last_day, "code": code, "parent": None}
@@ -72,7 +80,6 @@ def appeal_window(decision: Decision, today: dt.date | None = None) -> dict:
         return closed("not_appealable")
     if decision.status != DecisionStatus.EFFECTIVE or decision.effective_at is None:
         return closed("not_appealable")
-    first = Appeal.objects.filter(decision=decision, parent__isnull=True).first()
     if first is None:
         last_day = _day(decision.effective_at) + dt.timedelta(days=FIRST_APPEAL_DAYS)
         if today > last_day:
@@ -82,7 +89,6 @@ def appeal_window(decision: Decision, today: dt.date | None = None) -> dict:
         return closed("appeal_pending", stage="first")
     if first.status == AppealStatus.OVERTURNED:
         return closed("already_overturned")
-    second = Appeal.objects.filter(parent=first).first()
     if second is not None:
         return closed("appeal_pending" if second.status == AppealStatus.OPEN else "no_more_appeals", stage="second")
     last_day = _day(first.decided_at) + dt.timedelta(days=SECOND_APPEAL_DAYS)

@@ -6,13 +6,13 @@ strings). Pages, the API, notifications and the ledger's stored ``reason_text`` 
 stored text back. A decision's own ``reason_code`` has a sentence in ``DECISION_CODES``.
 """
 
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_CEILING, Decimal, InvalidOperation
 
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from scoring.choices import CycleKind
+from scoring.choices import CapabilityKey, CycleKind
 
 # Which decision kind each reason code explains (a cycle decision shows the outcome's reasons of its kind).
 KIND_OF = {
@@ -46,6 +46,19 @@ def _percent(value) -> str:
         return f"{(Decimal(str(value)) * 100).normalize():f}%"
     except InvalidOperation:
         return str(value)
+
+
+def _up(value) -> str:
+    """A gap rounded up to one decimal, so that closing it is enough (``4.0``, not ``3.9``)."""
+    return f"{Decimal(str(value)).quantize(Decimal('0.1'), rounding=ROUND_CEILING)}"
+
+
+def _capability(value) -> str:
+    return str(CapabilityKey(value).label) if value in CapabilityKey.values else str(value)
+
+
+def _score_or_dash(value) -> str:
+    return "—" if value is None else _up(value)
 
 
 def _violations(value) -> str:
@@ -90,6 +103,19 @@ REASONS = {
         {"violations": _violations},
     ),
     "delisted_no_rules": (_("Delisted: the rules no longer apply."), {}),
+    # What a provider lacks for its next tier (certification.selectors.tier_gap).
+    "gap_get_ranked": (_("Get ranked in a cycle to be considered for %(tier)s."), {}),
+    "gap_capability_points": (
+        _("+%(points)s on %(capability)s reaches %(tier)s (overall +%(overall)s)."),
+        {"points": _up, "overall": _up, "capability": _capability},
+    ),
+    "gap_overall_points": (_("+%(overall)s overall points reach %(tier)s."), {"overall": _up}),
+    "gap_capability_bar": (
+        _("%(capability)s needs at least %(bar)s for %(tier)s (now %(value)s)."),
+        {"capability": _capability, "bar": _number, "value": _score_or_dash},
+    ),
+    "gap_percentile": (_("%(tier)s needs a cohort percentile of at least %(bar)s."), {"bar": _percent}),
+    "gap_all_met": (_("Every bar of %(tier)s is met; the next published cycle decides."), {}),
 }
 
 # A decision's reason_code → its sentence (for decisions whose evidence holds no reasons of their own).

@@ -2,18 +2,16 @@
 # ruff: noqa: S608 - SQL is assembled from this module's constants only; values go as parameters
 
 import datetime as dt
-from decimal import ROUND_CEILING, Decimal
+from decimal import Decimal
 
 from django.db import connection
 from django.db.models import Prefetch
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from certification import appeals as appeals_service
-from certification.choices import DecisionStatus
 from certification.cycles import default_rule_set
-from certification.models import Appeal, AppealStatus, Certificate, Decision, RuleSet
-from certification.rules import TIERS
+from certification.models import Appeal, Certificate, Decision
+from certification.selectors import tier_gap
 from providers.models import Merchant, Provider
 from scoring import selectors as scoring_selectors
 from scoring import sql
@@ -53,66 +51,6 @@ def capability_medians(score: ProviderScore) -> dict[str, Decimal | None]:
         return dict(cursor.fetchall())
 
 
-def _up(value: Decimal) -> Decimal:
-    return value.quantize(ONE_DP, rounding=ROUND_CEILING)
-
-
-def next_tier_gap(*, ruleset: RuleSet | None, tier: str, score: ProviderScore | None, capabilities: dict) -> dict:
-    """What the provider lacks for the next tier, in plain words (DESIGN §4 bars of the rule set).
-
-    ``capabilities``: key → (weight, score). The overall gap can be closed on any capability; the
-    cheapest single capability (fewest points, not above 100) is named.
-    """
-    if ruleset is None or tier not in TIERS or tier == TIERS[-1]:
-        return {"next": None, "lines": []}
-    target = TIERS[TIERS.index(tier) + 1]
-    if score is None or score.overall is None:
-        return {"next": target, "lines": [_("Get ranked in a cycle to be considered for %(tier)s.") % {"tier": target}]}
-    lines = []
-    gap = ruleset.overall_bar(target) - score.overall
-    if gap > 0:
-        best = None
-        for key, (weight, value) in capabilities.items():
-            if not weight or value is None:
-                continue
-            needed = gap * 100 / weight
-            if value + needed <= 100 and (best is None or needed < best[1]):
-                best = (key, needed)
-        if best is not None:
-            lines.append(
-                _("+%(points)s on %(capability)s reaches %(tier)s (overall +%(overall)s).")
-                % {
-                    "points": _up(best[1]),
-                    "capability": CAPABILITY_LABELS[best[0]],
-                    "tier": target,
-                    "overall": _up(gap),
-                }
-            )
-        else:
-            lines.append(_("+%(overall)s overall points reach %(tier)s.") % {"overall": _up(gap), "tier": target})
-    bar = {"L4": ruleset.l4_min_capability, "L5": ruleset.l5_min_capability}.get(target)
-    if bar is not None:
-        for key, (_weight, value) in capabilities.items():
-            if value is None or value < bar:
-                lines.append(
-                    _("%(capability)s needs at least %(bar)s for %(tier)s (now %(value)s).")
-                    % {
-                        "capability": CAPABILITY_LABELS[key],
-                        "bar": bar.normalize(),
-                        "tier": target,
-                        "value": "—" if value is None else _up(value),
-                    }
-                )
-    if target == "L5" and (score.percentile is None or score.percentile < ruleset.l5_min_percentile):
-        lines.append(
-            _("%(tier)s needs a cohort percentile of at least %(bar)s%%.")
-            % {"tier": target, "bar": (ruleset.l5_min_percentile * 100).normalize()}
-        )
-    if not lines:
-        lines.append(_("Every bar of %(tier)s is met; the next published cycle decides.") % {"tier": target})
-    return {"next": target, "lines": lines}
-
-
 def trend(user, provider_id: int) -> dict:
     """Overall and capability scores over the last published cycles, oldest first (two queries)."""
     scores = list(published_scores(user).filter(provider_id=provider_id)[:TREND_CYCLES])
@@ -129,23 +67,11 @@ def trend(user, provider_id: int) -> dict:
 
 
 def appeal_state(decision: Decision, appeals: list, today: dt.date) -> dict:
-    """certification.appeals.appeal_window over prefetched appeals (no query per decision); the
-    service re-checks everything when an appeal is filed. ``latest``: the newest appeal, if any."""
-    first = next((a for a in appeals if a.parent_id is None), None)
-    second = next((a for a in appeals if a.parent_id is not None), None)
-    latest = second or first
-    state = {"open": False, "latest": latest, "last_day": None}
-    if decision.provider_id is None or decision.kind not in appeals_service.APPEALABLE_KINDS:
-        return state
-    if decision.status != DecisionStatus.EFFECTIVE or decision.effective_at is None:
-        return state
-    if first is None:
-        last_day = decision.effective_at.astimezone(SHANGHAI).date() + dt.timedelta(appeals_service.FIRST_APPEAL_DAYS)
-    elif first.status == AppealStatus.UPHELD and second is None:
-        last_day = first.decided_at.astimezone(SHANGHAI).date() + dt.timedelta(appeals_service.SECOND_APPEAL_DAYS)
-    else:
-        return state
-    return {**state, "open": today <= last_day, "last_day": last_day}
+    """The appeal button's state: certification.appeals.appeal_window over the prefetched appeals, and the newest
+    appeal to link (the service re-checks everything when an appeal is filed)."""
+    window = appeals_service.appeal_window(decision, today, appeals=appeals)
+    latest = next((a for a in reversed(appeals)), None)
+    return {"open": window["open"], "latest": latest, "last_day": window["last_day"] if window["open"] else None}
 
 
 def dashboard(user, provider_id: int) -> dict:
@@ -183,10 +109,11 @@ def dashboard(user, provider_id: int) -> dict:
             for m in metrics
         ]
     ruleset = default_rule_set()  # the bars the next cycle will apply
-    data["gap"] = next_tier_gap(
+    data["gap"] = tier_gap(
         ruleset=ruleset,
         tier=provider.tier,
-        score=score,
+        overall=score.overall if score is not None else None,
+        percentile=score.percentile if score is not None else None,
         capabilities={c["key"]: (c["weight"], c["score"]) for c in data["capabilities"]},
     )
     data["trend"] = trend(user, provider_id)

@@ -27,6 +27,12 @@ def reasons_text(value) -> str:
 
 
 @register.filter
+def reason_text(value) -> str:
+    """One reason ({code, params}) as a sentence in the reader's language."""
+    return reasons.sentence(value)
+
+
+@register.filter
 def decision_reason(decision) -> str:
     """A decision's reason as sentences in the reader's language (certification.reasons.decision_sentences)."""
     return " ".join(reasons.decision_sentences(decision))

@@ -202,6 +202,11 @@ def test_second_appeal_within_7_days_of_rejection_then_no_third(provider, provid
     assert info.value.code == "appeal_pending"
     svc.appeal_decide(appeal=first, reviewer=appeals_reviewer, outcome="upheld", reason="维持", now=now - 7 * DAY)
     assert svc.appeal_window(made)["stage"] == "second"
+    # The pages pass the prefetched appeals: the same answer on every day, without a query of its own.
+    prefetched = list(Appeal.objects.filter(decision=made).order_by("filed_at", "id"))
+    for day in range(-1, 3):
+        on = (now + day * DAY).astimezone(SHANGHAI).date()
+        assert svc.appeal_window(made, on, appeals=prefetched) == svc.appeal_window(made, on)
     # Day 8 after the rejection is refused, day 7 allowed.
     before = state()
     with pytest.raises(ValidationError) as info:

@@ -10,8 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from certification import services as cert_services
-from certification.models import Decision, RuleSet
-from portal.selectors import next_tier_gap
+from certification.models import Decision
 from scoring.models import ProviderScore
 from tests import factories
 from tests.conftest import make_staff
@@ -156,19 +155,6 @@ def test_ledger_page_reports_ok_and_head(staff):
     ledger_verification_run()  # what the nightly job does; the page shows its stored result
     body = client_as(staff).get("/console/ledger/").content.decode()
     assert head.hash in body and 'class="ok"' in body
-
-
-def test_gap_names_the_cheapest_capability():
-    ruleset = RuleSet.objects.order_by("-version").first()
-    score = ProviderScore(overall=ruleset.l3_overall - Decimal("1.2"), percentile=Decimal("0.5"))
-    caps = {"growth": (Decimal(30), Decimal(50)), "content": (Decimal(20), Decimal(99))}
-    with translation.override("en"):
-        gap = next_tier_gap(ruleset=ruleset, tier="L2", score=score, capabilities=caps)
-    assert gap["next"] == "L3"
-    assert gap["lines"] == ["+4.0 on Growth reaches L3 (overall +1.2)."]
-    with translation.override("zh-hans"):
-        gap = next_tier_gap(ruleset=ruleset, tier="L2", score=score, capabilities=caps)
-    assert gap["lines"] == ["运营力 再提高 4.0 分即可达到 L3（总分 +1.2）。"]
 
 
 def test_appeal_form_files_through_the_service_and_queue_marks_overdue(roles, provider_user, provider):

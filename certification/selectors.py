@@ -1,0 +1,44 @@
+"""Reads of certification that the pages show as they are: what a provider lacks for its next tier."""
+
+from decimal import Decimal
+
+from .reasons import reason
+from .rules import TIERS
+
+
+def tier_gap(*, ruleset, tier: str, overall: Decimal | None, percentile: Decimal | None, capabilities: dict) -> dict:
+    """The bars of the tier above ``tier`` (the rule set's DESIGN §4 bars) and how far the provider is from each,
+    as exact numbers in reasons ({code, params}; ``certification.reasons`` words them).
+
+    ``capabilities``: key → (weight, score). The overall gap can be closed on any capability: the one needing
+    the fewest points (without going above 100) is named. Returns {"next": tier or None, "needs": [reason, ...]}.
+    """
+    if ruleset is None or tier not in TIERS or tier == TIERS[-1]:
+        return {"next": None, "needs": []}
+    target = TIERS[TIERS.index(tier) + 1]
+    if overall is None:
+        return {"next": target, "needs": [reason("gap_get_ranked", tier=target)]}
+    needs = []
+    gap = ruleset.overall_bar(target) - overall
+    if gap > 0:
+        best = None
+        for key, (weight, value) in capabilities.items():
+            if not weight or value is None:
+                continue
+            needed = gap * 100 / weight
+            if value + needed <= 100 and (best is None or needed < best[1]):
+                best = (key, needed)
+        if best is not None:
+            needs.append(reason("gap_capability_points", capability=best[0], points=best[1], overall=gap, tier=target))
+        else:
+            needs.append(reason("gap_overall_points", overall=gap, tier=target))
+    bar = {"L4": ruleset.l4_min_capability, "L5": ruleset.l5_min_capability}.get(target)
+    if bar is not None:
+        for key, (_weight, value) in capabilities.items():
+            if value is None or value < bar:
+                needs.append(reason("gap_capability_bar", capability=key, bar=bar, value=value, tier=target))
+    if target == "L5" and (percentile is None or percentile < ruleset.l5_min_percentile):
+        needs.append(reason("gap_percentile", bar=ruleset.l5_min_percentile, tier=target))
+    if not needs:
+        needs.append(reason("gap_all_met", tier=target))
+    return {"next": target, "needs": needs}
