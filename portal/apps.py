@@ -1,8 +1,8 @@
-"""App config for the pages."""
+"""The provider portal: pages only (the domain apps compute, the portal shows)."""
 
 from django.apps import AppConfig
 
 
 class PortalConfig(AppConfig):
     name = "portal"
-    verbose_name = "Pages"
+    verbose_name = "Provider portal"

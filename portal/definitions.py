@@ -33,23 +33,3 @@ FIGURE_LABELS = {
     "paid_roi": _("Paid ROI"),
     "refund_rate": _("Refund rate"),
 }
-
-OUTCOME_LABELS = {
-    "promote": _("Promoted"),
-    "demote": _("Demoted"),
-    "unchanged": _("Tier unchanged"),
-    "warn": _("Warned"),
-    "probation": _("Probation"),
-    "delist_proposal": _("Delisting proposed"),
-    "not_ranked": _("Not ranked"),
-}
-
-STAGE_LABELS = {
-    "queued": _("Queued"),
-    "scoring": _("Scoring"),
-    "preview": _("Computing the preview"),
-    "computed": _("Computed"),
-    "published": _("Published"),
-    "failed": _("Failed"),
-    "cancelled": _("Cancelled"),
-}

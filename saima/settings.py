@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "certification",
     "admission",
     "portal",
+    "console",
     "demo",
 ]
 

@@ -18,5 +18,6 @@ urlpatterns = [
     # The split view serves its start-up script as a file (/api/docs/?script=): no inline script (CSP).
     path("api/docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="schema")), name="api-docs"),
     path("", include("portal.urls")),
+    path("", include("console.urls")),
     path("", include("certification.urls")),
 ]

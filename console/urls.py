@@ -1,0 +1,27 @@
+"""Page routes of the staff console (/console/)."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "console"
+
+urlpatterns = [
+    path("console/", views.console, name="home"),
+    path("console/admissions/", views.admissions, name="admissions"),
+    path("console/admissions/<int:pk>/<str:action>/", views.admission_act, name="admission-act"),
+    path("console/cycles/", views.cycles, name="cycles"),
+    path("console/cycles/start/", views.cycle_start, name="cycle-start"),
+    path("console/cycles/<int:pk>/", views.cycle_detail, name="cycle"),
+    path("console/cycles/<int:pk>/run/", views.cycle_run, name="cycle-run"),
+    path("console/cycles/<int:pk>/preview/", views.cycle_preview, name="cycle-preview"),
+    path("console/cycles/<int:pk>/comparison/", views.cycle_comparison, name="cycle-comparison"),
+    path("console/cycles/<int:pk>/publish/", views.cycle_publish, name="cycle-publish"),
+    path("console/cycles/<int:pk>/status.json", views.cycle_status, name="cycle-status"),
+    path("console/delistings/", views.delistings, name="delistings"),
+    path("console/delistings/<int:pk>/<str:action>/", views.delisting_act, name="delisting-act"),
+    path("console/appeals/", views.appeals, name="appeals"),
+    path("console/appeals/<int:pk>/decide/", views.appeal_decide, name="appeal-decide"),
+    path("console/leaderboard/", views.leaderboard, name="leaderboard"),
+    path("console/ledger/", views.ledger, name="ledger"),
+]
