@@ -39,10 +39,12 @@ def operation_effect(*, start: dt.datetime, end: dt.datetime, provider_id: int |
     return out
 
 
-def previous_score(score: ProviderScore) -> ProviderScore | None:
-    """The provider's score in the previous window: the latest earlier cycle of the same kind."""
+def previous_score(score: ProviderScore, *, user) -> ProviderScore | None:
+    """The provider's score in the previous window: the latest earlier cycle of the same kind that the
+    user may see (for a provider user, a published one)."""
     return (
-        ProviderScore.objects.filter(
+        ProviderScore.objects.restrict(user)
+        .filter(
             provider_id=score.provider_id,
             cycle__kind=score.cycle.kind,
             cycle__window_start__lt=score.cycle.window_start,
@@ -69,12 +71,12 @@ def cohort_medians(score: ProviderScore) -> dict[str, Decimal | None]:
         return dict(cursor.fetchall())
 
 
-def explain(score: ProviderScore) -> dict:
+def explain(score: ProviderScore, *, user) -> dict:
     """Each metric's value, cohort median, percentile, score and contribution; each capability; the change."""
     medians = cohort_medians(score)
     metrics = list(MetricScore.objects.filter(provider_score=score).order_by("metric_id"))
     capabilities = list(score.capability_scores.order_by("capability_id"))
-    prev = previous_score(score)
+    prev = previous_score(score, user=user)
     change = None
     if prev is not None:
         prev_metrics = {m.key: m for m in MetricScore.objects.filter(provider_score=prev)}

@@ -60,7 +60,7 @@ class ProviderScoreViewSet(RestrictedReadOnlyViewSet):
     @action(detail=True, methods=["get"])
     def explain(self, request, pk=None):
         """Each metric's value, cohort median, percentile, score and contribution, and the change."""
-        return Response(jsonable(selectors.explain(self.get_object())))
+        return Response(jsonable(selectors.explain(self.get_object(), user=request.user)))
 
 
 def parse_period(request) -> tuple[dt.datetime, dt.datetime]:
