@@ -304,5 +304,43 @@ def run_checks(app: AdmissionApplication, *, on: dt.date | None = None) -> list[
     return [check(app, on) for check in CHECKS]
 
 
+# What an applicant (and the admitted provider's users) may read of each check's evidence: pass/fail and
+# what the application itself supplied, with the rule's thresholds. Everything found about other
+# companies (their provider id and status, other applications, violations, delistings, rejections) and
+# about operators (who is certified, employed or proposed elsewhere) is for staff only: a credit code or
+# a platform user id typed into an application must not become a way to look things up.
+APPLICANT_EVIDENCE: dict[str, tuple[str, ...]] = {
+    Check.CREDIT_CODE: ("credit_code", "error", "errors"),
+    Check.BUSINESS_LICENCE: (
+        "expires_on",
+        "checked_on",
+        "document_id",
+        "content_type",
+        "size",
+        "sha256",
+        "error",
+        "errors",
+    ),
+    Check.REGISTERED_CAPITAL: ("registered_capital", "minimum"),
+    Check.CERTIFIED_OPERATORS: ("checked_on", "proposed", "minimum"),
+    Check.DEPOSIT: ("deposit_amount", "minimum"),
+    Check.NOT_ALREADY_PROVIDER: (),
+    Check.NO_OTHER_OPEN_APPLICATION: (),
+    Check.NO_SERIOUS_VIOLATION: ("since",),
+    Check.NO_RECENT_DELISTING: ("since",),
+    Check.REJECTION_WAIT: ("wait_days",),
+}
+
+
+def applicant_view(result: dict) -> dict:
+    """A stored check result as an applicant may read it (see APPLICANT_EVIDENCE; unknown checks: no evidence)."""
+    keys = APPLICANT_EVIDENCE.get(result.get("check"), ())
+    evidence = result.get("evidence") or {}
+    shown = {key: evidence[key] for key in keys if key in evidence}
+    if result.get("check") == Check.CERTIFIED_OPERATORS and "operators" in evidence:
+        shown["operators"] = [{"platform_user_id": row["platform_user_id"]} for row in evidence["operators"]]
+    return {**{k: result[k] for k in ("check", "label", "passed") if k in result}, "evidence": shown}
+
+
 def failed_checks(results: list[dict]) -> list[dict]:
     return [r for r in results if not r["passed"]]
