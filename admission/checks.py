@@ -18,7 +18,7 @@ from certification.choices import CertificateStatus, DecisionKind, DecisionStatu
 from certification.models import Certificate, Decision
 from providers.choices import ProviderStatus, Severity, ViolationStatus
 from providers.files import MAX_DOCUMENT_BYTES, sniff_type
-from providers.models import Provider, Violation
+from providers.models import Employment, Provider, Violation
 from providers.validators import CREDIT_CODE_MESSAGES, validate_credit_code
 
 from .choices import AdmissionStatus, Check, DocumentKind
@@ -164,16 +164,43 @@ def check_certified_operators(app: AdmissionApplication, on: dt.date) -> dict:
     )
     for operator_id, number, valid_until in rows:
         certified.setdefault(operator_id, {"number": number, "valid_until": valid_until.isoformat()})
-    operators = [
-        {"platform_user_id": uid, "certified": pk in certified, **certified.get(pk, {})} for pk, uid in proposed
-    ]
+    # An operator counts for one provider only (DESIGN §5): not while another provider employs it on the
+    # check date, nor while another open (submitted or under review) application proposes it.
+    ids = [pk for pk, _ in proposed]
+    employed = dict(
+        Employment.objects.filter(operator_id__in=ids, start_date__lte=on)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
+        .exclude(provider__credit_code=app.credit_code)
+        .order_by("operator_id", "provider_id")
+        .values_list("operator_id", "provider_id")
+    )
+    contested: dict[int, list[int]] = {}
+    for operator_id, other_id in (
+        AdmissionApplication.operators.through.objects.filter(
+            operator_id__in=ids,
+            admissionapplication__status__in=[AdmissionStatus.SUBMITTED, AdmissionStatus.UNDER_REVIEW],
+        )
+        .exclude(admissionapplication_id=app.pk)
+        .order_by("operator_id", "admissionapplication_id")
+        .values_list("operator_id", "admissionapplication_id")
+    ):
+        contested.setdefault(operator_id, []).append(other_id)
+    operators = []
+    for pk, uid in proposed:
+        row = {"platform_user_id": uid, "certified": pk in certified, **certified.get(pk, {})}
+        row["employed_by_provider_id"] = employed.get(pk)
+        row["proposed_by_application_ids"] = contested.get(pk, [])
+        row["counts"] = pk in certified and pk not in employed and pk not in contested
+        operators.append(row)
+    counting = sum(row["counts"] for row in operators)
     return _result(
         Check.CERTIFIED_OPERATORS,
-        len(certified) >= MIN_CERTIFIED_OPERATORS,
+        counting >= MIN_CERTIFIED_OPERATORS,
         {
             "checked_on": on.isoformat(),
             "proposed": len(proposed),
             "certified": len(certified),
+            "counting": counting,
             "minimum": MIN_CERTIFIED_OPERATORS,
             "operators": operators,
         },
