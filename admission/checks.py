@@ -18,7 +18,7 @@ from certification.choices import CertificateStatus, DecisionKind, DecisionStatu
 from certification.models import Certificate, Decision
 from providers.choices import ProviderStatus, Severity, ViolationStatus
 from providers.files import MAX_DOCUMENT_BYTES, sniff_type
-from providers.models import Provider, Violation
+from providers.models import Employment, Provider, Violation
 from providers.validators import CREDIT_CODE_MESSAGES, validate_credit_code
 
 from .choices import AdmissionStatus, Check, DocumentKind
@@ -164,16 +164,43 @@ def check_certified_operators(app: AdmissionApplication, on: dt.date) -> dict:
     )
     for operator_id, number, valid_until in rows:
         certified.setdefault(operator_id, {"number": number, "valid_until": valid_until.isoformat()})
-    operators = [
-        {"platform_user_id": uid, "certified": pk in certified, **certified.get(pk, {})} for pk, uid in proposed
-    ]
+    # An operator counts for one provider only (DESIGN §5): not while another provider employs it on the
+    # check date, nor while another open (submitted or under review) application proposes it.
+    ids = [pk for pk, _ in proposed]
+    employed = dict(
+        Employment.objects.filter(operator_id__in=ids, start_date__lte=on)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
+        .exclude(provider__credit_code=app.credit_code)
+        .order_by("operator_id", "provider_id")
+        .values_list("operator_id", "provider_id")
+    )
+    contested: dict[int, list[int]] = {}
+    for operator_id, other_id in (
+        AdmissionApplication.operators.through.objects.filter(
+            operator_id__in=ids,
+            admissionapplication__status__in=[AdmissionStatus.SUBMITTED, AdmissionStatus.UNDER_REVIEW],
+        )
+        .exclude(admissionapplication_id=app.pk)
+        .order_by("operator_id", "admissionapplication_id")
+        .values_list("operator_id", "admissionapplication_id")
+    ):
+        contested.setdefault(operator_id, []).append(other_id)
+    operators = []
+    for pk, uid in proposed:
+        row = {"platform_user_id": uid, "certified": pk in certified, **certified.get(pk, {})}
+        row["employed_by_provider_id"] = employed.get(pk)
+        row["proposed_by_application_ids"] = contested.get(pk, [])
+        row["counts"] = pk in certified and pk not in employed and pk not in contested
+        operators.append(row)
+    counting = sum(row["counts"] for row in operators)
     return _result(
         Check.CERTIFIED_OPERATORS,
-        len(certified) >= MIN_CERTIFIED_OPERATORS,
+        counting >= MIN_CERTIFIED_OPERATORS,
         {
             "checked_on": on.isoformat(),
             "proposed": len(proposed),
             "certified": len(certified),
+            "counting": counting,
             "minimum": MIN_CERTIFIED_OPERATORS,
             "operators": operators,
         },
@@ -302,6 +329,44 @@ def run_checks(app: AdmissionApplication, *, on: dt.date | None = None) -> list[
     """Every automatic check of an application on a Shanghai calendar date (default: today)."""
     on = on or timezone.localdate()
     return [check(app, on) for check in CHECKS]
+
+
+# What an applicant (and the admitted provider's users) may read of each check's evidence: pass/fail and
+# what the application itself supplied, with the rule's thresholds. Everything found about other
+# companies (their provider id and status, other applications, violations, delistings, rejections) and
+# about operators (who is certified, employed or proposed elsewhere) is for staff only: a credit code or
+# a platform user id typed into an application must not become a way to look things up.
+APPLICANT_EVIDENCE: dict[str, tuple[str, ...]] = {
+    Check.CREDIT_CODE: ("credit_code", "error", "errors"),
+    Check.BUSINESS_LICENCE: (
+        "expires_on",
+        "checked_on",
+        "document_id",
+        "content_type",
+        "size",
+        "sha256",
+        "error",
+        "errors",
+    ),
+    Check.REGISTERED_CAPITAL: ("registered_capital", "minimum"),
+    Check.CERTIFIED_OPERATORS: ("checked_on", "proposed", "minimum"),
+    Check.DEPOSIT: ("deposit_amount", "minimum"),
+    Check.NOT_ALREADY_PROVIDER: (),
+    Check.NO_OTHER_OPEN_APPLICATION: (),
+    Check.NO_SERIOUS_VIOLATION: ("since",),
+    Check.NO_RECENT_DELISTING: ("since",),
+    Check.REJECTION_WAIT: ("wait_days",),
+}
+
+
+def applicant_view(result: dict) -> dict:
+    """A stored check result as an applicant may read it (see APPLICANT_EVIDENCE; unknown checks: no evidence)."""
+    keys = APPLICANT_EVIDENCE.get(result.get("check"), ())
+    evidence = result.get("evidence") or {}
+    shown = {key: evidence[key] for key in keys if key in evidence}
+    if result.get("check") == Check.CERTIFIED_OPERATORS and "operators" in evidence:
+        shown["operators"] = [{"platform_user_id": row["platform_user_id"]} for row in evidence["operators"]]
+    return {**{k: result[k] for k in ("check", "label", "passed") if k in result}, "evidence": shown}
 
 
 def failed_checks(results: list[dict]) -> list[dict]:

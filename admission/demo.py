@@ -16,10 +16,12 @@ from typing import TYPE_CHECKING
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import Q
 
 from certification.models import Certificate
+from providers import services as provider_services
 from providers.demo import CITIES, credit_code
-from providers.models import Operator
+from providers.models import Employment, Operator
 
 from . import services
 
@@ -50,7 +52,26 @@ def make_admission_applications(demo: Demo) -> None:
         .order_by("operator_id")
         .values_list("operator_id", flat=True)
     )
-    operators = list(Operator.objects.filter(pk__in=certified[:3]).order_by("pk"))
+    # An operator counts for one provider only (DESIGN §5): the admitted and the rejected application
+    # (decided one after the other) propose certified operators nobody employs today; the others,
+    # certified operators that may be employed elsewhere (their operator check may fail: still open).
+    employed = Employment.objects.filter(start_date__lte=today).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=today)
+    )
+    free = list(
+        Operator.objects.filter(pk__in=certified).exclude(pk__in=employed.values("operator_id")).order_by("pk")[:3]
+    )
+    if len(free) < 3:  # every certified operator is employed: three leave their provider yesterday to found it
+        leaving = (
+            employed.filter(operator_id__in=certified, start_date__lt=today, end_date__isnull=True)
+            .exclude(operator_id__in=[o.pk for o in free])
+            .select_related("operator")
+            .order_by("operator_id")[: 3 - len(free)]
+        )
+        for employment in list(leaving):
+            provider_services.employment_end(employment=employment, end_date=today - dt.timedelta(days=1))
+            free.append(employment.operator)
+    operators = list(Operator.objects.filter(pk__in=certified).exclude(pk__in=[o.pk for o in free]).order_by("pk")[:3])
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 56
     made = {}
     plan = [
@@ -72,7 +93,7 @@ def make_admission_applications(demo: Demo) -> None:
             city=city,
             registered_capital=capital,
             deposit_amount=Decimal("50000"),
-            operators=operators,
+            operators=free if state in ("admitted", "rejected") else operators,
             licence_expires_on=today + dt.timedelta(days=rng.randint(400, 1500)),
             licence_file=SimpleUploadedFile("营业执照.png", png, content_type="image/png"),
         )
@@ -80,7 +101,7 @@ def make_admission_applications(demo: Demo) -> None:
             app = services.admission_submit(application=app, actor=applicant, on=today)
         if state in ("under_review", "admitted", "rejected"):
             app = services.admission_start_review(application=app, reviewer=reviewer)
-        if state == "admitted" and len(operators) < 3:
+        if state == "admitted" and len(free) < 3:
             made[state] = app.status  # too few certified operators in a tiny demo: stays under review
             continue
         if state == "admitted":

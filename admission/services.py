@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from certification import standing
 from certification.ledger import decision_append
+from core.access import is_service_account
 from core.errors import Refusal
 from providers.files import inspect_upload
 from providers.models import Operator, Provider, ProviderUser
@@ -88,6 +89,8 @@ def _validate_applicant(applicant) -> None:
         raise field_error("applicant", _("Staff members cannot be applicants."), "applicant_is_staff")
     if ProviderUser.objects.filter(user=applicant).exists():
         raise field_error("applicant", _("This user already belongs to a provider."), "applicant_is_provider_user")
+    if is_service_account(applicant):
+        raise field_error("applicant", _("A service account cannot be an applicant."), "applicant_is_service_account")
 
 
 @transaction.atomic

@@ -2,10 +2,12 @@
 
 import django_filters
 
+from core.filtersets import FilterSet
+
 from .models import Certificate, Decision
 
 
-class DecisionFilterSet(django_filters.FilterSet):
+class DecisionFilterSet(FilterSet):
     class Meta:
         model = Decision
         fields = {
@@ -20,7 +22,7 @@ class DecisionFilterSet(django_filters.FilterSet):
         }
 
 
-class CertificateFilterSet(django_filters.FilterSet):
+class CertificateFilterSet(FilterSet):
     valid_on = django_filters.DateFilter(method="filter_valid_on", label="valid on (date)")
 
     class Meta:

@@ -8,6 +8,8 @@ are simply absent, so "not yours" and "does not exist" answer the same 404.
 
 from django.db import models
 
+from .roles import SERVICE_ROLES
+
 
 def provider_id_of(user) -> int | None:
     """The provider a user belongs to, or None for staff, service accounts and outsiders."""
@@ -19,6 +21,15 @@ def provider_id_of(user) -> int | None:
 
 def is_provider_user(user) -> bool:
     return provider_id_of(user) is not None
+
+
+def is_service_account(user) -> bool:
+    """A service account (the data pipeline): neither staff nor a provider user, holding a service role.
+    It may do what its role's permissions name (ingest) and nothing else, not even what any signed-in
+    user may (apply for admission)."""
+    if not getattr(user, "is_authenticated", False) or user.is_staff or is_provider_user(user):
+        return False
+    return user.groups.filter(name__in=SERVICE_ROLES).exists()
 
 
 class RestrictedQuerySet(models.QuerySet):

@@ -13,6 +13,8 @@ AUDITOR = "auditor"
 DATA_PIPELINE = "data_pipeline"
 
 STAFF_ROLES = [ADMISSION_REVIEWER, CYCLE_MANAGER, APPEAL_REVIEWER, AUDITOR]
+# Roles of service accounts (not staff, not provider users): they may only do what their permissions name.
+SERVICE_ROLES = [DATA_PIPELINE]
 
 # Apps whose data every staff role may read.
 READABLE_APPS = ["providers", "scoring", "certification", "admission", "pghistory", "django_celery_beat"]

@@ -15,7 +15,6 @@ from certification import appeals as appeals_service
 from certification.models import Decision
 from core.access import provider_id_of
 from core.errors import refusal_message
-from providers.models import Merchant
 from scoring import selectors as scoring_selectors
 from scoring.services import SHANGHAI
 
@@ -92,7 +91,7 @@ def metric_explain(request, provider_id, score_id: int, key: str):
 
 @provider_page
 def merchant_detail(request, provider_id, merchant_id: int):
-    merchant = get_object_or_404(Merchant.objects.restrict(request.user), pk=merchant_id)
+    merchant = get_object_or_404(scoring_selectors.diagnosable_merchants(request.user), pk=merchant_id)
     end_date = timezone.now().astimezone(SHANGHAI).date() - dt.timedelta(days=1)
     diagnosis = scoring_selectors.merchant_diagnosis(merchant=merchant, end_date=end_date)
     figures = [{**f, "label": FIGURE_LABELS.get(f["key"], f["key"])} for f in diagnosis["figures"]]

@@ -4,11 +4,11 @@ Foreign-key filters take plain ids and never check that the id exists: "another 
 "no such id" must answer the same (an empty list), so no filter can be used to probe for rows.
 """
 
-from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django_filters import rest_framework as filters
 
 from core.access import provider_id_of
+from core.filtersets import FilterSet, IdFilter
 
 from .choices import ProviderStatus, ProviderType, Severity, Tier, ViolationStatus
 from .models import (
@@ -25,13 +25,7 @@ from .models import (
 )
 
 
-class IdFilter(filters.NumberFilter):
-    """An integer id, compared as is (no existence check, see the module docstring)."""
-
-    field_class = forms.IntegerField
-
-
-class ScopedFilterSet(filters.FilterSet):
+class ScopedFilterSet(FilterSet):
     """Adds ``provider`` (an id) and ``q`` (free text); subclasses say what they mean for their rows.
 
     A provider user asking for another provider's rows gets an empty list, never an error: its
@@ -200,7 +194,7 @@ class ComplaintFilterSet(ScopedFilterSet):
         fields = ["provider", "q", "merchant", "upheld", "received_at"]
 
 
-class IngestBatchFilterSet(filters.FilterSet):
+class IngestBatchFilterSet(FilterSet):
     source = filters.CharFilter()
     submitted_by = IdFilter(field_name="submitted_by_id")
     created_at = filters.IsoDateTimeFromToRangeFilter()

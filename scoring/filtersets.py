@@ -2,13 +2,14 @@
 
 from django_filters import rest_framework as filters
 
+from core.filtersets import FilterSet
 from providers.choices import ProviderType
 
 from .choices import CycleKind, CycleStatus
 from .models import ProviderScore, QualificationCycle
 
 
-class ProviderScoreFilterSet(filters.FilterSet):
+class ProviderScoreFilterSet(FilterSet):
     cycle = filters.NumberFilter(field_name="cycle_id")
     provider = filters.NumberFilter(field_name="provider_id")
     cohort = filters.ChoiceFilter(choices=ProviderType.choices)
@@ -19,7 +20,7 @@ class ProviderScoreFilterSet(filters.FilterSet):
         fields = ["cycle", "provider", "cohort", "ranked"]
 
 
-class QualificationCycleFilterSet(filters.FilterSet):
+class QualificationCycleFilterSet(FilterSet):
     kind = filters.ChoiceFilter(choices=CycleKind.choices)
     status = filters.ChoiceFilter(choices=CycleStatus.choices)
 

@@ -151,7 +151,8 @@ class QualificationCycle(models.Model):
 
     @staticmethod
     def provider_scope(provider_id):
-        return ~Q(kind=CycleKind.SIMULATION)  # providers see real cycles, not staff's what-ifs
+        # Providers see published cycles only: not staff's what-ifs, nor a computed cycle under review.
+        return Q(status=CycleStatus.PUBLISHED) & ~Q(kind=CycleKind.SIMULATION)
 
 
 class CohortMember(models.Model):
@@ -173,7 +174,7 @@ class CohortMember(models.Model):
 
     @staticmethod
     def provider_scope(provider_id):
-        return Q(provider_id=provider_id)
+        return Q(provider_id=provider_id, cycle__status=CycleStatus.PUBLISHED) & ~Q(cycle__kind=CycleKind.SIMULATION)
 
 
 class ProviderScore(models.Model):
@@ -205,7 +206,7 @@ class ProviderScore(models.Model):
 
     @staticmethod
     def provider_scope(provider_id):
-        return Q(provider_id=provider_id) & ~Q(cycle__kind=CycleKind.SIMULATION)
+        return Q(provider_id=provider_id, cycle__status=CycleStatus.PUBLISHED) & ~Q(cycle__kind=CycleKind.SIMULATION)
 
 
 class CapabilityScore(models.Model):
@@ -229,7 +230,9 @@ class CapabilityScore(models.Model):
 
     @staticmethod
     def provider_scope(provider_id):
-        return Q(provider_score__provider_id=provider_id) & ~Q(provider_score__cycle__kind=CycleKind.SIMULATION)
+        return Q(provider_score__provider_id=provider_id, provider_score__cycle__status=CycleStatus.PUBLISHED) & ~Q(
+            provider_score__cycle__kind=CycleKind.SIMULATION
+        )
 
 
 class MetricScore(models.Model):
@@ -261,7 +264,9 @@ class MetricScore(models.Model):
 
     @staticmethod
     def provider_scope(provider_id):
-        return Q(provider_score__provider_id=provider_id) & ~Q(provider_score__cycle__kind=CycleKind.SIMULATION)
+        return Q(provider_score__provider_id=provider_id, provider_score__cycle__status=CycleStatus.PUBLISHED) & ~Q(
+            provider_score__cycle__kind=CycleKind.SIMULATION
+        )
 
 
 class CategoryMedian(models.Model):

@@ -5,9 +5,11 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
-from core.dates import SHANGHAI
+from core.access import provider_id_of
+from core.dates import SHANGHAI, shanghai_today
+from providers.models import Engagement, Merchant
 
 from . import sql
 from .models import CategoryMedian, MetricScore, ProviderScore
@@ -39,10 +41,12 @@ def operation_effect(*, start: dt.datetime, end: dt.datetime, provider_id: int |
     return out
 
 
-def previous_score(score: ProviderScore) -> ProviderScore | None:
-    """The provider's score in the previous window: the latest earlier cycle of the same kind."""
+def previous_score(score: ProviderScore, *, user) -> ProviderScore | None:
+    """The provider's score in the previous window: the latest earlier cycle of the same kind that the
+    user may see (for a provider user, a published one)."""
     return (
-        ProviderScore.objects.filter(
+        ProviderScore.objects.restrict(user)
+        .filter(
             provider_id=score.provider_id,
             cycle__kind=score.cycle.kind,
             cycle__window_start__lt=score.cycle.window_start,
@@ -69,12 +73,12 @@ def cohort_medians(score: ProviderScore) -> dict[str, Decimal | None]:
         return dict(cursor.fetchall())
 
 
-def explain(score: ProviderScore) -> dict:
+def explain(score: ProviderScore, *, user) -> dict:
     """Each metric's value, cohort median, percentile, score and contribution; each capability; the change."""
     medians = cohort_medians(score)
     metrics = list(MetricScore.objects.filter(provider_score=score).order_by("metric_id"))
     capabilities = list(score.capability_scores.order_by("capability_id"))
-    prev = previous_score(score)
+    prev = previous_score(score, user=user)
     change = None
     if prev is not None:
         prev_metrics = {m.key: m for m in MetricScore.objects.filter(provider_score=prev)}
@@ -188,6 +192,21 @@ def diagnosis_window(end_date: dt.date) -> tuple[dt.datetime, dt.datetime]:
     """The 7 Shanghai calendar days ending on end_date (inclusive), as instants [start, end)."""
     end = dt.datetime.combine(end_date + dt.timedelta(days=1), dt.time(0), tzinfo=SHANGHAI)
     return end - dt.timedelta(days=7), end
+
+
+def diagnosable_merchants(user):
+    """Merchants whose diagnosis the user may read: staff, any; a provider user, only those it serves
+    today (an engagement covering today, Asia/Shanghai). A former provider still lists a merchant it
+    served, but its diagnosis belongs to whoever serves it now."""
+    merchants = Merchant.objects.restrict(user)
+    provider_id = provider_id_of(user)
+    if provider_id is None:
+        return merchants
+    today = shanghai_today()
+    engaged = Engagement.objects.filter(merchant=OuterRef("pk"), provider_id=provider_id, start_date__lte=today).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=today)
+    )
+    return merchants.filter(Exists(engaged))
 
 
 def merchant_diagnosis(*, merchant, end_date: dt.date) -> dict:

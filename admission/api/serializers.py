@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from providers.models import Operator
 
+from ..checks import applicant_view
 from ..choices import DocumentKind
 from ..models import AdmissionApplication, AdmissionDocument
 
@@ -20,6 +21,7 @@ class AdmissionApplicationSerializer(serializers.ModelSerializer):
 
     operators = serializers.SlugRelatedField(many=True, read_only=True, slug_field="platform_user_id")
     business_licence = serializers.SerializerMethodField()
+    checks = serializers.SerializerMethodField()
 
     class Meta:
         model = AdmissionApplication
@@ -52,6 +54,13 @@ class AdmissionApplicationSerializer(serializers.ModelSerializer):
             "withdrawn_at",
         ]
         read_only_fields = fields
+
+    def get_checks(self, obj) -> list[dict]:
+        """Staff read every check's full evidence; anyone else pass/fail and what the application supplied."""
+        request = self.context.get("request")
+        if request is not None and request.user.is_staff:
+            return obj.checks
+        return [applicant_view(result) for result in obj.checks]
 
     def get_business_licence(self, obj) -> dict | None:
         docs = [d for d in obj.documents.all() if d.kind == DocumentKind.BUSINESS_LICENCE]

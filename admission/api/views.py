@@ -11,7 +11,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
-from core.access import is_provider_user
+from core.access import is_provider_user, is_service_account
 from core.viewsets import RestrictedViewSetMixin
 from providers.models import Operator
 
@@ -46,7 +46,8 @@ STAFF_PERMS = {
 
 
 class AdmissionPermission(BasePermission):
-    """Staff by permission; provider users read (their provider's admission); applicants act on their own.
+    """Staff by permission; provider users read (their provider's admission); applicants act on their own;
+    service accounts (the data pipeline) nothing.
 
     The shared RolePermission refuses users who are neither staff nor provider users, which is exactly
     who applicants are, so this viewset has its own rule.
@@ -66,6 +67,8 @@ class AdmissionPermission(BasePermission):
             if perms is None:  # OPTIONS and anything unlisted
                 return request.method in SAFE_METHODS and user.has_perm("admission.view_admissionapplication")
             return user.has_perms(perms)
+        if is_service_account(user):  # the pipeline only ingests; it is nobody's applicant
+            return False
         if is_provider_user(user):
             if request.method not in SAFE_METHODS:
                 self.message = _("You already belong to a provider; admission applications are for new companies.")

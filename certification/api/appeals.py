@@ -1,13 +1,13 @@
 """API v1 appeals (申诉): list/retrieve (restricted), file (provider users; staff on a provider's behalf), decide."""
 
 from django.http import FileResponse, Http404
-from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from core.filtersets import FilterSet
 from core.viewsets import RestrictedModelViewSet
 
 from .. import appeals as services
@@ -84,7 +84,7 @@ class AppealDecideSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
-class AppealFilterSet(filters.FilterSet):
+class AppealFilterSet(FilterSet):
     class Meta:
         model = Appeal
         fields = ["status", "provider", "decision", "overdue", "parent"]

@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.access import RestrictedQuerySet
-from scoring.choices import CycleKind
+from scoring.choices import CycleKind, CycleStatus
 from scoring.models import SCORE
 
 from ..choices import OutcomeChange
@@ -54,7 +54,7 @@ class CycleOutcome(models.Model):
 
     @staticmethod
     def provider_scope(provider_id):
-        return Q(provider_id=provider_id) & ~Q(cycle__kind=CycleKind.SIMULATION)
+        return Q(provider_id=provider_id, cycle__status=CycleStatus.PUBLISHED) & ~Q(cycle__kind=CycleKind.SIMULATION)
 
 
 class Notification(models.Model):

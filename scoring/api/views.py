@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from core.access import provider_id_of
 from core.viewsets import RestrictedModelViewSet, RestrictedReadOnlyViewSet
-from providers.models import Merchant, Provider
+from providers.models import Provider
 from scoring import filtersets, selectors, services
 from scoring.models import CapabilityModel, ProviderScore
 
@@ -60,7 +60,7 @@ class ProviderScoreViewSet(RestrictedReadOnlyViewSet):
     @action(detail=True, methods=["get"])
     def explain(self, request, pk=None):
         """Each metric's value, cohort median, percentile, score and contribution, and the change."""
-        return Response(jsonable(selectors.explain(self.get_object())))
+        return Response(jsonable(selectors.explain(self.get_object(), user=request.user)))
 
 
 def parse_period(request) -> tuple[dt.datetime, dt.datetime]:
@@ -141,7 +141,7 @@ class PlatformOperationEffectView(APIView):
 
 
 class MerchantDiagnosisView(APIView):
-    """A merchant's last 7 Shanghai days beside its category's medians: staff, or a provider that serves it."""
+    """A merchant's last 7 Shanghai days beside its category's medians: staff, or the provider serving it today."""
 
     permission_classes = [permissions.IsAuthenticated]
 
@@ -150,7 +150,7 @@ class MerchantDiagnosisView(APIView):
         user = request.user
         if not (user.is_staff and user.has_perm("providers.view_merchant")) and provider_id_of(user) is None:
             raise Http404
-        merchant = get_object_or_404(Merchant.objects.restrict(user), pk=pk)
+        merchant = get_object_or_404(selectors.diagnosable_merchants(user), pk=pk)
         raw = request.query_params.get("end_date")
         if raw:
             try:

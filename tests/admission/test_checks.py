@@ -93,6 +93,7 @@ def test_submission_with_failing_checks_is_stored_with_evidence(applicant):
         "checked_on": timezone.localdate().isoformat(),
         "proposed": 0,
         "certified": 0,
+        "counting": 0,
         "minimum": 3,
         "operators": [],
     }
@@ -329,3 +330,53 @@ def test_applications_for_one_company_are_decided_in_submission_order(applicant)
     assert result["passed"] is False and result["evidence"] == {"earlier_open_application_ids": [first.pk]}
     AdmissionApplication.objects.filter(pk=first.pk).update(status="withdrawn")
     assert check(results_on(second), "no_other_open_application")["passed"] is True
+
+
+@pytest.mark.django_db
+def test_operators_employed_by_another_provider_do_not_count(applicant):
+    provider = factories.ProviderFactory()
+    ops = ops_certified_on(ON, 3)
+    factories.EmploymentFactory(operator=ops[0], provider=provider, start_date=ON - dt.timedelta(days=90))
+    # Employment that ended the day before the check date, or starts the day after, does not hold it.
+    ended = factories.EmploymentFactory(operator=ops[1], provider=provider, end_date=ON - dt.timedelta(days=1))
+    factories.EmploymentFactory(operator=ops[2], provider=provider, start_date=ON + dt.timedelta(days=1))
+    app = complete_application(applicant, operators=ops)
+    result = check(results_on(app), "certified_operators")
+    assert result["passed"] is False
+    assert (result["evidence"]["certified"], result["evidence"]["counting"]) == (3, 2)
+    by_id = {row["platform_user_id"]: row for row in result["evidence"]["operators"]}
+    assert by_id[ops[0].platform_user_id]["employed_by_provider_id"] == provider.pk
+    assert [by_id[o.platform_user_id]["counts"] for o in ops] == [False, True, True]
+    ended.end_date = ON
+    ended.save(update_fields=["end_date"])  # employed on the check date itself: held
+    assert check(results_on(app), "certified_operators")["evidence"]["counting"] == 1
+
+
+@pytest.mark.django_db
+def test_two_open_applications_proposing_the_same_operators_both_fail(applicant):
+    """Today's bug: two applicants both passed with provider #1's three operators."""
+    first_provider = factories.ProviderFactory()
+    ops = ops_certified_on(ON, 3)
+    for op in ops:
+        factories.EmploymentFactory(operator=op, provider=first_provider)
+    other_applicant = factories.UserFactory(username="other_applicant")
+    mine = complete_application(applicant, code=credit_code(11), operators=ops)
+    theirs = complete_application(other_applicant, code=credit_code(12), operators=ops)
+    for app in (mine, theirs):
+        assert check(results_on(app), "certified_operators")["passed"] is False  # employed by provider #1
+
+    free = ops_certified_on(ON, 3)
+    AdmissionApplication.objects.get(pk=mine.pk).operators.set(free)
+    AdmissionApplication.objects.get(pk=theirs.pk).operators.set(free)
+    # Drafts do not hold operators: each passes alone ...
+    assert check(results_on(mine), "certified_operators")["passed"] is True
+    admission_submit(application=mine, actor=applicant)
+    # ... but once one is open (submitted), the other cannot count them, and neither can the first.
+    result = check(results_on(theirs), "certified_operators")
+    assert result["passed"] is False and result["evidence"]["counting"] == 0
+    assert {tuple(row["proposed_by_application_ids"]) for row in result["evidence"]["operators"]} == {(mine.pk,)}
+    admission_submit(application=theirs, actor=other_applicant)
+    assert check(results_on(mine), "certified_operators")["passed"] is False
+    # Withdrawn, the other application no longer holds them.
+    AdmissionApplication.objects.filter(pk=theirs.pk).update(status="withdrawn")
+    assert check(results_on(mine), "certified_operators")["passed"] is True

@@ -204,6 +204,8 @@ def test_cycles_and_scores_endpoints(client_for, staff, auditor, provider_user, 
     assert ProviderScore.objects.filter(cycle=june, ranked=False).count() == 2
     res = client_for(staff).get(f"/api/v1/cycles/{may.pk}/scores/")
     assert res.status_code == 200 and res.json()["count"] == 2
+    # A provider user sees a cycle's scores once it is published (tests/scoring/test_unpublished_scores.py).
+    QualificationCycle.objects.filter(pk__in=[may.pk, june.pk]).update(status="published")
     res = client_for(provider_user).get(f"/api/v1/cycles/{may.pk}/scores/")
     assert [r["provider"] for r in res.json()["results"]] == [provider.pk]
     res = client_for(provider_user).get("/api/v1/scores/")
