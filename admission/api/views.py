@@ -1,5 +1,6 @@
 """API v1 for strict admission (严准入): `admission-applications` and its review actions."""
 
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
@@ -127,9 +128,11 @@ class AdmissionApplicationViewSet(
                 {"code": "applicant_fixed", "message": _("The applicant of an application cannot be changed.")},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        services.admission_update(application=app, actor=request.user, **data)
-        if upload is not None:
-            services.admission_attach_document(application=app, actor=request.user, upload=upload)
+        # One transaction: a refused document leaves the fields as they were too.
+        with transaction.atomic():
+            services.admission_update(application=app, actor=request.user, **data)
+            if upload is not None:
+                services.admission_attach_document(application=app, actor=request.user, upload=upload)
         return self._read(app)
 
     def _step(self, request, service, **kwargs):
