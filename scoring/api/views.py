@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.access import provider_id_of
+from core.dates import within_platform_data
 from core.viewsets import RestrictedModelViewSet, RestrictedReadOnlyViewSet
 from providers.models import Merchant, Provider
 from scoring import filtersets, selectors, services
@@ -157,6 +158,10 @@ class MerchantDiagnosisView(APIView):
                 end_date = dt.date.fromisoformat(raw)
             except ValueError as exc:
                 raise exceptions.ValidationError({"end_date": [_("Use YYYY-MM-DD.")]}) from exc
+            if not within_platform_data(end_date):
+                raise exceptions.ValidationError(
+                    {"end_date": [_("The date must be between 2000-01-01 and a year from today.")]}
+                )
         else:
             end_date = timezone.now().astimezone(services.SHANGHAI).date() - dt.timedelta(days=1)
         return Response(jsonable(selectors.merchant_diagnosis(merchant=merchant, end_date=end_date)))
