@@ -58,3 +58,16 @@ def test_cycle_window_outside_the_platform_data_is_refused(client_for, manager, 
     assert response.status_code == 400, response.content
     assert set(response.json()["errors"]) & {"window_start", "window_end"}
     assert not QualificationCycle.objects.exists()
+
+
+def test_a_json_body_nested_too_deeply_is_a_400(client_for, manager):
+    from certification import cycles
+    from tests.scoring import platform as pf
+
+    cycle = cycles.cycle_create(kind="monthly", window_start=pf.JUNE[0], window_end=pf.JUNE[1])
+    body = "[" * 100_000 + "]" * 100_000
+    response = client_for(manager).post(f"/api/v1/cycles/{cycle.pk}/run/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse_error"
+    cycle.refresh_from_db()
+    assert cycle.status == "scheduled"

@@ -436,6 +436,7 @@ def test_provider_is_resolved_again_when_a_row_is_resent_after_a_fix(pipeline, w
     ("body", "code"),
     [
         ("{not json", "parse_error"),
+        ("[" * 100_000 + "]" * 100_000, "parse_error"),
         ('{"external_id": "S-1"}', "invalid_body"),
         ("[]", "empty_batch"),
     ],
