@@ -128,6 +128,23 @@ def cycle_enqueue(*, cycle_id: int, token: str, before: dict) -> None:
         ) from exc
 
 
+def cycles_fail_stale(*, now: dt.datetime | None = None) -> int:
+    """Watchdog (beat, every 5 minutes): a running cycle without a heartbeat for longer than the run
+    task's hard time limit has lost its run (the worker died, or the task was lost before it started);
+    mark it failed with an error that says so. A failed cycle can be run again. Returns how many."""
+    now = now or timezone.now()
+    minutes = int(STALE_AFTER.total_seconds() // 60)
+    return QualificationCycle.objects.filter(
+        Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=now - STALE_AFTER), status=CycleStatus.RUNNING
+    ).update(
+        status=CycleStatus.FAILED,
+        stage="failed",
+        error=f"Watchdog: no heartbeat for more than {minutes} minutes; the run was lost (its worker died or "
+        "its task never started). Run the cycle again.",
+        finished_at=now,
+    )
+
+
 def _step(cycle_id: int, token: str, stage: str, percent: int, *, from_stage: str | None = None) -> bool:
     rows = QualificationCycle.objects.filter(pk=cycle_id, run_token=token, status=CycleStatus.RUNNING)
     if from_stage is not None:

@@ -7,13 +7,12 @@ from django.test import Client
 
 from certification import cycles, standing
 from scoring.models import QualificationCycle
+from tests.conftest import make_staff
 from tests.scoring import platform as pf
 
 
 @pytest.fixture
 def manager(roles):
-    from tests.conftest import make_staff
-
     return make_staff(roles, "cycle_manager", username="manager")
 
 

@@ -2,9 +2,11 @@
 
 import pytest
 
+from certification import cycles
 from scoring.models import QualificationCycle
 from tests import factories
 from tests.conftest import make_staff
+from tests.scoring import platform as pf
 
 pytestmark = pytest.mark.django_db
 
@@ -61,9 +63,6 @@ def test_cycle_window_outside_the_platform_data_is_refused(client_for, manager, 
 
 
 def test_a_json_body_nested_too_deeply_is_a_400(client_for, manager):
-    from certification import cycles
-    from tests.scoring import platform as pf
-
     cycle = cycles.cycle_create(kind="monthly", window_start=pf.JUNE[0], window_end=pf.JUNE[1])
     body = "[" * 100_000 + "]" * 100_000
     response = client_for(manager).post(f"/api/v1/cycles/{cycle.pk}/run/", body, content_type="application/json")
