@@ -25,9 +25,10 @@ from . import serializers
 
 
 def jsonable(value):
-    """Decimals as strings (DRF would turn a bare Decimal into a float); money is never a float."""
+    """Decimals as strings in fixed notation (``0.0000000000``, never ``0E-10``; DRF would turn a bare
+    Decimal into a float); money is never a float."""
     if isinstance(value, Decimal):
-        return str(value)
+        return format(value, "f")
     if isinstance(value, dict):
         return {k: jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
