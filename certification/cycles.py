@@ -5,6 +5,7 @@ Service names are stable (pages and the API call them); see docs/cycles.md.
 
 import dataclasses
 import datetime as dt
+import logging
 import uuid
 from collections import defaultdict
 
@@ -42,6 +43,11 @@ CLAIMABLE = [CycleStatus.SCHEDULED, CycleStatus.FAILED, CycleStatus.COMPUTED]
 
 
 RUN_CYCLE_TASK = "certification.tasks.run_cycle_task"
+
+logger = logging.getLogger(__name__)
+
+# What a claim changes; an enqueue that fails puts these back.
+CLAIM_FIELDS = ("status", "run_token", "stage", "percent", "error", "started_at", "heartbeat_at", "finished_at")
 
 
 def conflict(code: str, message: str) -> Refusal:
@@ -98,10 +104,45 @@ def cycle_start(*, cycle: QualificationCycle, user=None, force: bool = False) ->
                 "cycle_running", _("This cycle is already running; a cycle manager may force a re-run with force=true.")
             )
         raise conflict("invalid_status", _("A %(status)s cycle cannot be run.") % {"status": cycle.status})
-    # The run token doubles as the Celery task id, so callers can follow the task (AsyncResult(token)).
-    transaction.on_commit(lambda: signature(RUN_CYCLE_TASK, args=(cycle.pk, token)).apply_async(task_id=token))
+    before = {field: getattr(cycle, field) for field in CLAIM_FIELDS}
+    transaction.on_commit(lambda: cycle_enqueue(cycle_id=cycle.pk, token=token, before=before))
     cycle.refresh_from_db()
     return cycle
+
+
+def cycle_enqueue(*, cycle_id: int, token: str, before: dict) -> None:
+    """Send run_cycle_task for a claimed cycle (after the claim commits). When the broker cannot be
+    reached the claim is undone (the cycle is as it was) and the caller gets a 503 ``queue_unavailable``."""
+    try:
+        # The run token doubles as the Celery task id, so callers can follow the task (AsyncResult(token)).
+        signature(RUN_CYCLE_TASK, args=(cycle_id, token)).apply_async(task_id=token)
+    except Exception as exc:
+        logger.error("Cycle %s not enqueued, claim undone: %s: %s", cycle_id, type(exc).__name__, exc)
+        QualificationCycle.objects.filter(
+            pk=cycle_id, run_token=token, status=CycleStatus.RUNNING, stage="queued"
+        ).update(**before)
+        raise Refusal(
+            "queue_unavailable",
+            _("The task queue is unavailable; the cycle was not started and is unchanged. Try again later."),
+            status=503,
+        ) from exc
+
+
+def cycles_fail_stale(*, now: dt.datetime | None = None) -> int:
+    """Watchdog (beat, every 5 minutes): a running cycle without a heartbeat for longer than the run
+    task's hard time limit has lost its run (the worker died, or the task was lost before it started);
+    mark it failed with an error that says so. A failed cycle can be run again. Returns how many."""
+    now = now or timezone.now()
+    minutes = int(STALE_AFTER.total_seconds() // 60)
+    return QualificationCycle.objects.filter(
+        Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=now - STALE_AFTER), status=CycleStatus.RUNNING
+    ).update(
+        status=CycleStatus.FAILED,
+        stage="failed",
+        error=f"Watchdog: no heartbeat for more than {minutes} minutes; the run was lost (its worker died or "
+        "its task never started). Run the cycle again.",
+        finished_at=now,
+    )
 
 
 def _step(cycle_id: int, token: str, stage: str, percent: int, *, from_stage: str | None = None) -> bool:

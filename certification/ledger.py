@@ -223,7 +223,7 @@ class Anchor:
     def parse(cls, text: str) -> "Anchor":
         """``SEQ:HASH``, as `verify_ledger --expect-head` takes it and the anchor file records it."""
         seq, _, digest = text.strip().partition(":")
-        if not (seq.isdigit() and len(digest) == 64 and all(c in "0123456789abcdef" for c in digest)):
+        if not (seq.isascii() and seq.isdigit() and len(digest) == 64 and all(c in "0123456789abcdef" for c in digest)):
             raise ValueError(f"not a ledger head SEQ:HASH (64 lowercase hex digits): {text.strip()!r}")
         return cls(int(seq), digest)
 

@@ -7,7 +7,7 @@ from core.dates import shanghai_today
 from scoring.choices import CycleStatus
 
 from .appeals import appeals_flag_overdue
-from .cycles import TASK_SOFT_TIME_LIMIT, TASK_TIME_LIMIT, cycle_claim, cycle_run, cycle_schedule_due
+from .cycles import TASK_SOFT_TIME_LIMIT, TASK_TIME_LIMIT, cycle_claim, cycle_run, cycle_schedule_due, cycles_fail_stale
 from .ledger import ledger_verification_run
 from .services import certificates_expire
 
@@ -39,6 +39,13 @@ def run_cycle_task(cycle_id: int, token: str | None = None) -> bool:
             if token is None:
                 return False
         return cycle_run(cycle_id=cycle_id, token=token)
+
+
+@shared_task(name="certification.tasks.cycle_watchdog_task")
+def cycle_watchdog_task() -> int:
+    """Beat (every 5 minutes): mark failed the running cycles whose run was lost. Safe to run twice."""
+    with job_context("celery", "cycle_watchdog_task"):
+        return cycles_fail_stale()
 
 
 @shared_task(

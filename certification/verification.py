@@ -4,9 +4,9 @@ import datetime as dt
 
 from django.urls import reverse
 from rest_framework.settings import api_settings
-from rest_framework.throttling import SimpleRateThrottle
 
 from core.dates import SHANGHAI, shanghai_today
+from core.throttling import FailOpenThrottle
 
 from .choices import CertificateStatus
 from .models import Certificate
@@ -22,8 +22,9 @@ CRITERIA = {
 }
 
 
-class VerifyThrottle(SimpleRateThrottle):
-    """Scope ``verify`` (settings: 60/min), per client address, shared by the page and the JSON."""
+class VerifyThrottle(FailOpenThrottle):
+    """Scope ``verify`` (settings: 60/min), per client address, shared by the page and the JSON; fails
+    open (logged) when the cache is unreachable."""
 
     scope = "verify"
 

@@ -8,6 +8,15 @@ from django.utils import timezone
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
+# The platform's data: no session, cycle window or diagnosis day before 2000-01-01 or more than a
+# year (366 days) after today (Shanghai); a date outside is refused (400), never sent to a query.
+DATA_START = dt.date(2000, 1, 1)
+DATA_FUTURE = dt.timedelta(days=366)
+
+
+def within_platform_data(day: dt.date) -> bool:
+    return DATA_START <= day <= shanghai_today() + DATA_FUTURE
+
 
 def shanghai_today() -> dt.date:
     return timezone.now().astimezone(SHANGHAI).date()

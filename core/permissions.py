@@ -1,5 +1,6 @@
 """API permission: staff by role (Django model permissions), provider users read-only."""
 
+from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from .access import is_provider_user
@@ -34,6 +35,8 @@ class RolePermission(BasePermission):
         user = request.user
         if not (user and user.is_authenticated):
             return False
+        if request.method not in _METHOD_ACTIONS:  # TRACE, QUERY, …: 405 with the error body
+            raise MethodNotAllowed(request.method)
         if user.is_staff:
             return user.has_perms(required_perms(view, request.method))
         if is_provider_user(user):

@@ -10,11 +10,28 @@ permissions before throttles, so a throttle class alone never sees a request tha
 refuses with 401.
 """
 
+import logging
+
+from redis.exceptions import RedisError
 from rest_framework import exceptions
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from .clients import client_ip
+
+logger = logging.getLogger(__name__)
+
+
+class FailOpenThrottle(SimpleRateThrottle):
+    """A rate limit whose counter store (Redis) is unreachable lets the request through and logs it:
+    an outage of the cache must not turn every request into a 500."""
+
+    def allow_request(self, request, view):
+        try:
+            return super().allow_request(request, view)
+        except (RedisError, OSError):
+            logger.warning("Rate limit %r not counted: the cache is unreachable", self.scope, exc_info=True)
+            return True
 
 
 class _SettingsRates:
@@ -25,7 +42,7 @@ class _SettingsRates:
         return api_settings.DEFAULT_THROTTLE_RATES
 
 
-class AnonRateThrottle(_SettingsRates, SimpleRateThrottle):
+class AnonRateThrottle(_SettingsRates, FailOpenThrottle):
     """Scope ``anon``, per client address (core.clients: X-Forwarded-For only behind NUM_PROXIES)."""
 
     scope = "anon"
@@ -42,7 +59,7 @@ def anonymous_request_allowed(request) -> None:
         raise exceptions.Throttled(throttle.wait())
 
 
-class UserRateThrottle(_SettingsRates, SimpleRateThrottle):
+class UserRateThrottle(_SettingsRates, FailOpenThrottle):
     """Scope ``user`` per signed-in user, or the scope the view names for the action
     (``throttle_scopes = {"create": "ingest"}``). Anonymous requests were counted while authenticating."""
 

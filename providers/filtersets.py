@@ -4,8 +4,14 @@ Foreign-key filters take plain ids and never check that the id exists: "another 
 "no such id" must answer the same (an empty list), so no filter can be used to probe for rows.
 """
 
+import datetime as dt
+
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
+from django_filters.fields import IsoDateTimeField, RangeField
+from django_filters.widgets import DateRangeWidget
 
 from core.access import provider_id_of
 from core.filtersets import FilterSet, IdFilter
@@ -23,6 +29,31 @@ from .models import (
     ProviderUser,
     Violation,
 )
+
+MAX_UTC_OFFSET = dt.timedelta(hours=14)
+
+
+class _BoundedIsoDateTimeField(IsoDateTimeField):
+    """An ISO 8601 time whose UTC offset is a real one (within ±14:00; PostgreSQL refuses some others)."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is not None and value.utcoffset() is not None and abs(value.utcoffset()) > MAX_UTC_OFFSET:
+            raise ValidationError(_("The UTC offset must be within ±14:00."), code="invalid")
+        return value
+
+
+class _BoundedIsoDateTimeRangeField(RangeField):
+    widget = DateRangeWidget
+
+    def __init__(self, *args, **kwargs):
+        super().__init__((_BoundedIsoDateTimeField(), _BoundedIsoDateTimeField()), *args, **kwargs)
+
+
+class IsoDateTimeRangeFilter(filters.IsoDateTimeFromToRangeFilter):
+    """``<name>_after`` / ``<name>_before`` in ISO 8601; an impossible UTC offset is a 400, not a 500."""
+
+    field_class = _BoundedIsoDateTimeRangeField
 
 
 class ScopedFilterSet(FilterSet):
@@ -57,7 +88,7 @@ class ScopedFilterSet(FilterSet):
             condition |= Q(**{f"{field}__icontains": value})
         for field in self.exact_fields:
             condition |= Q(**{f"{field}__iexact": value})
-        if value.isdigit():
+        if value.isascii() and value.isdigit():  # not "³", which int() refuses
             condition |= Q(pk=int(value))
         return queryset.filter(condition)
 
@@ -68,7 +99,7 @@ class ProviderFilterSet(ScopedFilterSet):
     tier = filters.ChoiceFilter(choices=Tier.choices)
     province = filters.CharFilter()
     city = filters.CharFilter()
-    admitted_at = filters.IsoDateTimeFromToRangeFilter()
+    admitted_at = IsoDateTimeRangeFilter()
 
     exact_fields = ("credit_code",)
 
@@ -147,7 +178,7 @@ class LiveSessionFilterSet(ScopedFilterSet):
     merchant = IdFilter(field_name="merchant_id")
     operator = IdFilter(field_name="operator_id")
     category = filters.CharFilter(field_name="merchant__category")
-    started_at = filters.IsoDateTimeFromToRangeFilter()
+    started_at = IsoDateTimeRangeFilter()
     gmv_min = filters.NumberFilter(field_name="gmv", lookup_expr="gte")
     gmv_max = filters.NumberFilter(field_name="gmv", lookup_expr="lte")
     operated = filters.BooleanFilter(field_name="operator", lookup_expr="isnull", exclude=True)
@@ -160,7 +191,7 @@ class LiveSessionFilterSet(ScopedFilterSet):
             return queryset
         merchant_ids = Merchant.objects.filter(platform_account_id=value).values_list("pk", flat=True)
         condition = Q(external_id=value) | Q(merchant_id__in=list(merchant_ids))
-        if value.isdigit():
+        if value.isascii() and value.isdigit():  # not "³", which int() refuses
             condition |= Q(pk=int(value))
         return queryset.filter(condition)
 
@@ -173,7 +204,7 @@ class ViolationFilterSet(ScopedFilterSet):
     operator = IdFilter(field_name="operator_id")
     severity = filters.ChoiceFilter(choices=Severity.choices)
     status = filters.ChoiceFilter(choices=ViolationStatus.choices)
-    occurred_at = filters.IsoDateTimeFromToRangeFilter()
+    occurred_at = IsoDateTimeRangeFilter()
 
     search_fields = ("description",)
 
@@ -185,7 +216,7 @@ class ViolationFilterSet(ScopedFilterSet):
 class ComplaintFilterSet(ScopedFilterSet):
     merchant = IdFilter(field_name="merchant_id")
     upheld = filters.BooleanFilter()
-    received_at = filters.IsoDateTimeFromToRangeFilter()
+    received_at = IsoDateTimeRangeFilter()
 
     search_fields = ("description", "merchant__name")
 
@@ -197,7 +228,7 @@ class ComplaintFilterSet(ScopedFilterSet):
 class IngestBatchFilterSet(FilterSet):
     source = filters.CharFilter()
     submitted_by = IdFilter(field_name="submitted_by_id")
-    created_at = filters.IsoDateTimeFromToRangeFilter()
+    created_at = IsoDateTimeRangeFilter()
 
     class Meta:
         model = IngestBatch

@@ -206,6 +206,10 @@ def _json_chunks(rows: list) -> Iterator[tuple[str, int]]:
                         pre[name] = "missing field"
                     values.append(None)
                 elif isinstance(value, str):
+                    if "\x00" in value:
+                        pre = pre or {}
+                        pre[name] = NUL_REASON
+                        value = None
                     values.append(value)
                 elif isinstance(value, int | Decimal) and not isinstance(value, bool):
                     values.append(str(value))
@@ -218,7 +222,7 @@ def _json_chunks(rows: list) -> Iterator[tuple[str, int]]:
             if len(row) != len(FIELDS) or pre:
                 for name in row.keys() - FIELD_SET:
                     pre = pre or {}
-                    pre[str(name)] = "unknown field"
+                    pre[str(name).replace("\x00", "\\0")] = "unknown field"
             writer.writerow((n, *values, json.dumps(pre) if pre else None))
         if n % _COPY_CHUNK_ROWS == 0:
             yield buf.getvalue(), n
@@ -368,6 +372,23 @@ def _bounded_lines(file: TextIO) -> Iterator[str]:
         raise _not_utf8(number + 1) from None
 
 
+NUL_REASON = "contains a NUL character"
+
+
+def _without_nul(values: list, pre: dict | None) -> tuple[list, dict | None]:
+    """PostgreSQL text cannot hold NUL: such a field is staged empty and reported on its own row."""
+    if not any(value and "\x00" in value for value in values):
+        return values, pre
+    pre = dict(pre or {})
+    clean = []
+    for name, value in zip(FIELDS, values, strict=True):
+        if value and "\x00" in value:
+            pre[name] = NUL_REASON
+            value = None
+        clean.append(value)
+    return clean, pre
+
+
 def _csv_chunks(file: TextIO) -> Iterator[tuple[str, int]]:
     """The slow path: the csv module reads every record (quotes, embedded newlines, ragged rows)."""
     csv.field_size_limit(MAX_LINE_CHARS)
@@ -385,13 +406,13 @@ def _csv_chunks(file: TextIO) -> Iterator[tuple[str, int]]:
                 continue  # a blank line carries no row
             count += 1
             if len(record) == width:
-                writer.writerow((start, *record, None))
+                values, pre = record, None
             elif len(record) < width:
-                pre = {name: "missing field" for name in FIELDS[len(record) :]}
-                writer.writerow((start, *record, *pad[len(record) :], json.dumps(pre)))
+                values, pre = [*record, *pad[len(record) :]], {name: "missing field" for name in FIELDS[len(record) :]}
             else:
-                pre = {"*": f"the row has {len(record)} fields; expected {width}"}
-                writer.writerow((start, *record[:width], json.dumps(pre)))
+                values, pre = record[:width], {"*": f"the row has {len(record)} fields; expected {width}"}
+            values, pre = _without_nul(values, pre)
+            writer.writerow((start, *values, json.dumps(pre) if pre else None))
             if count % _COPY_CHUNK_ROWS == 0:
                 yield buf.getvalue(), count
                 buf.seek(0)
@@ -437,6 +458,7 @@ def _stage_csv(cursor, file: BinaryIO) -> int:
 # no input text is ever spliced into SQL, hence the S608 suppressions.
 
 NUMBER_FIELDS = COUNT_FIELDS + MONEY_FIELDS
+_INT = r"^\s*[+-]?[0-9]+\s*$"
 _DEC = r"^\s*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]{1,3})?\s*$"
 # PostgreSQL reads UTC offsets up to ±15:59, hence the offset hours.
 _TS = (
@@ -487,7 +509,12 @@ def _typed_sql(strict: bool) -> str:
         "q.day",
     ]
     for name in NUMBER_FIELDS:
-        cast = f"CASE WHEN s.{name} ~ '{_DEC}' THEN s.{name}::numeric END" if strict else f"s.{name}::numeric"
+        if name in COUNT_FIELDS:  # digits only: "12.0", 12.0 and 1e3 are not whole-number counts
+            cast = f"CASE WHEN s.{name} ~ '{_INT}' THEN s.{name}::numeric END"
+        elif strict:
+            cast = f"CASE WHEN s.{name} ~ '{_DEC}' THEN s.{name}::numeric END"
+        else:
+            cast = f"s.{name}::numeric"
         inner += [f"{cast} AS {name}", f"s.{name} AS raw_{name}"]
         outer += [f"q.{name}", f"CASE WHEN q.{name} IS NULL THEN q.raw_{name} END AS raw_{name}"]
     # OFFSET 0 keeps the parsing subqueries whole, so each pattern is matched (and each Shanghai

@@ -88,6 +88,31 @@ def celery_worker_thread(django_db_blocker):
         yield worker
 
 
+CLOSED_PORT_REDIS = "redis://127.0.0.1:1/0"
+
+
+@pytest.fixture
+def redis_down(settings):
+    """Redis unreachable (a closed local port) for the cache and for the Celery app's broker and result
+    store; the app's connection pools and backend are rebuilt on the way in and on the way out."""
+    from saima.celery import app
+
+    def reset():
+        app._pool = None
+        app.amqp._producer_pool = None
+        app._backend_cache = None
+        app._local.__dict__.pop("backend", None)
+
+    saved, caches = (app.conf.broker_url, app.conf.result_backend), settings.CACHES
+    settings.CACHES = {name: {**config, "LOCATION": CLOSED_PORT_REDIS} for name, config in settings.CACHES.items()}
+    app.conf.broker_url = app.conf.result_backend = CLOSED_PORT_REDIS
+    reset()
+    yield
+    app.conf.broker_url, app.conf.result_backend = saved
+    settings.CACHES = caches
+    reset()
+
+
 # The tests connect as the app's role, as production does (DATABASE_URL: it owns nothing). The test
 # database is created, migrated and dropped by the schema owner (MIGRATION_DATABASE_URL), through
 # core's migrate command, which then grants the app its privileges.
@@ -196,6 +221,7 @@ MIGRATION_DATA = [
     ("certification.migrations.0006_flag_overdue_appeals_schedule", "schedule"),
     ("certification.migrations.0007_cycle_tier_side", "schedule"),
     ("certification.migrations.0013_verify_ledger_schedule", "schedule"),
+    ("certification.migrations.0014_cycle_watchdog_schedule", "schedule"),
 ]
 
 

@@ -1,5 +1,6 @@
 """API v1 for strict admission (严准入): `admission-applications` and its review actions."""
 
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
@@ -7,11 +8,12 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
 from core.access import is_provider_user, is_service_account
+from core.parsers import JSONParser
 from core.viewsets import RestrictedViewSetMixin
 from providers.models import Operator
 
@@ -130,9 +132,11 @@ class AdmissionApplicationViewSet(
                 {"code": "applicant_fixed", "message": _("The applicant of an application cannot be changed.")},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        services.admission_update(application=app, actor=request.user, **data)
-        if upload is not None:
-            services.admission_attach_document(application=app, actor=request.user, upload=upload)
+        # One transaction: a refused document leaves the fields as they were too.
+        with transaction.atomic():
+            services.admission_update(application=app, actor=request.user, **data)
+            if upload is not None:
+                services.admission_attach_document(application=app, actor=request.user, upload=upload)
         return self._read(app)
 
     def _step(self, request, service, **kwargs):

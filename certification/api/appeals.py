@@ -4,10 +4,11 @@ from django.http import FileResponse, Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from core.filtersets import FilterSet
+from core.parsers import JSONParser
 from core.viewsets import RestrictedModelViewSet
 
 from .. import appeals as services

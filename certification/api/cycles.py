@@ -9,6 +9,7 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.dates import SHANGHAI, within_platform_data
 from core.permissions import ProviderUserOnly
 from core.viewsets import RestrictedModelViewSet, RestrictedReadOnlyViewSet
 from scoring import filtersets as scoring_filtersets
@@ -60,6 +61,17 @@ class QualificationCycleSerializer(serializers.ModelSerializer):
         ]
         extra_kwargs = {"capability_model": {"required": False}}
         validators = []  # the service checks the (kind, window) uniqueness with a clear message
+
+    def _window_instant(self, value):
+        if not within_platform_data(value.astimezone(SHANGHAI).date()):
+            raise serializers.ValidationError(_("The window must lie between 2000-01-01 and a year from today."))
+        return value
+
+    def validate_window_start(self, value):
+        return self._window_instant(value)
+
+    def validate_window_end(self, value):
+        return self._window_instant(value)
 
     def create(self, validated_data):
         rule_set = validated_data.pop("rules", {}).get("rule_set")

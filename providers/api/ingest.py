@@ -46,6 +46,8 @@ def ingest_response(request) -> Response:
         rows = json.loads(raw, parse_float=str)
     except (ValueError, UnicodeDecodeError) as exc:
         return refuse("parse_error", f"The body is not valid JSON ({exc}).")
+    except RecursionError:
+        return refuse("parse_error", "The body is not valid JSON (nested too deeply).")
     if not isinstance(rows, list):
         return refuse("invalid_body", "The body must be a JSON list of live-session objects.")
     return _report_response(ingest_rows(rows=rows, submitted_by=user, partial=partial))

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.access import provider_id_of
+from core.dates import within_platform_data
 from core.viewsets import RestrictedModelViewSet, RestrictedReadOnlyViewSet
 from providers.models import Provider
 from scoring import filtersets, selectors, services
@@ -24,9 +25,10 @@ from . import serializers
 
 
 def jsonable(value):
-    """Decimals as strings (DRF would turn a bare Decimal into a float); money is never a float."""
+    """Decimals as strings in fixed notation (``0.0000000000``, never ``0E-10``; DRF would turn a bare
+    Decimal into a float); money is never a float."""
     if isinstance(value, Decimal):
-        return str(value)
+        return format(value, "f")
     if isinstance(value, dict):
         return {k: jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -157,6 +159,10 @@ class MerchantDiagnosisView(APIView):
                 end_date = dt.date.fromisoformat(raw)
             except ValueError as exc:
                 raise exceptions.ValidationError({"end_date": [_("Use YYYY-MM-DD.")]}) from exc
+            if not within_platform_data(end_date):
+                raise exceptions.ValidationError(
+                    {"end_date": [_("The date must be between 2000-01-01 and a year from today.")]}
+                )
         else:
             end_date = timezone.now().astimezone(services.SHANGHAI).date() - dt.timedelta(days=1)
         return Response(jsonable(selectors.merchant_diagnosis(merchant=merchant, end_date=end_date)))

@@ -136,6 +136,23 @@ def test_bad_documents_are_refused_and_nothing_is_stored(client_for, applicant, 
 
 
 @pytest.mark.django_db
+def test_an_update_with_a_refused_document_changes_nothing(client_for, applicant, media_root):
+    app = complete_application(applicant, licence=None)
+    before = snapshot(app)
+    response = client_for(applicant).patch(
+        f"{URL}{app.pk}/",
+        {"city": "Elsewhere", "business_licence": upload(b"GIF89a this is not a pdf", "licence.pdf")},
+        format="multipart",
+    )
+    assert response.status_code == 400 and response.json()["code"] == "document_type"
+    assert snapshot(app) == before
+    app.refresh_from_db()
+    assert app.city != "Elsewhere"
+    assert not AdmissionDocument.objects.filter(application=app).exists()
+    assert private_files(media_root) == []
+
+
+@pytest.mark.django_db
 def test_exactly_ten_megabytes_upload_is_accepted(client_for, applicant):
     app = complete_application(applicant, licence=None)
     url = f"{URL}{app.pk}/document/"

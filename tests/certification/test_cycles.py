@@ -12,6 +12,7 @@ from certification import cycles, standing, violations
 from certification import services as cert_services
 from certification.ledger import ledger_verify
 from certification.models import Certificate, CycleOutcome, Decision, Notification, RuleSet
+from certification.tasks import cycle_watchdog_task
 from providers.models import Provider
 from scoring.models import MetricScore, ProviderScore, QualificationCycle
 from tests import factories
@@ -551,3 +552,24 @@ def test_a_warning_overturned_on_appeal_does_not_count_toward_probation(roles):
     # The ledger still holds June's warning, unchanged, beside the compensating decision.
     assert Decision.objects.filter(refers_to=warning, kind="appeal_overturned").count() == 1
     assert Decision.objects.get(pk=warning.pk).kind == "warn"
+
+
+def test_watchdog_fails_a_cycle_whose_run_was_lost_and_it_can_run_again(world):
+    lost, live = june_cycle(), june_cycle(kind="quarterly")
+    token = cycles.cycle_claim(cycle_id=lost.pk)
+    cycles.cycle_claim(cycle_id=live.pk)
+    QualificationCycle.objects.filter(pk=lost.pk).update(
+        stage="scoring", percent=10, heartbeat_at=dt.datetime.now(dt.UTC) - cycles.STALE_AFTER - dt.timedelta(seconds=1)
+    )
+
+    assert cycle_watchdog_task() == 1
+
+    lost.refresh_from_db()
+    live.refresh_from_db()
+    assert (lost.status, lost.stage) == ("failed", "failed") and "Watchdog: no heartbeat" in lost.error
+    assert live.status == "running"
+    assert cycle_watchdog_task() == 0
+    # The lost run cannot write any more; a new run completes.
+    assert cycles.cycle_run(cycle_id=lost.pk, token=token) is False
+    assert run(lost).status == "computed"
+    assert PeriodicTask.objects.get(task="certification.tasks.cycle_watchdog_task").interval.every == 5

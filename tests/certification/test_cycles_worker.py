@@ -6,7 +6,7 @@ from celery.result import AsyncResult
 from certification import cycles
 from certification.ledger import ledger_verify
 from certification.models import CycleOutcome, Decision
-from certification.tasks import run_cycle_task
+from certification.tasks import cycle_watchdog_task, run_cycle_task
 from providers.models import Provider
 from scoring.models import QualificationCycle
 from tests.conftest import make_staff
@@ -111,3 +111,25 @@ def test_concurrent_publish_and_approvals_keep_one_chain(roles, model_v1):
     # The effective delisting, and the cycle's decisions (the weak provider's only if published first).
     weak_rows = Decision.objects.filter(cycle=cycle, provider=p["weak"]).count()
     assert Decision.objects.count() == before + 1 + 4 + weak_rows
+
+
+def test_a_cycle_left_running_by_a_killed_worker_is_failed_by_the_watchdog_and_rerun(
+    celery_worker_thread, roles, client_for, model_v1
+):
+    cycle_world.build()
+    cycle = cycles.cycle_create(kind="monthly", window_start=pf.JUNE[0], window_end=pf.JUNE[1])
+    token = cycles.cycle_claim(cycle_id=cycle.pk)
+    # The run's worker died after its first step: running/scoring 10%, the heartbeat long past.
+    assert cycles._step(cycle.pk, token, "scoring", 10, from_stage="queued")
+    QualificationCycle.objects.filter(pk=cycle.pk).update(heartbeat_at=cycle.created_at - cycles.STALE_AFTER)
+
+    assert cycle_watchdog_task.apply_async().get(timeout=120) == 1
+
+    cycle.refresh_from_db()
+    assert (cycle.status, cycle.stage) == ("failed", "failed") and cycle.error.startswith("Watchdog:")
+    client = client_for(make_staff(roles, "cycle_manager", username="manager"))
+    started = client.post(f"/api/v1/cycles/{cycle.pk}/run/")
+    assert started.status_code == 202
+    assert AsyncResult(started.json()["task_id"]).get(timeout=120) is True
+    cycle.refresh_from_db()
+    assert cycle.status == "computed"

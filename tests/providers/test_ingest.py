@@ -262,6 +262,12 @@ BAD_ROWS = [
     (row(paid_gmv="NaN"), "paid_gmv", "not a decimal number"),
     (row(orders="12.5"), "orders", "not a whole number"),
     (row(orders="ten"), "orders", "not a whole number"),
+    (row(orders="12.0"), "orders", "not a whole number"),
+    (row(orders=12.0), "orders", "not a whole number"),
+    (row(viewers="1e3"), "viewers", "not a whole number"),
+    (row(skus_listed=" 12.00 "), "skus_listed", "not a whole number"),
+    (row(merchant="M-\x001"), "merchant", "contains a NUL character"),
+    (row(gmv="1\x00"), "gmv", "contains a NUL character"),
     (row(viewers=2**40), "viewers", "too large"),
     (row(started_at="2025-04-01 20:00:00"), "started_at", "not an ISO 8601 date-time with a UTC offset"),
     (row(started_at="yesterday"), "started_at", "not an ISO 8601 date-time with a UTC offset"),
@@ -430,6 +436,7 @@ def test_provider_is_resolved_again_when_a_row_is_resent_after_a_fix(pipeline, w
     ("body", "code"),
     [
         ("{not json", "parse_error"),
+        ("[" * 100_000 + "]" * 100_000, "parse_error"),
         ('{"external_id": "S-1"}', "invalid_body"),
         ("[]", "empty_batch"),
     ],
@@ -491,10 +498,15 @@ def test_an_unknown_partial_flag_is_refused(pipeline, world):
     assert IngestBatch.objects.count() == 0
 
 
-def test_a_nul_character_is_refused_cleanly(pipeline, world):
-    response = post(pipeline, [row(external_id="S\u00001")])
+def test_a_nul_character_is_reported_on_its_row(pipeline, world):
+    response = post(pipeline, [row(external_id="S-0"), row(external_id="S\u00001"), {**row(), "x\u0000": 1}])
 
-    assert (response.status_code, response.json()["code"]) == (400, "invalid_data")
+    body = response.json()
+    assert (response.status_code, body["code"]) == (400, "invalid_rows")
+    assert body["errors"] == [
+        {"row": 2, "field": "external_id", "reason": "contains a NUL character"},
+        {"row": 3, "field": "x\\0", "reason": "unknown field"},
+    ]
     assert sessions() == []
 
 

@@ -105,6 +105,24 @@ def test_line_numbers_count_physical_lines_past_a_quoted_line_break(tmp_path, wo
     assert sessions() == []
 
 
+def test_a_nul_character_and_a_non_integer_count_are_reported_on_their_rows(tmp_path, world):
+    nul = GOOD2.replace("S-2", "S-\x002")
+    counts = [
+        GOOD.replace("S-1", f"S-{n}").replace(",120,", f",{value},") for n, value in enumerate(["12.0", "1e3"], 3)
+    ]
+    path = write(tmp_path, f"{HEADER}\n{GOOD}\n{nul}\n{counts[0]}\n{counts[1]}\n")
+    before = state()
+
+    _, err = refused(path)
+
+    assert err == (
+        "line 3, external_id: contains a NUL character\n"
+        "line 4, duration_minutes: not a whole number\n"
+        "line 5, duration_minutes: not a whole number\n"
+    )
+    assert state() == before
+
+
 def test_ragged_rows_are_reported_per_row(tmp_path, world):
     short = ",".join(GOOD.split(",")[:12])
     long = GOOD.replace("S-1", "S-9") + ",extra"
@@ -178,7 +196,6 @@ def test_quoted_fields_and_a_missing_final_newline_are_read(tmp_path, world):
             + "S-2,M-1,,2025-04-02T20:00:00+08:00,60,9,5,300,1,0,0,0,5,5 商\n".encode("gbk"),
             "The file is not UTF-8 text (undecodable bytes on line 3).",
         ),
-        (f"{HEADER}\n{GOOD}\x00\n".encode(), "The batch cannot be stored as text"),
     ],
 )
 def test_broken_files_are_refused_and_nothing_is_written(tmp_path, world, content, message):
