@@ -3,10 +3,8 @@ writes via services."""
 
 import csv
 import datetime as dt
-import functools
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.db.models import Count
@@ -26,34 +24,13 @@ from certification.choices import OutcomeChange
 from certification.ledger import ledger_verification_last, ledger_verification_pending, ledger_verification_request
 from certification.models import Appeal, AppealStatus, CycleOutcome, Decision
 from core.errors import Refusal, refusal_message
+from pages.access import staff_page
+from providers.choices import ProviderType
 from scoring.choices import CycleKind, CycleStatus
 from scoring.models import ProviderScore, QualificationCycle
 from scoring.services import SHANGHAI
 
 from .definitions import OUTCOME_LABELS, STAGE_LABELS
-
-
-def staff_page(*perms):
-    """Staff only (404 for others), holding the same model permissions the API asks for (403 if not)."""
-
-    def decorate(view):
-        @functools.wraps(view)
-        def wrapper(request, *args, **kwargs):
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if not request.user.is_staff:
-                raise Http404
-            if not request.user.has_perms(perms):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorate
-
-
-def _error_text(exc) -> str:
-    return refusal_message(exc)
 
 
 @staff_page()
@@ -91,7 +68,7 @@ def admission_act(request, pk: int, action: str):
         else:
             raise Http404
     except ValidationError as exc:  # a Refusal is one
-        messages.error(request, _error_text(exc))
+        messages.error(request, refusal_message(exc))
     else:
         messages.success(request, _("Done: %(company)s.") % {"company": application.company_name})
     return redirect("console:admissions")
@@ -126,7 +103,7 @@ def cycle_start(request):
             kind=request.POST.get("kind", ""), window_start=start, window_end=end, user=request.user
         )
     except (ValidationError, IntegrityError, Refusal) as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, refusal_message(exc))
         return redirect("console:cycles")
     return redirect("console:cycle", pk=cycle.pk)
 
@@ -165,7 +142,7 @@ def cycle_run(request, pk: int):
     try:
         cycles_service.cycle_start(cycle=cycle, user=request.user)
     except Refusal as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, refusal_message(exc))
     return redirect("console:cycle", pk=cycle.pk)
 
 
@@ -232,7 +209,7 @@ def cycle_publish(request, pk: int):
         try:
             cycles_service.cycle_publish(cycle=cycle, user=request.user)
         except Refusal as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, refusal_message(exc))
         else:
             messages.success(request, _("The cycle is published."))
         return redirect("console:cycle", pk=cycle.pk)
@@ -287,7 +264,7 @@ def delisting_act(request, pk: int, action: str):
         else:
             raise Http404
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, refusal_message(exc))
     else:
         messages.success(request, _("Recorded for %(provider)s.") % {"provider": decision.provider.name})
     return redirect("console:delistings")
@@ -324,8 +301,6 @@ def _leaderboard_query(request):
 
 @staff_page("scoring.view_providerscore")
 def leaderboard(request):
-    from providers.choices import ProviderType
-
     cycle_list, cycle, cohort, rows = _leaderboard_query(request)
     if request.GET.get("format") == "csv":
         return _leaderboard_csv(cycle, rows)
@@ -414,7 +389,7 @@ def appeal_decide(request, pk: int):
             reason=request.POST.get("reason", ""),
         )
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, refusal_message(exc))
     else:
         messages.success(request, _("The appeal is decided."))
     return redirect("console:appeals")

@@ -1,7 +1,6 @@
 """Pages of the provider portal (and the home redirect). Reads via .restrict(user); writes via services."""
 
 import datetime as dt
-import functools
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -15,6 +14,7 @@ from certification import appeals as appeals_service
 from certification.models import Decision
 from core.access import provider_id_of
 from core.errors import refusal_message
+from pages.access import provider_page
 from scoring import selectors as scoring_selectors
 from scoring.services import SHANGHAI
 
@@ -34,28 +34,6 @@ def home(request):
         return redirect("portal:dashboard")
     # Signed in but neither staff nor a provider user (an admission applicant, a service account).
     return render(request, "portal/no_pages.html", {})
-
-
-def provider_page(view):
-    """Provider users only; everyone else (staff included) gets 404 — the portal is per provider."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        provider_id = provider_id_of(request.user)
-        if provider_id is None:
-            raise Http404
-        return view(request, provider_id, *args, **kwargs)
-
-    return wrapper
-
-
-def _error_text(exc) -> str:
-    return refusal_message(exc)
-
-
-# --- provider portal ------------------------------------------------------------------------------
 
 
 @provider_page

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "scoring",
     "certification",
     "admission",
+    "pages",
     "portal",
     "console",
     "demo",

@@ -1,5 +1,5 @@
-"""Template filters of the pages: a cycle's label in Shanghai calendar dates, the rules engine's reasons,
-admission checks in the reader's language."""
+"""Template filters of every page ({% load pages %}): a cycle's label in Shanghai calendar dates, the domain's
+reasons and admission checks as sentences in the reader's language."""
 
 import datetime as dt
 
