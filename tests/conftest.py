@@ -3,7 +3,9 @@
 import contextlib
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth.models import Group
+from django.test import Client
 from rest_framework.test import APIClient
 
 from core.roles import STAFF_ROLES, sync_roles
@@ -59,6 +61,16 @@ def pipeline_user(roles):
     user = factories.UserFactory(username="pipeline")
     user.groups.set([roles["data_pipeline"]])
     return user
+
+
+def page_client(user, language: str | None = None) -> Client:
+    """A Django test client signed in as ``user`` (None: anonymous) for the pages, in ``language`` if given."""
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    if language:
+        client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = language
+    return client
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from certification.models import Appeal
 from scoring.models import ProviderScore
 from tests import factories
 from tests.browser.conftest import login
-from tests.portal.conftest import make_cycle, score_providers
+from tests.scores import make_cycle, score_providers
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -14,7 +14,7 @@ from certification.models import CycleOutcome, Decision
 from certification.reasons import decision_sentences, reason, sentence, sentences
 from tests import factories
 from tests.conftest import make_staff
-from tests.portal.conftest import make_cycle
+from tests.scores import make_cycle
 
 # Every reason certification.rules.evaluate and certification.cycles write, with both languages' sentences.
 SENTENCES = [
