@@ -34,20 +34,36 @@ def _dec(value) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
+@dataclass(frozen=True)
+class TierBar:
+    """The whole bar of a tier (DESIGN §4): the overall score, and for L4/L5 every capability and the cohort
+    percentile (None where the tier has no such bar; L0 has none at all)."""
+
+    overall: Decimal | None
+    min_capability: Decimal | None = None
+    min_percentile: Decimal | None = None
+
+
+def tier_bar(ruleset, tier: str) -> TierBar:
+    """The bar of ``tier`` in the rule set: the one reading of the rule set's bars (promotion and the gap)."""
+    return TierBar(
+        overall=ruleset.overall_bar(tier),
+        min_capability={Tier.L4: ruleset.l4_min_capability, Tier.L5: ruleset.l5_min_capability}.get(tier),
+        min_percentile=ruleset.l5_min_percentile if tier == Tier.L5 else None,
+    )
+
+
 def bar_met(ruleset, tier: str, *, overall, capability_scores: Mapping[str, object], percentile) -> bool:
     """Whether the whole bar of ``tier`` is met (overall, and for L4/L5 capabilities and percentile)."""
     if tier == Tier.L0:
         return True
-    if _dec(overall) < ruleset.overall_bar(tier):
+    bar = tier_bar(ruleset, tier)
+    if _dec(overall) < bar.overall:
         return False
-    capabilities = [_dec(v) for v in capability_scores.values()]
-    if tier == Tier.L4 and any(c < ruleset.l4_min_capability for c in capabilities):
+    if bar.min_capability is not None and any(_dec(v) < bar.min_capability for v in capability_scores.values()):
         return False
-    if tier == Tier.L5:
-        if any(c < ruleset.l5_min_capability for c in capabilities):
-            return False
-        if percentile is None or _dec(percentile) < ruleset.l5_min_percentile:
-            return False
+    if bar.min_percentile is not None and (percentile is None or _dec(percentile) < bar.min_percentile):
+        return False
     return True
 
 

@@ -3,12 +3,13 @@
 from decimal import Decimal
 
 from .reasons import reason
-from .rules import TIERS
+from .rules import TIERS, tier_bar
 
 
 def tier_gap(*, ruleset, tier: str, overall: Decimal | None, percentile: Decimal | None, capabilities: dict) -> dict:
-    """The bars of the tier above ``tier`` (the rule set's DESIGN §4 bars) and how far the provider is from each,
-    as exact numbers in reasons ({code, params}; ``certification.reasons`` words them).
+    """The bars of the tier above ``tier`` (``rules.tier_bar``: the bars promotion applies) and how far the provider
+    is from each, as exact numbers in reasons ({code, params}; ``certification.reasons`` words them, the pages
+    show them). ``gap_all_met`` comes exactly when ``rules.bar_met`` holds for that tier.
 
     ``capabilities``: key → (weight, score). The overall gap can be closed on any capability: the one needing
     the fewest points (without going above 100) is named. Returns {"next": tier or None, "needs": [reason, ...]}.
@@ -18,8 +19,9 @@ def tier_gap(*, ruleset, tier: str, overall: Decimal | None, percentile: Decimal
     target = TIERS[TIERS.index(tier) + 1]
     if overall is None:
         return {"next": target, "needs": [reason("gap_get_ranked", tier=target)]}
+    bar = tier_bar(ruleset, target)
     needs = []
-    gap = ruleset.overall_bar(target) - overall
+    gap = bar.overall - overall
     if gap > 0:
         best = None
         for key, (weight, value) in capabilities.items():
@@ -32,13 +34,14 @@ def tier_gap(*, ruleset, tier: str, overall: Decimal | None, percentile: Decimal
             needs.append(reason("gap_capability_points", capability=best[0], points=best[1], overall=gap, tier=target))
         else:
             needs.append(reason("gap_overall_points", overall=gap, tier=target))
-    bar = {"L4": ruleset.l4_min_capability, "L5": ruleset.l5_min_capability}.get(target)
-    if bar is not None:
+    if bar.min_capability is not None:
         for key, (_weight, value) in capabilities.items():
-            if value is None or value < bar:
-                needs.append(reason("gap_capability_bar", capability=key, bar=bar, value=value, tier=target))
-    if target == "L5" and (percentile is None or percentile < ruleset.l5_min_percentile):
-        needs.append(reason("gap_percentile", bar=ruleset.l5_min_percentile, tier=target))
+            if value is None or value < bar.min_capability:
+                needs.append(
+                    reason("gap_capability_bar", capability=key, bar=bar.min_capability, value=value, tier=target)
+                )
+    if bar.min_percentile is not None and (percentile is None or percentile < bar.min_percentile):
+        needs.append(reason("gap_percentile", bar=bar.min_percentile, tier=target))
     if not needs:
         needs.append(reason("gap_all_met", tier=target))
     return {"next": target, "needs": needs}
