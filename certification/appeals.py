@@ -5,8 +5,8 @@ rejected; ledger kind ``appeal_upheld``); ``overturned`` = the decision is rever
 granted; ledger kind ``appeal_overturned``, plus a ``reinstate`` for a delisting or suspension).
 The original decision is never edited. Full rules: docs/appeals.md.
 
-Stable helpers for pages: ``appeal_window(decision, today)``, ``appeal_file(...)``,
-``appeal_decide(...)``, ``appeal_reviewer_refusal(appeal, user)``, ``appeals_flag_overdue(now=)``.
+Stable helpers for pages: ``appeal_window(decision, today, appeals=)``, ``appeal_overdue(appeal, now=)``,
+``appeal_file(...)``, ``appeal_decide(...)``, ``appeal_reviewer_refusal(appeal, user)``, ``appeals_flag_overdue(now=)``.
 """
 
 import datetime as dt
@@ -314,6 +314,13 @@ def appeal_decide(*, appeal: Appeal, reviewer, outcome: str, reason: str, now: d
     appeal.overdue = appeal.overdue or now > appeal.due_by  # a late decision stays marked late
     appeal.save()
     return appeal
+
+
+def appeal_overdue(appeal: Appeal, *, now: dt.datetime | None = None) -> bool:
+    """Whether an appeal is late: flagged (by the nightly job, or decided after its deadline), or still open past
+    ``due_by`` (the job has not run yet). The same rule as appeals_flag_overdue's UPDATE."""
+    now = now or timezone.now()
+    return appeal.overdue or (appeal.status == AppealStatus.OPEN and appeal.due_by < now)
 
 
 @transaction.atomic

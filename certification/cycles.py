@@ -50,6 +50,29 @@ logger = logging.getLogger(__name__)
 CLAIM_FIELDS = ("status", "run_token", "stage", "percent", "error", "started_at", "heartbeat_at", "finished_at")
 
 
+# --- What may be done with a cycle now (the pages offer exactly what the services accept) -----------------
+
+
+def cycle_runnable(cycle: QualificationCycle) -> bool:
+    """A run may start, or start again: the statuses cycle_start claims (a stale run is forced through the API)."""
+    return cycle.status in CLAIMABLE
+
+
+def cycle_publishable(cycle: QualificationCycle) -> bool:
+    """cycle_publish would publish it: computed, and not a simulation (a simulation never publishes)."""
+    return cycle.status == CycleStatus.COMPUTED and cycle.kind != CycleKind.SIMULATION
+
+
+def cycle_has_outcomes(cycle: QualificationCycle) -> bool:
+    """Its preview (who moves where) exists: computed or published."""
+    return cycle.status in (CycleStatus.COMPUTED, CycleStatus.PUBLISHED)
+
+
+def cycle_run_over(status: str) -> bool:
+    """No run is in progress (a progress bar stops following it)."""
+    return status != CycleStatus.RUNNING
+
+
 def conflict(code: str, message: str) -> Refusal:
     """A lifecycle step refused because of the cycle's state (the API answers 409 with ``code``)."""
     return Refusal(code, message, status=409)

@@ -127,10 +127,10 @@ def cycle_detail(request, pk: int):
             "stage_label": STAGE_LABELS.get(cycle.stage, cycle.stage),
             "ranked": counts.get(True, 0),
             "unranked": counts.get(False, 0),
-            "done": cycle.status != CycleStatus.RUNNING,
-            "runnable": can_run and cycle.status in cycles_service.CLAIMABLE,
-            "publishable": can_run and cycle.status == CycleStatus.COMPUTED and cycle.kind != CycleKind.SIMULATION,
-            "has_preview": cycle.status in (CycleStatus.COMPUTED, CycleStatus.PUBLISHED),
+            "done": cycles_service.cycle_run_over(cycle.status),
+            "runnable": can_run and cycles_service.cycle_runnable(cycle),
+            "publishable": can_run and cycles_service.cycle_publishable(cycle),
+            "has_preview": cycles_service.cycle_has_outcomes(cycle),
         },
     )
 
@@ -186,9 +186,7 @@ def cycle_preview(request, pk: int):
             "outcome": outcome,
             "cohorts": sorted(all_counts["by_cohort"]),
             "outcome_choices": [(k, OUTCOME_LABELS[k]) for k in OUTCOME_FILTERS],
-            "publishable": request.user.has_perm("scoring.run_cycle")
-            and cycle.status == CycleStatus.COMPUTED
-            and cycle.kind != CycleKind.SIMULATION,
+            "publishable": request.user.has_perm("scoring.run_cycle") and cycles_service.cycle_publishable(cycle),
         },
     )
 
@@ -221,13 +219,14 @@ def cycle_publish(request, pk: int):
 
 @staff_page("scoring.view_qualificationcycle")
 def cycle_status(request, pk: int):
-    """JSON for the progress bar's poll: stage, percent, status, and where to go when done."""
+    """JSON for the progress bar's poll: stage, percent, status and whether the run is over."""
     cycle = QualificationCycle.objects.restrict(request.user).filter(pk=pk).values("status", "stage", "percent").first()
     if cycle is None:
         raise Http404
     return JsonResponse(
         {
             **cycle,
+            "done": cycles_service.cycle_run_over(cycle["status"]),
             "status_label": str(dict(CycleStatus.choices)[cycle["status"]]),
             "stage_label": str(STAGE_LABELS.get(cycle["stage"], cycle["stage"])),
         }
@@ -368,13 +367,10 @@ def appeals(request):
         .order_by("due_by", "id")
     )
     for a in queue:
-        a.is_overdue = a.overdue or a.due_by < now
+        a.is_overdue = appeals_service.appeal_overdue(a, now=now)
     can_decide = request.user.has_perm(appeals_service.DECIDE_APPEAL)
-    return render(
-        request,
-        "console/appeals.html",
-        {"queue": queue, "can_decide": can_decide, "outcomes": AppealStatus.choices[1:]},
-    )
+    outcomes = [(o, AppealStatus(o).label) for o in appeals_service.OUTCOMES]
+    return render(request, "console/appeals.html", {"queue": queue, "can_decide": can_decide, "outcomes": outcomes})
 
 
 @require_POST

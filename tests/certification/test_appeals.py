@@ -367,3 +367,59 @@ def test_simultaneous_filings_give_one_first_appeal(provider, provider_user, sta
         thread.join()
     assert sorted(outcomes) == ["appeal_pending", "filed"]
     assert Appeal.objects.filter(decision=made).count() == 1
+
+
+def test_appeal_window_over_prefetched_appeals_asks_nothing_and_keeps_the_boundaries(
+    provider, provider_user, appeals_reviewer, roles, django_assert_num_queries
+):
+    """The dashboard's path: appeals prefetched, no query per decision; day 15 open, day 16 closed; after a
+    rejection 7 more days; nothing after an overturn or a second appeal."""
+    effective = dt.datetime(2026, 3, 1, 10, 0, tzinfo=SHANGHAI)
+    made = decision_append(kind="warn", provider=provider, reason_code="t", effective_at=effective)
+    other = decision_append(kind="demote", provider=provider, reason_code="t", effective_at=effective)
+
+    def window(d, day, appeals):
+        with django_assert_num_queries(0):
+            w = svc.appeal_window(d, day, appeals=appeals)
+        return w["open"], w["stage"], w["code"], w["last_day"]
+
+    last = dt.date(2026, 3, 16)  # effective on 1 March: day 15
+    assert window(made, last, []) == (True, "first", "open", last)
+    assert window(made, last + DAY, []) == (False, "first", "appeal_window_closed", last)
+
+    first = svc.appeal_file(decision=made, filed_by=provider_user, statement="一审", now=effective + 3 * DAY)
+    assert window(made, last, [first]) == (False, "first", "appeal_pending", None)
+    rejected_at = dt.datetime(2026, 3, 20, 22, 0, tzinfo=SHANGHAI)
+    first = svc.appeal_decide(appeal=first, reviewer=appeals_reviewer, outcome="upheld", reason="维持", now=rejected_at)
+    second_last = dt.date(2026, 3, 27)  # rejected on 20 March (Shanghai): 7 more days
+    assert window(made, second_last, [first]) == (True, "second", "open", second_last)
+    assert svc.appeal_window(made, second_last, appeals=[first])["parent"] == first
+    assert window(made, second_last + DAY, [first]) == (False, "second", "appeal_window_closed", second_last)
+    second = svc.appeal_file(decision=made, filed_by=provider_user, statement="二审", now=rejected_at + DAY)
+    assert window(made, second_last, [first, second]) == (False, "second", "appeal_pending", None)
+
+    granted = svc.appeal_file(decision=other, filed_by=provider_user, statement="x", now=effective + DAY)
+    reviewer = make_staff(roles, "appeal_reviewer", username="appeals2")
+    granted = svc.appeal_decide(appeal=granted, reviewer=reviewer, outcome="overturned", reason="改", now=rejected_at)
+    assert window(other, last, [granted]) == (False, None, "already_overturned", None)
+    # The same answers as the queries the service makes when an appeal is filed.
+    for d, day in [(made, second_last), (other, last)]:
+        fetched = list(Appeal.objects.filter(decision=d).order_by("filed_at", "id"))
+        assert svc.appeal_window(d, day, appeals=fetched) == svc.appeal_window(d, day)
+
+
+def test_an_appeal_is_overdue_when_flagged_or_open_past_its_deadline(provider, provider_user, appeals_reviewer):
+    now = timezone.now()
+    appeal = svc.appeal_file(decision=decision(provider), filed_by=provider_user, statement="x", now=now)
+    assert appeal.due_by == now + 10 * DAY
+    assert svc.appeal_overdue(appeal, now=appeal.due_by) is False  # on the deadline: not yet
+    assert svc.appeal_overdue(appeal, now=appeal.due_by + dt.timedelta(microseconds=1)) is True
+    assert svc.appeals_flag_overdue(now=appeal.due_by) == 0  # the job agrees on both sides
+    assert svc.appeals_flag_overdue(now=appeal.due_by + dt.timedelta(microseconds=1)) == 1
+    # Decided in time: never overdue afterwards; flagged, then decided: stays marked late.
+    in_time = svc.appeal_file(decision=decision(provider, kind="demote"), filed_by=provider_user, statement="x")
+    in_time = svc.appeal_decide(appeal=in_time, reviewer=appeals_reviewer, outcome="upheld", reason="ok")
+    assert svc.appeal_overdue(in_time, now=in_time.due_by + 30 * DAY) is False
+    appeal.refresh_from_db()
+    appeal = svc.appeal_decide(appeal=appeal, reviewer=appeals_reviewer, outcome="upheld", reason="late", now=now)
+    assert svc.appeal_overdue(appeal, now=now) is True

@@ -156,7 +156,11 @@ def test_cycle_preview_filters_and_publish_needs_confirmation(roles, auditor):
     cycle.refresh_from_db()
     assert cycle.status == "computed"
     status = client.get(f"/console/cycles/{cycle.pk}/status.json").json()
-    assert status["status"] == "computed" and status["percent"] == 100
+    assert status["status"] == "computed" and status["percent"] == 100 and status["done"] is True
+    running = make_cycle(month=7, status="running")
+    assert client.get(f"/console/cycles/{running.pk}/status.json").json()["done"] is False
+    body = client.get(f"/console/cycles/{running.pk}/").content.decode()  # the page follows the run
+    assert "console/cycle-progress.js" in body and "publish-link" not in body
 
 
 def test_admission_queue_shows_checks_and_reviewer_admits(roles, auditor, settings, tmp_path):

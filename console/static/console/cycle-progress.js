@@ -14,7 +14,7 @@
         document.getElementById("cycle-percent").textContent = s.percent;
         document.getElementById("cycle-stage").textContent = s.stage_label || "—";
         document.getElementById("cycle-status").textContent = s.status_label;
-        if (["computed", "published", "failed", "cancelled"].indexOf(s.status) >= 0) {
+        if (s.done) {
           clearInterval(timer);
           window.location.reload();
         }
