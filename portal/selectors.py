@@ -1,10 +1,8 @@
 """Reads behind the pages: each page's data in a fixed number of queries, whatever the data size."""
-# ruff: noqa: S608 - SQL is assembled from this module's constants only; values go as parameters
 
 import datetime as dt
 from decimal import Decimal
 
-from django.db import connection
 from django.db.models import Prefetch
 from django.utils import timezone
 
@@ -12,48 +10,25 @@ from certification import appeals as appeals_service
 from certification.cycles import default_rule_set
 from certification.models import Appeal, Certificate, Decision
 from certification.selectors import tier_gap
+from core.dates import shanghai_today
 from providers.models import Merchant, Provider
 from scoring import selectors as scoring_selectors
-from scoring import sql
-from scoring.choices import CapabilityKey, CycleKind, CycleStatus, MetricKey
+from scoring.choices import CapabilityKey, MetricKey
 from scoring.models import CapabilityScore, MetricScore, ProviderScore
-from scoring.services import SHANGHAI
 
 CAPABILITY_LABELS = dict(CapabilityKey.choices)
 METRIC_LABELS = dict(MetricKey.choices)
 TREND_CYCLES = 12
-ONE_DP = Decimal("0.1")
 
 
-def published_scores(user):
-    """The user's visible scores of published, non-simulation cycles (newest first)."""
-    return (
-        ProviderScore.objects.restrict(user)
-        .filter(cycle__status=CycleStatus.PUBLISHED)
-        .exclude(cycle__kind=CycleKind.SIMULATION)
-        .select_related("cycle")
-        .order_by("-cycle__window_end", "-cycle_id")
-    )
-
-
-def capability_medians(score: ProviderScore) -> dict[str, Decimal | None]:
-    """Median score of each capability among the cohort's ranked providers (one query)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            SELECT cs.key, {sql.median("cs.score")}
-            FROM scoring_capabilityscore cs JOIN scoring_providerscore ps ON ps.id = cs.provider_score_id
-            WHERE ps.cycle_id = %s AND ps.cohort = %s AND ps.ranked
-            GROUP BY cs.key
-            """,
-            [score.cycle_id, score.cohort],
-        )
-        return dict(cursor.fetchall())
+def _published(user, provider_id: int):
+    """The provider's official scores the user may see (scoring.selectors.published_scores), newest first."""
+    return scoring_selectors.published_scores(ProviderScore.objects.restrict(user)).filter(provider_id=provider_id)
 
 
 def trend(user, provider_id: int) -> dict:
     """Overall and capability scores over the last published cycles, oldest first (two queries)."""
-    scores = list(published_scores(user).filter(provider_id=provider_id)[:TREND_CYCLES])
+    scores = list(_published(user, provider_id)[:TREND_CYCLES])
     scores.reverse()
     caps = CapabilityScore.objects.restrict(user).filter(provider_score__in=[s.pk for s in scores])
     by_score: dict[int, dict[str, Decimal | None]] = {}
@@ -77,11 +52,11 @@ def appeal_state(decision: Decision, appeals: list, today: dt.date) -> dict:
 def dashboard(user, provider_id: int) -> dict:
     """Everything on the provider's dashboard."""
     provider = Provider.objects.restrict(user).get(pk=provider_id)
-    score = published_scores(user).filter(provider_id=provider_id).first()
+    score = _published(user, provider_id).first()
     data = {"provider": provider, "score": score, "capabilities": [], "metrics": [], "cap_medians": {}}
     if score is not None:
         caps = list(CapabilityScore.objects.restrict(user).filter(provider_score=score).order_by("capability_id"))
-        medians = capability_medians(score)
+        medians = scoring_selectors.capability_medians(score)
         metric_medians = scoring_selectors.cohort_medians(score)
         metrics = list(MetricScore.objects.restrict(user).filter(provider_score=score).order_by("metric_id"))
         data["capabilities"] = [
@@ -130,7 +105,7 @@ def dashboard(user, provider_id: int) -> dict:
         .prefetch_related(Prefetch("appeals", queryset=Appeal.objects.order_by("filed_at", "id")))
         .order_by("-seq")[:50]
     )
-    today = timezone.now().astimezone(SHANGHAI).date()
+    today = shanghai_today()
     for d in decisions:
         d.appeal_state = appeal_state(d, list(d.appeals.all()), today)
     data["decisions"] = decisions

@@ -1,13 +1,10 @@
 """Pages of the provider portal (and the home redirect). Reads via .restrict(user); writes via services."""
 
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from certification import appeals as appeals_service
@@ -16,7 +13,6 @@ from core.access import provider_id_of
 from core.errors import refusal_message
 from pages.access import provider_page
 from scoring import selectors as scoring_selectors
-from scoring.services import SHANGHAI
 
 from . import selectors
 from .charts import Series, radar_svg, trend_svg
@@ -70,8 +66,7 @@ def metric_explain(request, provider_id, score_id: int, key: str):
 @provider_page
 def merchant_detail(request, provider_id, merchant_id: int):
     merchant = get_object_or_404(scoring_selectors.diagnosable_merchants(request.user), pk=merchant_id)
-    end_date = timezone.now().astimezone(SHANGHAI).date() - dt.timedelta(days=1)
-    diagnosis = scoring_selectors.merchant_diagnosis(merchant=merchant, end_date=end_date)
+    diagnosis = scoring_selectors.merchant_diagnosis(merchant=merchant)
     figures = [{**f, "label": FIGURE_LABELS.get(f["key"], f["key"])} for f in diagnosis["figures"]]
     return render(request, "portal/merchant.html", {"merchant": merchant, "diagnosis": diagnosis, "figures": figures})
 
@@ -95,7 +90,8 @@ def appeal_file(request, provider_id, decision_id: int):
         except PermissionDenied:
             raise Http404 from None
         else:
-            messages.success(request, _("Your appeal is filed; staff decide within 10 days."))
+            days = appeals_service.DECIDE_WITHIN.days
+            messages.success(request, _("Your appeal is filed; staff decide within %(days)d days.") % {"days": days})
             return redirect("portal:dashboard")
     return render(
         request,

@@ -1,4 +1,5 @@
-"""Reads of the scoring app that are more than a filter: operation effect, explanations, diagnosis."""
+"""Reads of the scoring app that are more than a filter: operation effect, the official scores, cohort medians,
+explanations, merchant diagnosis."""
 # ruff: noqa: S608 - statements are assembled from this module's constants only; values go as parameters
 
 import datetime as dt
@@ -6,12 +7,14 @@ from decimal import Decimal
 
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
 from core.access import provider_id_of
-from core.dates import SHANGHAI, shanghai_today
+from core.dates import SHANGHAI, shanghai_date, shanghai_today
 from providers.models import Engagement, Merchant
 
 from . import sql
+from .choices import CycleKind, CycleStatus
 from .models import CategoryMedian, MetricScore, ProviderScore
 
 SIZES = ("all", "small_medium", "large")
@@ -41,6 +44,19 @@ def operation_effect(*, start: dt.datetime, end: dt.datetime, provider_id: int |
     return out
 
 
+def published_scores(scores=None):
+    """Scores of published, non-simulation cycles, newest first: the official ones, which a provider's tier and
+    decisions rest on (a computed cycle is a preview; a simulation never counts). ``scores``: a queryset to narrow
+    (a user's restricted one), else every score."""
+    scores = ProviderScore.objects.all() if scores is None else scores
+    return (
+        scores.filter(cycle__status=CycleStatus.PUBLISHED)
+        .exclude(cycle__kind=CycleKind.SIMULATION)
+        .select_related("cycle")
+        .order_by("-cycle__window_end", "-cycle_id")
+    )
+
+
 def previous_score(score: ProviderScore, *, user) -> ProviderScore | None:
     """The provider's score in the previous window: the latest earlier cycle of the same kind that the
     user may see (for a provider user, a published one)."""
@@ -67,6 +83,21 @@ def cohort_medians(score: ProviderScore) -> dict[str, Decimal | None]:
             FROM scoring_metricscore ms JOIN scoring_providerscore ps ON ps.id = ms.provider_score_id
             WHERE ps.cycle_id = %s AND ps.cohort = %s AND ps.ranked AND ms.raw_value IS NOT NULL
             GROUP BY ms.key
+            """,
+            [score.cycle_id, score.cohort],
+        )
+        return dict(cursor.fetchall())
+
+
+def capability_medians(score: ProviderScore) -> dict[str, Decimal | None]:
+    """Median score of each capability among the cohort's ranked providers in the score's cycle (one query)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT cs.key, {sql.median("cs.score")}
+            FROM scoring_capabilityscore cs JOIN scoring_providerscore ps ON ps.id = cs.provider_score_id
+            WHERE ps.cycle_id = %s AND ps.cohort = %s AND ps.ranked
+            GROUP BY cs.key
             """,
             [score.cycle_id, score.cohort],
         )
@@ -209,8 +240,16 @@ def diagnosable_merchants(user):
     return merchants.filter(Exists(engaged))
 
 
-def merchant_diagnosis(*, merchant, end_date: dt.date) -> dict:
-    """The merchant's 7 days ending on end_date beside its category's medians over the same days."""
+def diagnosis_last_day(now: dt.datetime | None = None) -> dt.date:
+    """The last day a diagnosis covers: yesterday in Shanghai, the last whole day (the nightly job computes its
+    category medians after midnight)."""
+    return shanghai_date(now or timezone.now()) - dt.timedelta(days=1)
+
+
+def merchant_diagnosis(*, merchant, end_date: dt.date | None = None) -> dict:
+    """The merchant's 7 days ending on end_date (default: diagnosis_last_day) beside its category's medians over
+    the same days."""
+    end_date = end_date or diagnosis_last_day()
     start, end = diagnosis_window(end_date)
     with connection.cursor() as cursor:
         cursor.execute(_MERCHANT_WEEK, {"merchant": merchant.pk, "start": start, "end": end})

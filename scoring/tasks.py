@@ -3,16 +3,16 @@
 import datetime as dt
 
 from celery import shared_task
-from django.utils import timezone
 
 from core.audit import job_context
 
-from .services import SHANGHAI, category_medians_refresh
+from .selectors import diagnosis_last_day
+from .services import category_medians_refresh
 
 
 @shared_task(name="scoring.tasks.refresh_category_medians_task")
 def refresh_category_medians_task(end_date: str | None = None) -> int:
     """Nightly (00:20 Asia/Shanghai): the 7-day category medians ending yesterday. Safe to run twice."""
-    day = dt.date.fromisoformat(end_date) if end_date else timezone.now().astimezone(SHANGHAI).date() - dt.timedelta(1)
+    day = dt.date.fromisoformat(end_date) if end_date else diagnosis_last_day()
     with job_context("celery", "refresh_category_medians_task"):
         return len(category_medians_refresh(end_date=day))

@@ -5,12 +5,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from certification import appeals as appeals_service
 from certification import services as cert_services
 from certification.ledger import decision_append
 from certification.models import Appeal
 from scoring.models import ProviderScore
 from tests import factories
-from tests.conftest import page_client
+from tests.conftest import make_staff, page_client
 from tests.scores import make_cycle, score_providers
 
 pytestmark = pytest.mark.django_db
@@ -77,9 +78,10 @@ def _dashboard_queries(user) -> int:
     return len(ctx.captured_queries)
 
 
-def test_dashboard_query_count_does_not_grow_with_data(provider_user, provider, other_provider):
+def test_dashboard_query_count_does_not_grow_with_data(roles, provider_user, provider, other_provider):
     score_providers(make_cycle(month=3), [other_provider, provider])
     factories.EngagementFactory(provider=provider)
+    decision_append(kind="warn", provider=provider, reason_code="x", effective_at=timezone.now())
     small = _dashboard_queries(provider_user)
 
     cohort = [factories.ProviderFactory() for _ in range(20)] + [other_provider, provider]
@@ -89,8 +91,20 @@ def test_dashboard_query_count_does_not_grow_with_data(provider_user, provider, 
         factories.EngagementFactory(provider=provider)
     for _ in range(5):
         cert_services.delist_propose(provider=factories.ProviderFactory(), reason_code="x")
+    # Decisions with first and second appeals: their windows come from the prefetched appeals, no query each.
+    reviewer = make_staff(roles, "appeal_reviewer", username="reviewer")
+    for kind in ("warn", "demote", "probation", "warn"):
+        made = decision_append(kind=kind, provider=provider, reason_code="x", effective_at=timezone.now())
+        first = appeals_service.appeal_file(decision=made, filed_by=provider_user, statement="x")
+        if kind != "probation":
+            appeals_service.appeal_decide(appeal=first, reviewer=reviewer, outcome="upheld", reason="x")
+        if kind == "demote":
+            appeals_service.appeal_file(decision=made, filed_by=provider_user, statement="again")
     large = _dashboard_queries(provider_user)
     assert small == large
+    body = page_client(provider_user).get("/portal/").content.decode()
+    # Buttons: the unappealed warning and the two upheld ones without a second appeal.
+    assert body.count("appeal-status") == 4 and body.count("/appeal/") == 3
 
 
 def test_appeal_form_files_through_the_service_and_the_dashboard_shows_the_appeal(provider_user, provider):
