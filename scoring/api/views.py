@@ -164,5 +164,5 @@ class MerchantDiagnosisView(APIView):
                     {"end_date": [_("The date must be between 2000-01-01 and a year from today.")]}
                 )
         else:
-            end_date = timezone.now().astimezone(services.SHANGHAI).date() - dt.timedelta(days=1)
+            end_date = selectors.diagnosis_last_day()
         return Response(jsonable(selectors.merchant_diagnosis(merchant=merchant, end_date=end_date)))
