@@ -6,7 +6,7 @@ strings). Pages, the API, notifications and the ledger's stored ``reason_text`` 
 stored text back. A decision's own ``reason_code`` has a sentence in ``DECISION_CODES``.
 """
 
-from decimal import ROUND_CEILING, Decimal, InvalidOperation
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
 
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -57,8 +57,14 @@ def _capability(value) -> str:
     return str(CapabilityKey(value).label) if value in CapabilityKey.values else str(value)
 
 
+def _down(value) -> str:
+    """A score now, rounded down to one decimal, so that a score under a bar never reads as reaching it (``59.9``
+    for 59.95 under 60, not ``60.0``)."""
+    return f"{Decimal(str(value)).quantize(Decimal('0.1'), rounding=ROUND_FLOOR)}"
+
+
 def _score_or_dash(value) -> str:
-    return "—" if value is None else _up(value)
+    return "—" if value is None else _down(value)
 
 
 def _violations(value) -> str:

@@ -48,7 +48,7 @@ def test_l5_needs_capabilities_and_the_percentile(ruleset):
     assert codes == ["gap_capability_bar", "gap_percentile"]
     with translation.override("en"):
         assert sentences(gap["needs"]) == [
-            "Growth needs at least 60 for L5 (now 60.0).",
+            "Growth needs at least 60 for L5 (now 59.9).",  # the score now rounded down: under the bar
             "L5 needs a cohort percentile of at least 97%.",
         ]
 
