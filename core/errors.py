@@ -1,6 +1,7 @@
 """The one refusal type of every service, and how the API and the pages turn it into the same error body."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
 
 
 class Refusal(ValidationError):
@@ -34,5 +35,5 @@ def refusal_message(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         return " ".join(exc.messages)
     if isinstance(exc, PermissionDenied):
-        return str(exc) or "Permission denied."
+        return str(exc) or _("You do not have permission to perform this action.")
     return str(getattr(exc, "message", exc))

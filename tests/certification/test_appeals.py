@@ -8,9 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from certification import appeals as svc
-from certification import services
+from certification import services, standing
 from certification.ledger import decision_append, ledger_verify
-from certification.models import Appeal, AppealAttachment, Decision
+from certification.models import Appeal, AppealAttachment, Certificate, Decision
 from certification.tasks import flag_overdue_appeals_task
 from core.dates import SHANGHAI
 from tests import factories
@@ -232,6 +232,7 @@ def test_overturning_a_delisting_reinstates_without_editing_it(
 ):
     m1 = make_staff(roles, "cycle_manager", username="m1")
     m2 = make_staff(roles, "cycle_manager", username="m2")
+    revoked = standing.provider_certify(provider=provider, level="L2")
     proposal = services.delist_propose(provider=provider, reason_code="serious_violation", proposed_by=m1)
     services.decision_approve(decision=proposal, approver=m2)
     services.decision_approve(decision=proposal, approver=make_staff(roles, "cycle_manager", username="m3"))
@@ -247,6 +248,10 @@ def test_overturning_a_delisting_reinstates_without_editing_it(
     assert response.json()["status"] == "overturned" and response.json()["reviewer"] == "appeals"
     provider.refresh_from_db()
     assert provider.status == "active"
+    # Reinstated at the tier it kept, with a tier certificate of it again (the delisting revoked the old one).
+    revoked.refresh_from_db()
+    current = Certificate.objects.get(provider=provider, status="active")
+    assert (revoked.status, provider.tier, current.level) == ("revoked", "L2", "L2")
     reinstate = Decision.objects.get(kind="reinstate")
     outcome = Decision.objects.get(kind="appeal_overturned")
     assert (reinstate.refers_to, reinstate.provider, reinstate.decided_by) == (delisting, provider, appeals_reviewer)
