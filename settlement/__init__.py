@@ -1,0 +1,1 @@
+"""Revenue settlement (收益线上化, DESIGN §11): agreements, statements, books, payouts."""
