@@ -125,6 +125,41 @@ def generate() -> None:
     psql("VACUUM ANALYZE", DB)
 
 
+DENSE = f"""
+INSERT INTO providers_provider (id, name, credit_code, type, province, city, status, tier, deposit, created_at)
+VALUES ({N_P + 1}, 'Dense', 'D00000000000000001', 'general', '浙江', '杭州', 'active', 'L0', 50000, now());
+INSERT INTO providers_merchant (id, platform_account_id, name, category) VALUES ({N_M + 1}, 'dense', 'Dense', 'cat0');
+INSERT INTO providers_engagement (provider_id, merchant_id, start_date)
+VALUES ({N_P + 1}, {N_M + 1}, DATE '2025-05-01');
+INSERT INTO providers_operator (id, platform_user_id, name, phone) VALUES ({N_O + 1}, 'dense', 'Dense', '');
+INSERT INTO providers_employment (operator_id, provider_id, start_date)
+VALUES ({N_O + 1}, {N_P + 1}, DATE '2024-01-01');
+INSERT INTO providers_livesession (external_id, merchant_id, operator_id, provider_id, started_at, duration_minutes,
+    gmv, orders, viewers, new_followers, refund_amount, paid_spend, paid_gmv, skus_listed, skus_sold)
+SELECT 'dense' || i, {N_M + 1}, CASE WHEN operated THEN {N_O + 1} END, CASE WHEN operated THEN {N_P + 1} END, t,
+       60, (i * 37 % 20000)::numeric / 1.7, i % 300, 100 + i % 5000, i % 40, 0, 0, 0, 20, i % 20
+FROM (SELECT i, TIMESTAMPTZ '2025-04-01 00:00+08' + (i * (91 * 24 * 60 * 60) / {{n}}) * interval '1 second' AS t
+      FROM generate_series(1::bigint, {{n}}) i) g,
+     LATERAL (SELECT t >= TIMESTAMPTZ '2025-06-01 00:00+08' AND i % 10 <> 0 AS operated) o;
+"""
+
+
+def dense_merchant_effect(selectors, start, end):
+    """Operation effect of one provider whose one merchant streams n times from April to June (its June sessions
+    operated, 90 %): the 14-day follow-on windows must grow with n log n, not n² (issue 11, item 16)."""
+    from django.db import connection, transaction
+
+    for n in (72, 2_072, 59_372):
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(DENSE.replace("{n}", str(n)))
+                cursor.execute("ANALYZE providers_livesession")
+            t = time.perf_counter()
+            selectors.operation_effect(start=start, end=end, provider_id=N_P + 1)
+            yield n, time.perf_counter() - t
+            transaction.set_rollback(True)
+
+
 def main() -> None:
     if not os.environ.get("REUSE"):
         t = time.perf_counter()
@@ -241,6 +276,9 @@ def main() -> None:
     t = time.perf_counter()
     selectors.operation_effect(start=start, end=end, provider_id=sample[0].pk)
     print(f"operation effect, one provider: {(time.perf_counter() - t) * 1000:.0f} ms")
+
+    for n, seconds in dense_merchant_effect(selectors, start, end):
+        print(f"operation effect, one provider with one dense merchant of {n:,} sessions: {seconds * 1000:.0f} ms")
 
     end_date = dt.date(2025, 6, 30)
     t = time.perf_counter()

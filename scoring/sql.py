@@ -477,14 +477,18 @@ def operation_effect_sql(*, provider_filter: bool) -> str:
         FROM g LEFT JOIN base ON base.merchant_id = g.merchant_id AND base.e_start = g.e_start
     ),
     fo AS (  -- 14-day follow-on windows: before [t − 336 h, t), after (t, t + 336 h], all of m's other sessions.
-             -- EXCLUDE GROUP drops s and any session starting at exactly t, which neither window contains.
-        SELECT w.id, w.before, w.after
+             -- Each RANGE frame includes the sessions starting at exactly t (s among them), which neither window
+             -- contains: their sum (the peer group) is subtracted. No EXCLUDE clause: with one PostgreSQL
+             -- recomputes every frame from scratch (quadratic in a merchant's sessions); without, the running
+             -- sums move in one pass.
+        SELECT w.id, w.around - w.peers AS before, w.ahead - w.peers AS after
         FROM (
             SELECT o.id, o.started_at,
-                   coalesce(sum(o.gmv) OVER (PARTITION BY o.merchant_id ORDER BY o.started_at
-                       RANGE BETWEEN interval '336 hours' PRECEDING AND CURRENT ROW EXCLUDE GROUP), 0) AS before,
-                   coalesce(sum(o.gmv) OVER (PARTITION BY o.merchant_id ORDER BY o.started_at
-                       RANGE BETWEEN CURRENT ROW AND interval '336 hours' FOLLOWING EXCLUDE GROUP), 0) AS after
+                   sum(o.gmv) OVER (PARTITION BY o.merchant_id ORDER BY o.started_at
+                       RANGE BETWEEN interval '336 hours' PRECEDING AND CURRENT ROW) AS around,
+                   sum(o.gmv) OVER (PARTITION BY o.merchant_id ORDER BY o.started_at
+                       RANGE BETWEEN CURRENT ROW AND interval '336 hours' FOLLOWING) AS ahead,
+                   sum(o.gmv) OVER (PARTITION BY o.merchant_id, o.started_at) AS peers
             FROM providers_livesession o
             WHERE o.merchant_id IN (SELECT merchant_id FROM g)
               AND o.started_at >= %(start)s::timestamptz - interval '336 hours' AND o.started_at <= %(end)s

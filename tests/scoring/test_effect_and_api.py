@@ -231,3 +231,28 @@ def test_cycles_and_scores_endpoints(client_for, staff, auditor, provider_user, 
     assert client_for(outsider).get(f"/api/v1/scores/{own.pk}/").status_code == 404
     assert client_for(staff).get(f"/api/v1/scores/{theirs.pk}/explain/").status_code == 200
     assert client_for(None).get("/api/v1/scores/").status_code in (401, 403)
+
+
+def test_follow_on_windows_leave_out_sessions_at_the_same_instant(provider):
+    """Sessions starting exactly at t are in neither window; one at exactly t − 14 × 24 h is in "before"."""
+    m = pf.merchant()
+    engage(provider, m, D(2025, 5, 1))
+    op = pf.operator(provider)
+    t = at(2025, 6, 15, 20)
+    LiveSession.objects.bulk_create(
+        [
+            session(m, started_at=t - dt.timedelta(hours=336), gmv=1000),  # before-window's first instant: counted
+            session(m, started_at=t - dt.timedelta(hours=336, seconds=1), gmv=70000),  # just outside
+            session(m, operator=op, provider=provider, started_at=t, gmv=9000),  # s
+            session(m, started_at=t, gmv=80000),  # another session at t: in neither window
+            session(m, started_at=t + dt.timedelta(hours=336), gmv=3000),  # after-window's last instant: counted
+            session(m, started_at=t + dt.timedelta(hours=336, seconds=1), gmv=90000),  # just outside
+        ]
+    )
+    got = operation_effect(start=at(2025, 6, 1), end=at(2025, 7, 1), provider_id=provider.pk)["all"]
+    assert (got["follow_on_sessions"], got["follow_on_gmv_before"], got["follow_on_gmv_after"]) == (
+        1,
+        Decimal("1000.00"),
+        Decimal("3000.00"),
+    )
+    assert got["follow_on_growth"] == 2
