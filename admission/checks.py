@@ -18,7 +18,7 @@ from certification.choices import CertificateStatus, DecisionKind, DecisionStatu
 from certification.models import Certificate, Decision
 from providers.choices import ProviderStatus, Severity, ViolationStatus
 from providers.files import MAX_DOCUMENT_BYTES, sniff_type
-from providers.models import Employment, Provider, Violation
+from providers.models import Employment, Operator, Provider, Violation
 from providers.validators import CREDIT_CODE_MESSAGES, validate_credit_code
 
 from .choices import AdmissionStatus, Check, DocumentKind
@@ -149,12 +149,14 @@ def check_registered_capital(app: AdmissionApplication, on: dt.date) -> dict:
 
 
 def check_certified_operators(app: AdmissionApplication, on: dt.date) -> dict:
-    proposed = list(app.operators.order_by("platform_user_id").values_list("id", "platform_user_id"))
+    supplied = app.proposed_operators
+    registered = dict(Operator.objects.filter(platform_user_id__in=supplied).values_list("platform_user_id", "id"))
+    ids = list(registered.values())
     certified = {}
     rows = (
         Certificate.objects.filter(
             kind="operator",
-            operator_id__in=[pk for pk, _ in proposed],
+            operator_id__in=ids,
             status=CertificateStatus.ACTIVE,
             valid_from__lte=on,
             valid_until__gte=on,
@@ -166,7 +168,6 @@ def check_certified_operators(app: AdmissionApplication, on: dt.date) -> dict:
         certified.setdefault(operator_id, {"number": number, "valid_until": valid_until.isoformat()})
     # An operator counts for one provider only (DESIGN §5): not while another provider employs it on the
     # check date, nor while another open (submitted or under review) application proposes it.
-    ids = [pk for pk, _ in proposed]
     employed = dict(
         Employment.objects.filter(operator_id__in=ids, start_date__lte=on)
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
@@ -174,23 +175,26 @@ def check_certified_operators(app: AdmissionApplication, on: dt.date) -> dict:
         .order_by("operator_id", "provider_id")
         .values_list("operator_id", "provider_id")
     )
-    contested: dict[int, list[int]] = {}
-    for operator_id, other_id in (
-        AdmissionApplication.operators.through.objects.filter(
-            operator_id__in=ids,
-            admissionapplication__status__in=[AdmissionStatus.SUBMITTED, AdmissionStatus.UNDER_REVIEW],
+    contested: dict[str, list[int]] = {}
+    for other_id, other_proposed in (
+        AdmissionApplication.objects.filter(
+            proposed_operators__overlap=supplied,
+            status__in=[AdmissionStatus.SUBMITTED, AdmissionStatus.UNDER_REVIEW],
         )
-        .exclude(admissionapplication_id=app.pk)
-        .order_by("operator_id", "admissionapplication_id")
-        .values_list("operator_id", "admissionapplication_id")
+        .exclude(pk=app.pk)
+        .order_by("pk")
+        .values_list("pk", "proposed_operators")
     ):
-        contested.setdefault(operator_id, []).append(other_id)
+        for uid in set(other_proposed) & set(supplied):
+            contested.setdefault(uid, []).append(other_id)
     operators = []
-    for pk, uid in proposed:
-        row = {"platform_user_id": uid, "certified": pk in certified, **certified.get(pk, {})}
+    for uid in supplied:
+        pk = registered.get(uid)
+        row = {"platform_user_id": uid, "registered": pk is not None, "certified": pk in certified}
+        row.update(certified.get(pk, {}))
         row["employed_by_provider_id"] = employed.get(pk)
-        row["proposed_by_application_ids"] = contested.get(pk, [])
-        row["counts"] = pk in certified and pk not in employed and pk not in contested
+        row["proposed_by_application_ids"] = contested.get(uid, [])
+        row["counts"] = pk in certified and pk not in employed and uid not in contested
         operators.append(row)
     counting = sum(row["counts"] for row in operators)
     return _result(
@@ -198,7 +202,7 @@ def check_certified_operators(app: AdmissionApplication, on: dt.date) -> dict:
         counting >= MIN_CERTIFIED_OPERATORS,
         {
             "checked_on": on.isoformat(),
-            "proposed": len(proposed),
+            "proposed": len(supplied),
             "certified": len(certified),
             "counting": counting,
             "minimum": MIN_CERTIFIED_OPERATORS,

@@ -93,7 +93,7 @@ def make_admission_applications(demo: Demo) -> None:
             city=city,
             registered_capital=capital,
             deposit_amount=Decimal("50000"),
-            operators=free if state in ("admitted", "rejected") else operators,
+            operators=[o.platform_user_id for o in (free if state in ("admitted", "rejected") else operators)],
             licence_expires_on=today + dt.timedelta(days=rng.randint(400, 1500)),
             licence_file=SimpleUploadedFile("营业执照.png", png, content_type="image/png"),
         )

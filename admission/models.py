@@ -5,6 +5,7 @@ and the operators table): migrations/0001_initial.py moved only Django's idea of
 """
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from core.access import RestrictedQuerySet
 from core.audit import audited
 from providers.choices import ProviderType
-from providers.models import MONEY, Operator, PrivateFile, Provider
+from providers.models import MONEY, PrivateFile, Provider
 
 from .choices import AdmissionStatus, DocumentKind
 
@@ -29,8 +30,11 @@ class AdmissionApplication(models.Model):
     city = models.CharField(_("city"), max_length=50)
     registered_capital = models.DecimalField(_("registered capital (yuan)"), **MONEY)
     deposit_amount = models.DecimalField(_("deposit recorded (yuan)"), default=0, **MONEY)
-    operators = models.ManyToManyField(
-        Operator, blank=True, related_name="admission_applications", verbose_name=_("proposed operators")
+    # Platform user ids exactly as the application supplied them (sorted, without repeats): an id that is no
+    # registered operator is kept, not refused, so that naming one tells an applicant nothing about who exists.
+    # The certified-operators check resolves them when it runs.
+    proposed_operators = ArrayField(
+        models.CharField(max_length=64), default=list, blank=True, verbose_name=_("proposed operators")
     )
     licence_expires_on = models.DateField(_("business licence expires on"), null=True, blank=True)
     status = models.CharField(

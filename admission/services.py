@@ -14,7 +14,7 @@ from certification.ledger import decision_append
 from core.access import is_service_account
 from core.errors import Refusal
 from providers.files import inspect_upload
-from providers.models import Operator, Provider, ProviderUser
+from providers.models import Provider, ProviderUser
 
 from .checks import failed_checks, run_checks
 from .choices import OPEN_STATUSES, AdmissionStatus, DocumentKind
@@ -119,6 +119,11 @@ def admission_attach_document(
     return doc
 
 
+def proposed_ids(platform_user_ids) -> list[str]:
+    """Proposed operators as stored: platform user ids, stripped, sorted, each once."""
+    return sorted({i.strip() for i in platform_user_ids} - {""})
+
+
 @transaction.atomic
 def admission_create(
     *,
@@ -130,7 +135,7 @@ def admission_create(
     city: str,
     registered_capital: Decimal,
     deposit_amount: Decimal = Decimal("0"),
-    operators: list[Operator] | tuple = (),
+    operators: list[str] | tuple = (),
     licence_expires_on: dt.date | None = None,
     licence_file=None,
     applicant=None,
@@ -153,9 +158,9 @@ def admission_create(
         deposit_amount=deposit_amount,
         licence_expires_on=licence_expires_on,
     )
+    app.proposed_operators = proposed_ids(operators)
     app.full_clean(exclude=["credit_code"])  # the credit code is judged by its check, with evidence
     app.save()
-    app.operators.set(operators)
     if licence_file is not None:
         admission_attach_document(application=app, actor=created_by, upload=licence_file)
     return app
@@ -174,10 +179,10 @@ def admission_update(*, application: AdmissionApplication, actor, operators=None
         )
     for name, value in fields.items():
         setattr(app, name, value)
+    if operators is not None:
+        app.proposed_operators = proposed_ids(operators)
     app.full_clean(exclude=["credit_code"])
     app.save()
-    if operators is not None:
-        app.operators.set(operators)
     return app
 
 

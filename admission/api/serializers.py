@@ -3,8 +3,6 @@
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
-from providers.models import Operator
-
 from ..checks import applicant_view
 from ..choices import DocumentKind
 from ..models import AdmissionApplication, AdmissionDocument
@@ -19,7 +17,7 @@ class AdmissionDocumentSerializer(serializers.ModelSerializer):
 class AdmissionApplicationSerializer(serializers.ModelSerializer):
     """An application as read back, with its check results and the facts of its business licence."""
 
-    operators = serializers.SlugRelatedField(many=True, read_only=True, slug_field="platform_user_id")
+    operators = serializers.ListField(child=serializers.CharField(), source="proposed_operators", read_only=True)
     business_licence = serializers.SerializerMethodField()
     checks = serializers.SerializerMethodField()
 
@@ -72,9 +70,8 @@ class AdmissionApplicationSerializer(serializers.ModelSerializer):
 class AdmissionApplicationWriteSerializer(serializers.ModelSerializer):
     """Fields an applicant fills in; multipart may carry the business licence file."""
 
-    operators = serializers.SlugRelatedField(
-        many=True, required=False, slug_field="platform_user_id", queryset=Operator.objects.all()
-    )
+    # Platform user ids, kept as supplied: whether one names a registered operator is for the check (and staff).
+    operators = serializers.ListField(child=serializers.CharField(max_length=64), required=False, max_length=100)
     business_licence = serializers.FileField(required=False, write_only=True, allow_empty_file=True)
     applicant = serializers.PrimaryKeyRelatedField(
         queryset=get_user_model().objects.all(), required=False, allow_null=True

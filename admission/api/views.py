@@ -1,7 +1,6 @@
 """API v1 for strict admission (严准入): `admission-applications` and its review actions."""
 
 from django.db import transaction
-from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,7 +14,6 @@ from rest_framework.response import Response
 from core.access import is_provider_user, is_service_account
 from core.parsers import JSONParser
 from core.viewsets import RestrictedViewSetMixin
-from providers.models import Operator
 
 from .. import services
 from ..choices import DocumentKind
@@ -89,9 +87,7 @@ class AdmissionApplicationViewSet(
 ):
     """严准入 applications: applicants create and submit; reviewers start review, admit or reject."""
 
-    queryset = AdmissionApplication.objects.prefetch_related(
-        Prefetch("operators", queryset=Operator.objects.order_by("platform_user_id")), "documents"
-    )
+    queryset = AdmissionApplication.objects.prefetch_related("documents")
     serializer_class = AdmissionApplicationSerializer
     permission_classes = [AdmissionPermission]
     parser_classes = [JSONParser, MultiPartParser, FormParser]

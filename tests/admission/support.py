@@ -65,7 +65,7 @@ def complete_application(created_by, *, code=None, operators=None, licence=..., 
         operators = [certified_operator() for _ in range(3)]
     return admission_create(
         created_by=created_by,
-        operators=operators,
+        operators=[o.platform_user_id for o in operators],
         licence_file=upload() if licence is ... else licence,
         **fields,
     )

@@ -15,7 +15,7 @@ from providers.models import Provider, ProviderUser
 from tests import factories
 from tests.conftest import make_staff
 
-from .support import PDF, certified_operator, complete_application, credit_code, sized_pdf, upload
+from .support import PDF, certified_operator, check, complete_application, credit_code, sized_pdf, upload
 
 URL = "/api/v1/admission-applications/"
 
@@ -46,7 +46,6 @@ def snapshot(app):
     app = AdmissionApplication.objects.get(pk=app.pk)
     return (
         {f.name: getattr(app, f.attname) for f in app._meta.concrete_fields},
-        sorted(app.operators.values_list("pk", flat=True)),
         AdmissionDocument.objects.filter(application=app).count(),
         Provider.objects.count(),
         ProviderUser.objects.count(),
@@ -109,11 +108,27 @@ def test_applicant_creates_with_multipart_licence_and_operators(client_for, appl
 
 
 @pytest.mark.django_db
-def test_unknown_operator_is_refused(client_for, applicant):
-    response = client_for(applicant).post(URL, form(operators=["nobody"]), format="json")
-    assert response.status_code == 400
-    assert response.json()["errors"]["operators"]
-    assert not AdmissionApplication.objects.exists()
+def test_naming_an_operator_does_not_tell_whether_it_exists(client_for, applicant, staff):
+    """A registered and an unknown platform user id are answered alike: stored as supplied, judged by the check."""
+    known = certified_operator()
+    bodies = []
+    for name in (known.platform_user_id, "nobody-registered-this"):
+        response = client_for(applicant).post(URL, form(operators=[name]), format="json")
+        assert response.status_code == 201, response.json()
+        bodies.append(response.json())
+        assert bodies[-1]["operators"] == [name]
+    assert bodies[0].keys() == bodies[1].keys()
+    # Submitted, both fail the operator check the same way for the applicant; only staff see which id is unknown.
+    for body in bodies:
+        submitted = client_for(applicant).post(f"{URL}{body['id']}/submit/")
+        shown = check(submitted.json()["checks"], "certified_operators")
+        assert shown["passed"] is False
+        assert shown["evidence"]["operators"] == [{"platform_user_id": body["operators"][0]}]
+    unknown = client_for(staff).get(f"{URL}{bodies[1]['id']}/").json()
+    row = check(unknown["checks"], "certified_operators")["evidence"]["operators"][0]
+    assert (row["platform_user_id"], row["registered"], row["counts"]) == ("nobody-registered-this", False, False)
+    registered = client_for(staff).get(f"{URL}{bodies[0]['id']}/").json()
+    assert check(registered["checks"], "certified_operators")["evidence"]["operators"][0]["registered"] is True
 
 
 @pytest.mark.django_db
@@ -281,7 +296,7 @@ def test_cannot_admit_while_a_check_fails_rerun_at_approval(client_for, applican
     app = under_review(applicant, reviewer)
     assert all(c["passed"] for c in app.checks)
     # Since submission one operator's certificate was revoked: 2 certified operators remain.
-    Certificate.objects.filter(operator=app.operators.first()).update(status="revoked")
+    Certificate.objects.filter(operator__platform_user_id=app.proposed_operators[0]).update(status="revoked")
     before = snapshot(app)
     response = client_for(reviewer).post(f"{URL}{app.pk}/approve/")
     assert response.status_code == 409

@@ -366,8 +366,8 @@ def test_two_open_applications_proposing_the_same_operators_both_fail(applicant)
         assert check(results_on(app), "certified_operators")["passed"] is False  # employed by provider #1
 
     free = ops_certified_on(ON, 3)
-    AdmissionApplication.objects.get(pk=mine.pk).operators.set(free)
-    AdmissionApplication.objects.get(pk=theirs.pk).operators.set(free)
+    ids = sorted(o.platform_user_id for o in free)
+    AdmissionApplication.objects.filter(pk__in=[mine.pk, theirs.pk]).update(proposed_operators=ids)
     # Drafts do not hold operators: each passes alone ...
     assert check(results_on(mine), "certified_operators")["passed"] is True
     admission_submit(application=mine, actor=applicant)
