@@ -97,8 +97,8 @@ class CycleOutcomeAdmin(admin.ModelAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "provider", "kind", "read"]
-    list_filter = ["kind", "read"]
+    list_display = ["created_at", "provider", "kind", "read", "email_status", "email_attempts"]
+    list_filter = ["kind", "read", "email_status"]
     raw_id_fields = ["provider", "cycle"]
 
 

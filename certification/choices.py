@@ -55,6 +55,15 @@ class CertificateStatus(models.TextChoices):
     REVOKED = "revoked", _("Revoked")
 
 
+class EmailStatus(models.TextChoices):
+    """Where a notification's e-mail stands (certification.mailing sends it)."""
+
+    PENDING = "pending", _("To be sent")
+    SENT = "sent", _("Sent")
+    NO_ADDRESS = "no_address", _("No address to send to")
+    FAILED = "failed", _("Failed")
+
+
 class OutcomeChange(models.TextChoices):
     PROMOTE = "promote", _("Promoted")
     DEMOTE = "demote", _("Demoted")

@@ -10,7 +10,6 @@ import uuid
 from collections import defaultdict
 
 from celery import signature
-from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
@@ -19,7 +18,7 @@ from django.utils.translation import gettext as _
 from core.dates import SHANGHAI, add_months, shanghai_today
 from core.errors import Refusal
 from providers.choices import ProviderStatus, Severity, Tier, ViolationStatus
-from providers.models import Provider, ProviderUser, Violation
+from providers.models import Provider, Violation
 from scoring import services as scoring_services
 from scoring.choices import CycleKind, CycleStatus
 from scoring.models import CapabilityScore, ProviderScore, QualificationCycle
@@ -28,6 +27,7 @@ from scoring.services import cycle_score
 from . import reasons
 from .choices import DecisionKind, DecisionStatus, OutcomeChange
 from .ledger import decisions_append_bulk, ledger_lock
+from .mailing import notifications_email_enqueue
 from .models import Appeal, AppealStatus, CycleOutcome, CycleRules, Decision, Notification, RuleSet
 from .reasons import reason as reason_of
 from .rules import TIERS, Outcome, evaluate
@@ -609,7 +609,7 @@ def cycle_publish(*, cycle: QualificationCycle, user=None) -> dict:
     probation_ids = [o.provider_id for o in outcomes if o.probation]
     providers_status_set(provider_ids=probation_ids, status=ProviderStatus.PROBATION, only_from=[ProviderStatus.ACTIVE])
 
-    # Notifications, and the same text by e-mail to the provider's users once committed.
+    # Notifications, and the same text by e-mail to the provider's users once committed (certification.mailing).
     notes = []
     window = {
         "kind": cycle.kind,
@@ -638,17 +638,9 @@ def cycle_publish(*, cycle: QualificationCycle, user=None) -> dict:
                 for k in kinds
             ]
     Notification.objects.bulk_create(notes, batch_size=2000)
-    emails = defaultdict(list)
-    for pid, email in ProviderUser.objects.filter(provider_id__in={n.provider_id for n in notes}).values_list(
-        "provider_id", "user__email"
-    ):
-        if email:
-            emails[pid].append(email)
-    messages = [
-        (f"Saima 强赛马 {cycle}: {n.kind}", n.text, None, emails[n.provider_id]) for n in notes if emails[n.provider_id]
-    ]
-    if messages:
-        transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=True))
+    if notes:
+        ids = [n.pk for n in notes]
+        transaction.on_commit(lambda: notifications_email_enqueue(ids))
     return {
         "cycle": cycle.pk,
         "decisions": len(decisions) + len(new_certificates),

@@ -1,14 +1,17 @@
 """Celery tasks of the certification app (thin: each calls one service)."""
 
 from celery import shared_task
+from django.conf import settings
 
 from core.audit import job_context
 from core.dates import shanghai_today
 from scoring.choices import CycleStatus
 
 from .appeals import appeals_flag_overdue
+from .choices import EmailStatus
 from .cycles import TASK_SOFT_TIME_LIMIT, TASK_TIME_LIMIT, cycle_claim, cycle_run, cycle_schedule_due, cycles_fail_stale
 from .ledger import ledger_verification_run
+from .mailing import MAX_ATTEMPTS, notifications_email
 from .services import certificates_expire
 
 
@@ -68,3 +71,15 @@ def verify_ledger_task(verification_id: int | None = None) -> bool | None:
     with job_context("celery", "verify_ledger_task", verification_id=verification_id):
         verification = ledger_verification_run(verification_id=verification_id)
         return None if verification is None else verification.ok
+
+
+@shared_task(name="certification.tasks.email_notifications_task", bind=True, max_retries=MAX_ATTEMPTS - 1)
+def email_notifications_task(self, ids: list[int] | None = None) -> dict[str, int]:
+    """After a publish (its notifications' ids), and every 10 minutes by beat (no ids: every pending one):
+    e-mail the pending notifications. While some of the given ones are still pending it retries with a
+    growing delay (EMAIL_RETRY_SECONDS × 2^n); each attempt and error is recorded on the notification."""
+    with job_context("celery", "email_notifications_task"):
+        counts = notifications_email(ids=ids)
+    if ids is not None and counts[EmailStatus.PENDING] and self.request.retries < self.max_retries:
+        raise self.retry(countdown=settings.EMAIL_RETRY_SECONDS * 2**self.request.retries)
+    return counts

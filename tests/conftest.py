@@ -234,6 +234,7 @@ MIGRATION_DATA = [
     ("certification.migrations.0007_cycle_tier_side", "schedule"),
     ("certification.migrations.0013_verify_ledger_schedule", "schedule"),
     ("certification.migrations.0014_cycle_watchdog_schedule", "schedule"),
+    ("certification.migrations.0015_notification_email", "schedule"),
 ]
 
 

@@ -8,7 +8,7 @@ from core.access import RestrictedQuerySet
 from scoring.choices import CycleKind, CycleStatus
 from scoring.models import SCORE
 
-from ..choices import OutcomeChange
+from ..choices import EmailStatus, OutcomeChange
 
 
 class CycleRules(models.Model):
@@ -69,6 +69,13 @@ class Notification(models.Model):
     params = models.JSONField(_("parameters"), default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read = models.BooleanField(_("read"), default=False)
+    # The e-mail to the provider's users, sent after commit by a Celery task and retried (certification.mailing).
+    email_status = models.CharField(
+        _("e-mail"), max_length=20, choices=EmailStatus.choices, default=EmailStatus.PENDING, db_index=True
+    )
+    email_attempts = models.PositiveSmallIntegerField(_("e-mail attempts"), default=0)
+    email_error = models.TextField(_("last e-mail error"), blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
 
     objects = RestrictedQuerySet.as_manager()
 

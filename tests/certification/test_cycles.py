@@ -11,6 +11,7 @@ from django_celery_beat.models import PeriodicTask
 from certification import cycles, standing, violations
 from certification import services as cert_services
 from certification.ledger import ledger_verify
+from certification.mailing import notifications_email
 from certification.models import Certificate, CycleOutcome, Decision, Notification, RuleSet
 from certification.tasks import cycle_watchdog_task
 from providers.models import Provider
@@ -150,9 +151,10 @@ def test_preview_then_publish_applies_everything_once(world, manager, client_for
     assert Provider.objects.get(pk=p["strong"].pk).tier == "L0"
 
     ledger_before = Decision.objects.count()
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks() as after_commit:  # queuing the e-mail: tests/certification/test_mailing.py
         response = client_for(manager).post(f"/api/v1/cycles/{cycle.pk}/publish/")
     assert response.status_code == 200, response.content
+    assert len(after_commit) == 1 and not mail.outbox
     assert response.json() == {
         "cycle": cycle.pk,
         "decisions": 8,
@@ -194,6 +196,8 @@ def test_preview_then_publish_applies_everything_once(world, manager, client_for
             (p["weak"].pk, "warn"),
         ]
     )
+    assert set(Notification.objects.values_list("email_status", flat=True)) == {"pending"}
+    assert notifications_email() == {"pending": 0, "sent": 1, "no_address": 4, "failed": 0}
     assert [(m.to, m.body) for m in mail.outbox] == [
         (["boss@strong.example"], "Qualification cycle Monthly 2025-06-01 – 2025-06-30: promoted from L0 to L1.")
     ]
