@@ -151,7 +151,8 @@ def test_preview_then_publish_applies_everything_once(world, manager, client_for
     assert Provider.objects.get(pk=p["strong"].pk).tier == "L0"
 
     ledger_before = Decision.objects.count()
-    with django_capture_on_commit_callbacks() as after_commit:  # queuing the e-mail: tests/certification/test_mailing.py
+    # After commit the e-mail is queued (tests/certification/test_mailing.py); here the sweep sends it below.
+    with django_capture_on_commit_callbacks() as after_commit:
         response = client_for(manager).post(f"/api/v1/cycles/{cycle.pk}/publish/")
     assert response.status_code == 200, response.content
     assert len(after_commit) == 1 and not mail.outbox
