@@ -301,7 +301,8 @@ def scoring_params(cycle: QualificationCycle) -> dict:
 
 @transaction.atomic
 def cycle_score(*, cycle: QualificationCycle, refresh_cohort: bool = False) -> int:
-    """Delete the cycle's scores and recompute every provider's in a handful of set-based statements.
+    """Recompute every provider's scores of the cycle in a handful of set-based statements (a re-run
+    updates the provider scores in place: each keeps its id).
 
     The cohort (provider type and status) is snapshotted at the first run and reused by re-runs, so
     scoring the same cycle twice gives identical results; ``refresh_cohort`` takes it afresh.
@@ -344,6 +345,7 @@ def cycle_score(*, cycle: QualificationCycle, refresh_cohort: bool = False) -> i
         )
         cursor.execute(sql.INSERT_PROVIDER_SCORES, params)
         scored = cursor.rowcount
+        cursor.execute(sql.DELETE_STALE_PROVIDER_SCORES, params)
         for statement in (
             sql.INSERT_METRIC_SCORES,
             sql.INSERT_CAPABILITY_SCORES,

@@ -315,6 +315,8 @@ def metric_values_sql(*, has_full_month: bool, has_certificates: bool) -> str:
     """
 
 
+# One row per cohort member with a session sum; a re-run of the cycle updates the rows in place, so a score
+# keeps its id (links to scores/<id>/ stay valid) and everything computed later is cleared for recomputing.
 INSERT_PROVIDER_SCORES = """
     INSERT INTO scoring_providerscore
         (cycle_id, provider_id, cohort, status, ranked, reason, session_count, window_gmv, created_at)
@@ -322,6 +324,18 @@ INSERT_PROVIDER_SCORES = """
            CASE WHEN t.n >= %(min_sessions)s THEN '' ELSE 'insufficient_activity' END, t.n, t.gmv, now()
     FROM scoring_cohortmember c JOIN scoring_tmp_values t ON t.provider_id = c.provider_id
     WHERE c.cycle_id = %(cycle)s
+    ON CONFLICT ON CONSTRAINT score_once_per_cycle_provider DO UPDATE
+    SET cohort = EXCLUDED.cohort, status = EXCLUDED.status, ranked = EXCLUDED.ranked, reason = EXCLUDED.reason,
+        session_count = EXCLUDED.session_count, window_gmv = EXCLUDED.window_gmv,
+        overall = NULL, rank = NULL, cohort_size = NULL, percentile = NULL
+"""
+
+# A re-run with a refreshed cohort: the scores of providers no longer in it go.
+DELETE_STALE_PROVIDER_SCORES = """
+    DELETE FROM scoring_providerscore ps
+    WHERE ps.cycle_id = %(cycle)s AND NOT EXISTS (
+        SELECT 1 FROM scoring_cohortmember c JOIN scoring_tmp_values t ON t.provider_id = c.provider_id
+        WHERE c.cycle_id = %(cycle)s AND c.provider_id = ps.provider_id)
 """
 
 # (metric key, value column, sample-size column) of scoring_tmp_values.
@@ -442,12 +456,12 @@ SCORE_RANK = """
     FROM w WHERE ps.id = w.id
 """
 
+# Before a (re-)run: the metric and capability rows go; the provider scores stay (INSERT_PROVIDER_SCORES).
 DELETE_SCORES = [
     """DELETE FROM scoring_metricscore WHERE provider_score_id IN
        (SELECT id FROM scoring_providerscore WHERE cycle_id = %(cycle)s)""",
     """DELETE FROM scoring_capabilityscore WHERE provider_score_id IN
        (SELECT id FROM scoring_providerscore WHERE cycle_id = %(cycle)s)""",
-    "DELETE FROM scoring_providerscore WHERE cycle_id = %(cycle)s",
 ]
 
 SNAPSHOT_COHORT = f"""

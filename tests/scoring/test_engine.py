@@ -240,6 +240,17 @@ def test_rerun_reproduces_and_uses_the_stored_cohort(scenario):
     assert ProviderScore.objects.get(cycle=cycle).status == "active"
 
 
+def test_rerun_keeps_score_ids_and_a_refreshed_cohort_drops_the_leavers(scenario):
+    cycle = pf.run_cycle(min_sessions=1)
+    (score,) = ProviderScore.objects.filter(cycle=cycle)
+    services.cycle_score(cycle=cycle)
+    assert list(ProviderScore.objects.filter(cycle=cycle).values_list("id", "overall")) == [(score.pk, score.overall)]
+    scenario.status = "suspended"  # out of the cohort when it is taken afresh
+    scenario.save()
+    services.cycle_score(cycle=cycle, refresh_cohort=True)
+    assert not ProviderScore.objects.filter(cycle=cycle).exists()
+
+
 def test_window_without_full_month_has_no_leap_rate(scenario):
     cycle = pf.run_cycle((at(2025, 6, 10), at(2025, 7, 5)), min_sessions=1)
     _, m = values(cycle, scenario)

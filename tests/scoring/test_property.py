@@ -184,11 +184,11 @@ def test_engine_equals_reference(plan, min_sessions, conf):
         cycle = pf.run_cycle(plan["window"], min_sessions=min_sessions, confidence_sessions=conf)
         assert_matches_reference(cycle, min_sessions=min_sessions, conf=conf)
         before = list(
-            ProviderScore.objects.filter(cycle=cycle).values_list("provider_id", "overall", "rank", "percentile")
+            ProviderScore.objects.filter(cycle=cycle).values_list("id", "provider_id", "overall", "rank", "percentile")
         )
-        services.cycle_score(cycle=cycle)  # a re-run reproduces the same figures
+        services.cycle_score(cycle=cycle)  # a re-run reproduces the same figures, on the same score ids
         after = list(
-            ProviderScore.objects.filter(cycle=cycle).values_list("provider_id", "overall", "rank", "percentile")
+            ProviderScore.objects.filter(cycle=cycle).values_list("id", "provider_id", "overall", "rank", "percentile")
         )
         assert sorted(before) == sorted(after)
         transaction.set_rollback(True)
