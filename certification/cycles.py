@@ -583,7 +583,7 @@ def cycle_publish(*, cycle: QualificationCycle, user=None) -> dict:
                     "kind": DecisionKind.PROBATION,
                     "reason_code": "cycle_probation",
                     "reason_text": reasons.english(reasons.of_kind(o.reasons, DecisionKind.PROBATION)),
-                    "evidence": {**evidence, "fix_by": o.fix_by},
+                    "evidence": {**evidence, "fix_by": o.fix_by.astimezone(SHANGHAI).isoformat()},
                 }
             )
         if o.delist_proposal and o.provider_id not in open_proposals:

@@ -27,6 +27,7 @@ from django.utils import timezone
 from .choices import DecisionKind, DecisionStatus
 from .models import Decision, LedgerVerification
 from .models.ledger import GENESIS_HASH
+from .reasons import code_english
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ def canonical(value: Any) -> Any:
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, Decimal):
-        return str(value)
+        return format(value, "f")  # fixed notation: 0.0000000000, never 0E-10
     if value is None or isinstance(value, bool | int | float | str):
         return value
     raise TypeError(f"{type(value).__name__} cannot go into the ledger")
@@ -138,7 +139,7 @@ def decision_append(
         "subject_type": subject_type,
         "subject_id": str(subject_id),
         "reason_code": reason_code,
-        "reason_text": reason_text,
+        "reason_text": reason_text or code_english(reason_code),
         "evidence": evidence,
         "decided_by_id": decided_by.pk if decided_by is not None else None,
         "status": status,
@@ -182,7 +183,7 @@ def decisions_append_bulk(*, rows: list[dict]) -> list[Decision]:
             "subject_type": row.get("subject_type", ""),
             "subject_id": str(row.get("subject_id", "")),
             "reason_code": row["reason_code"],
-            "reason_text": row.get("reason_text", ""),
+            "reason_text": row.get("reason_text") or code_english(row["reason_code"]),
             "evidence": canonical(row.get("evidence") or {}),
             "decided_by_id": row.get("decided_by_id"),
             "status": status,

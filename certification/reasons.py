@@ -208,6 +208,14 @@ def of_kind(items, kind: str) -> list:
     return [r for r in items or [] if isinstance(r, dict) and KIND_OF.get(r.get("code")) == kind]
 
 
+def code_english(reason_code: str) -> str:
+    """A decision code's sentence in English (what the ledger stores as reason_text when the maker gave none)."""
+    if reason_code not in DECISION_CODES:
+        return ""
+    with translation.override("en"):
+        return str(DECISION_CODES[reason_code])
+
+
 def decision_sentences(decision) -> list[str]:
     """What a decision's reason line shows, in the reader's language: the cycle's reasons of its kind from its
     evidence, else its code's sentence followed by the staff's own words (reason_text) when they differ."""
@@ -216,6 +224,6 @@ def decision_sentences(decision) -> list[str]:
     if own:
         return sentences(own)
     lines = [str(DECISION_CODES[decision.reason_code])] if decision.reason_code in DECISION_CODES else []
-    if decision.reason_text:
+    if decision.reason_text and decision.reason_text != code_english(decision.reason_code):
         lines.append(decision.reason_text)
     return lines or [decision.reason_code]

@@ -513,7 +513,7 @@ def operation_effect_sql(*, provider_filter: bool) -> str:
     sizes AS (SELECT unnest(ARRAY['all', 'small_medium', 'large']) AS size)
     SELECT sizes.size,
            count(r.id) AS sessions,
-           coalesce(sum(r.gmv), 0) AS gmv,
+           coalesce(sum(r.gmv), 0)::numeric(18,2) AS gmv,  -- money: always two places, 0.00 too
            count(DISTINCT r.merchant_id) AS merchants,
            count(r.id) FILTER (WHERE r.total IS NOT NULL) AS uplift_n,
            sum({x("r.gmv * r.cnt")} / r.total - 1) FILTER (WHERE r.total IS NOT NULL)

@@ -4,8 +4,9 @@ from django.db import transaction
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import mixins, serializers, status, viewsets
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import SAFE_METHODS, BasePermission
@@ -14,6 +15,7 @@ from rest_framework.response import Response
 from core.access import is_provider_user, is_service_account
 from core.parsers import JSONParser
 from core.viewsets import RestrictedViewSetMixin
+from providers.files import DOCUMENT_SIGNATURES
 
 from .. import services
 from ..choices import DocumentKind
@@ -178,11 +180,15 @@ class AdmissionApplicationViewSet(
         """draft | submitted | under_review → withdrawn, by the applicant."""
         return self._step(request, services.admission_withdraw, actor=request.user)
 
-    @extend_schema(methods=["GET"], request=None, responses={(200, "application/octet-stream"): bytes})
+    @extend_schema(
+        methods=["GET"],
+        request=None,
+        responses={(200, media_type): OpenApiTypes.BINARY for media_type, _, _ in DOCUMENT_SIGNATURES},
+    )
     @extend_schema(
         methods=["POST"],
         request={"multipart/form-data": UploadSerializer},
-        responses=inline_serializer("AdmissionDocumentUpload", {"id": serializers.IntegerField()}),
+        responses={201: AdmissionDocumentSerializer},
     )
     @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser])
     def document(self, request, pk=None):

@@ -186,6 +186,7 @@ class QualificationCycleViewSet(RestrictedModelViewSet):
             raise cycles.conflict("not_computed", _("Run the simulation first."))
         return Response(jsonable(cycles.cycle_comparison(cycle=cycle)))
 
+    @extend_schema(responses=scoring_serializers.ProviderScoreSerializer(many=True))
     @action(detail=True, methods=["get"], url_path="scores")
     def scores(self, request, pk=None):
         cycle = self.get_object()

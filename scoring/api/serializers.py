@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 from scoring import services
-from scoring.choices import CapabilityKey, Direction, MetricKey
+from scoring.choices import CapabilityKey, Direction, MetricKey, NotRankedReason
 from scoring.models import (
     Capability,
     CapabilityModel,
@@ -70,6 +70,8 @@ class CapabilityScoreSerializer(serializers.ModelSerializer):
 
 class ProviderScoreSerializer(serializers.ModelSerializer):
     capabilities = CapabilityScoreSerializer(source="capability_scores", many=True, read_only=True)
+    # "" for a ranked provider: the schema says so (an enum of the reasons or blank).
+    reason = serializers.ChoiceField(choices=NotRankedReason.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = ProviderScore

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.access import provider_id_of
-from core.dates import within_platform_data
+from core.dates import SHANGHAI, within_platform_data
 from core.viewsets import RestrictedModelViewSet, RestrictedReadOnlyViewSet
 from providers.models import Provider
 from scoring import filtersets, selectors, services
@@ -26,9 +26,11 @@ from . import serializers
 
 def jsonable(value):
     """Decimals as strings in fixed notation (``0.0000000000``, never ``0E-10``; DRF would turn a bare
-    Decimal into a float); money is never a float."""
+    Decimal into a float); money is never a float; times in Asia/Shanghai (+08:00) like every API time."""
     if isinstance(value, Decimal):
         return format(value, "f")
+    if isinstance(value, dt.datetime):
+        return value.astimezone(SHANGHAI).isoformat()
     if isinstance(value, dict):
         return {k: jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

@@ -241,7 +241,7 @@ def test_rule_set_used_by_a_cycle_is_frozen(world):
     assert RuleSet.objects.get(version=1).l1_overall == Decimal("40.0000")
 
 
-def test_probation_after_two_warnings_then_delist_proposal(db):
+def test_probation_after_two_warnings_then_delist_proposal(db, manager, client_for):
     windows = [pf.JUNE, cycle_world.JULY, (pf.at(2025, 8, 1), pf.at(2025, 9, 1))]
     p = cycle_world.build(windows=windows)
     published = []
@@ -259,7 +259,11 @@ def test_probation_after_two_warnings_then_delist_proposal(db):
     assert (july_outcome.warn, july_outcome.probation) == (True, True)
     # fix_by = end of the next monthly cycle: 1 September 00:00 Shanghai.
     assert july_outcome.fix_by == pf.at(2025, 9, 1)
-    assert Decision.objects.get(cycle=july, kind="probation").evidence["fix_by"] == "2025-08-31T16:00:00.000000Z"
+    # In the ledger's evidence and in the preview alike, as every time of the API: Asia/Shanghai.
+    assert Decision.objects.get(cycle=july, kind="probation").evidence["fix_by"] == "2025-09-01T00:00:00+08:00"
+    preview = client_for(manager).get(f"/api/v1/cycles/{july.pk}/preview/").json()
+    (row,) = [o for o in preview["outcomes"] if o["provider"] == weak]
+    assert row["fix_by"] == "2025-09-01T00:00:00+08:00"
     aug = CycleOutcome.objects.get(cycle=august, provider_id=weak)
     assert (aug.status_before, aug.warn, aug.delist_proposal) == ("probation", True, True)
     assert Decision.objects.get(cycle=august, kind="delist").status == "pending"

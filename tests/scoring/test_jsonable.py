@@ -18,3 +18,10 @@ from scoring.api.views import jsonable
 )
 def test_decimals_are_never_in_exponent_form(value, text):
     assert jsonable({"a": [value, {"b": value}]}) == {"a": [text, {"b": text}]}
+
+
+def test_times_are_in_shanghai():
+    import datetime as dt
+
+    utc = dt.datetime(2025, 8, 31, 16, 0, tzinfo=dt.UTC)
+    assert jsonable({"fix_by": utc}) == {"fix_by": "2025-09-01T00:00:00+08:00"}
