@@ -19,7 +19,7 @@ export DJANGO_SETTINGS_MODULE := saima.settings
 # Redis database of the test suite's Celery worker (parallel checkouts can each choose their own).
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install install-dev system-deps services run test lint bench-ingest bench-scoring
+.PHONY: install install-dev system-deps services run test lint bench-ingest bench-scoring bench-load
 
 # Debian packages the browser tests need (Chromium from Debian, never a downloaded build).
 system-deps:
@@ -69,3 +69,9 @@ bench-ingest: install services
 
 bench-scoring: install services
 	$(PY) bench/scoring.py
+
+# wrk (Debian's package) against gunicorn on loopback: docs in bench/load.py.
+bench-load: install services
+	@command -v wrk >/dev/null 2>&1 || { if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq wrk >/dev/null; }
+	$(PY) bench/load.py
