@@ -26,8 +26,8 @@ SENTENCES = [
     ),
     (
         reason("demote_below_floor", overall=Decimal("29.0000"), floor=Decimal("35.0000"), tier="L1"),
-        "Demoted: the overall score 29 is below 35 (the L1 bar minus the hysteresis).",
-        "降级：总分 29 低于 35（L1 门槛减去降级缓冲）。",
+        "Demoted: the overall score 29.0 is below 35 (the L1 bar minus the hysteresis).",
+        "降级：总分 29.0 低于 35（L1 门槛减去降级缓冲）。",
     ),
     (
         reason("warn_percentile", percentile=Decimal("0.05"), bar=Decimal("0.10")),
@@ -36,8 +36,8 @@ SENTENCES = [
     ),
     (
         reason("warn_overall", overall=Decimal("29"), bar=Decimal("30")),
-        "Warning: the overall score 29 is below 30.",
-        "预警：总分 29 低于 30。",
+        "Warning: the overall score 29.0 is below 30.",
+        "预警：总分 29.0 低于 30。",
     ),
     (
         reason("warn_unranked", cycles=3),
@@ -139,10 +139,10 @@ def test_preview_shows_reasons_as_sentences_in_both_languages(roles):
         reasons=STORED,
     )
     chinese = client_as(manager).get(f"/console/cycles/{cycle.pk}/preview/").content.decode()
-    assert "<td>降级：总分 48.1 低于 50（L2 门槛减去降级缓冲）。 预警：同组百分位 5% 低于 10%。</td>" in chinese
+    assert ">降级：总分 48.1 低于 50（L2 门槛减去降级缓冲）。 预警：同组百分位 5% 低于 10%。</td>" in chinese
     english = client_as(manager, "en").get(f"/console/cycles/{cycle.pk}/preview/").content.decode()
     assert (
-        "<td>Demoted: the overall score 48.1 is below 50 (the L2 bar minus the hysteresis). "
+        ">Demoted: the overall score 48.1 is below 50 (the L2 bar minus the hysteresis). "
         "Warning: the percentile in the cohort, 5%, is below 10%.</td>"
     ) in english
     for body in (chinese, english):
@@ -162,12 +162,12 @@ def test_dashboard_and_appeal_page_show_a_cycle_decisions_reasons(provider_user,
     )
     certify = decision_append(kind="certify", provider=provider, reason_code="tier_certified", evidence={"level": "L1"})
     chinese = client_as(provider_user).get("/portal/").content.decode()
-    assert "<td>降级：总分 48.1 低于 50（L2 门槛减去降级缓冲）。</td>" in chinese
-    assert "<td>预警：同组百分位 5% 低于 10%。</td>" in chinese
-    assert "<td>tier_certified</td>" not in chinese  # no reasons of its own: its code's sentence
+    assert ">降级：总分 48.1 低于 50（L2 门槛减去降级缓冲）。</td>" in chinese
+    assert ">预警：同组百分位 5% 低于 10%。</td>" in chinese
+    assert ">tier_certified</td>" not in chinese  # no reasons of its own: its code's sentence
     english = client_as(provider_user, "en").get("/portal/").content.decode()
-    assert "<td>Demoted: the overall score 48.1 is below 50 (the L2 bar minus the hysteresis).</td>" in english
-    assert "<td>Warning: the percentile in the cohort, 5%, is below 10%.</td>" in english
+    assert ">Demoted: the overall score 48.1 is below 50 (the L2 bar minus the hysteresis).</td>" in english
+    assert ">Warning: the percentile in the cohort, 5%, is below 10%.</td>" in english
     appeal = client_as(provider_user, "en").get(f"/portal/decisions/{warn.pk}/appeal/").content.decode()
     assert "<p>Warning: the percentile in the cohort, 5%, is below 10%.</p>" in appeal
     appeal = client_as(provider_user).get(f"/portal/decisions/{demote.pk}/appeal/").content.decode()
