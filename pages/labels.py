@@ -41,18 +41,18 @@ def _operators(e: dict) -> str:
         if row.get("counts"):
             continue
         if not row.get("certified"):
-            why.append(_("%(id)s holds no valid certificate") % {"id": row.get("platform_user_id")})
+            why.append(_("%(id)s holds no valid certificate.") % {"id": row.get("platform_user_id")})
         elif row.get("employed_by_provider_id"):
             why.append(
-                _("%(id)s is employed by provider #%(provider)s")
+                _("%(id)s is employed by provider #%(provider)s.")
                 % {"id": row.get("platform_user_id"), "provider": row["employed_by_provider_id"]}
             )
         else:
             why.append(
-                _("%(id)s is proposed by application %(apps)s")
+                _("%(id)s is proposed by application %(apps)s.")
                 % {"id": row.get("platform_user_id"), "apps": _ids(row.get("proposed_by_application_ids"))}
             )
-    return f"{line} {'; '.join(why)}." if why else line
+    return " ".join([line, *why])
 
 
 def _violations(e: dict) -> str:

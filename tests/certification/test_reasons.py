@@ -192,10 +192,11 @@ def test_delisting_queue_translates_a_cycles_reasons_and_keeps_free_text(roles):
         provider=factories.ProviderFactory(name="Fake Co"), reason_code="serious_violation", reason_text="Fakes; twice"
     )
     english = client_as(manager, "en").get("/console/delistings/").content.decode()
-    assert (f"#{from_cycle.seq} — Delisting proposed: warned again while on probation.</p>") in english
-    assert f"#{free.seq} — Delisting proposed: a confirmed serious violation. Fakes; twice</p>" in english
+    assert "<dd>Delisting proposed: warned again while on probation.</dd>" in english
+    assert "<dd>Delisting proposed: a confirmed serious violation. Fakes; twice</dd>" in english
+    assert f'id="proposal-{from_cycle.pk}"' in english and f'id="proposal-{free.pk}"' in english
     chinese = client_as(manager).get("/console/delistings/").content.decode()
-    assert f"#{from_cycle.seq} — 提议清退：观察期内再次被预警。</p>" in chinese
+    assert "<dd>提议清退：观察期内再次被预警。</dd>" in chinese
     assert "cycle_delist_proposal" not in chinese and "serious_violation" not in chinese
     from_cycle.refresh_from_db()
     assert from_cycle.reason_text == cycle_text
