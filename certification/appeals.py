@@ -15,6 +15,7 @@ import uuid
 import pghistory
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -321,6 +322,12 @@ def appeal_overdue(appeal: Appeal, *, now: dt.datetime | None = None) -> bool:
     ``due_by`` (the job has not run yet). The same rule as appeals_flag_overdue's UPDATE."""
     now = now or timezone.now()
     return appeal.overdue or (appeal.status == AppealStatus.OPEN and appeal.due_by < now)
+
+
+def appeal_overdue_q(*, now: dt.datetime | None = None) -> Q:
+    """appeal_overdue as a filter, for counting in the database (the same rule)."""
+    now = now or timezone.now()
+    return Q(overdue=True) | Q(status=AppealStatus.OPEN, due_by__lt=now)
 
 
 @transaction.atomic

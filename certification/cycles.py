@@ -63,6 +63,11 @@ def cycle_publishable(cycle: QualificationCycle) -> bool:
     return cycle.status == CycleStatus.COMPUTED and cycle.kind != CycleKind.SIMULATION
 
 
+def cycle_publishable_q() -> Q:
+    """cycle_publishable as a filter, for counting in the database (the same rule)."""
+    return Q(status=CycleStatus.COMPUTED) & ~Q(kind=CycleKind.SIMULATION)
+
+
 def cycle_has_outcomes(cycle: QualificationCycle) -> bool:
     """Its preview (who moves where) exists: computed or published."""
     return cycle.status in (CycleStatus.COMPUTED, CycleStatus.PUBLISHED)

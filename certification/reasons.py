@@ -41,11 +41,13 @@ def _number(value) -> str:
 
 
 def _percent(value) -> str:
-    """A percentile stored as a fraction (``0.05``) read as a percentage (``5%``)."""
+    """A percentile stored as a fraction (``0.05``) read as a percentage (``5%``), at most one decimal, rounded
+    down (``0.05625`` → ``5.6%``) so that a value under a bar never reads as reaching it."""
     try:
-        return f"{(Decimal(str(value)) * 100).normalize():f}%"
+        exact = Decimal(str(value)) * 100
     except InvalidOperation:
         return str(value)
+    return f"{exact.quantize(Decimal('0.1'), rounding=ROUND_FLOOR).normalize():f}%"
 
 
 def _up(value) -> str:
@@ -90,7 +92,7 @@ REASONS = {
     "promote_bar_met": (_("Promoted: the %(tier)s bar is met."), {}),
     "demote_below_floor": (
         _("Demoted: the overall score %(overall)s is below %(floor)s (the %(tier)s bar minus the hysteresis)."),
-        {"overall": _number, "floor": _number},
+        {"overall": _down, "floor": _number},
     ),
     "warn_percentile": (
         _("Warning: the percentile in the cohort, %(percentile)s, is below %(bar)s."),
@@ -98,7 +100,7 @@ REASONS = {
     ),
     "warn_overall": (
         _("Warning: the overall score %(overall)s is below %(bar)s."),
-        {"overall": _number, "bar": _number},
+        {"overall": _down, "bar": _number},
     ),
     "warn_unranked": (_unranked, {}),
     "not_ranked_keeps_level": (_("Not ranked (too little activity): the tier stays as it is."), {}),

@@ -12,14 +12,26 @@ def tier_gap(*, ruleset, tier: str, overall: Decimal | None, percentile: Decimal
     show them). ``gap_all_met`` comes exactly when ``rules.bar_met`` holds for that tier.
 
     ``capabilities``: key → (weight, score). The overall gap can be closed on any capability: the one needing
-    the fewest points (without going above 100) is named. Returns {"next": tier or None, "needs": [reason, ...]}.
+    the fewest points (without going above 100) is named. Returns {"next": tier or None, "needs": [reason, ...],
+    "bars": [{"what": "overall" | capability key | "percentile", "bar", "value", "met"}, ...]} — the bars of the
+    next tier with the provider's value against each (for progress bars; the same comparisons as the needs).
     """
     if ruleset is None or tier not in TIERS or tier == TIERS[-1]:
-        return {"next": None, "needs": []}
+        return {"next": None, "needs": [], "bars": []}
     target = TIERS[TIERS.index(tier) + 1]
-    if overall is None:
-        return {"next": target, "needs": [reason("gap_get_ranked", tier=target)]}
     bar = tier_bar(ruleset, target)
+    bars = [
+        {"what": "overall", "bar": bar.overall, "value": overall, "met": overall is not None and overall >= bar.overall}
+    ]
+    if bar.min_capability is not None:
+        for key, (_weight, value) in capabilities.items():
+            met = value is not None and value >= bar.min_capability
+            bars.append({"what": key, "bar": bar.min_capability, "value": value, "met": met})
+    if bar.min_percentile is not None:
+        met = percentile is not None and percentile >= bar.min_percentile
+        bars.append({"what": "percentile", "bar": bar.min_percentile, "value": percentile, "met": met})
+    if overall is None:
+        return {"next": target, "needs": [reason("gap_get_ranked", tier=target)], "bars": bars}
     needs = []
     gap = bar.overall - overall
     if gap > 0:
@@ -44,4 +56,4 @@ def tier_gap(*, ruleset, tier: str, overall: Decimal | None, percentile: Decimal
         needs.append(reason("gap_percentile", bar=bar.min_percentile, tier=target))
     if not needs:
         needs.append(reason("gap_all_met", tier=target))
-    return {"next": target, "needs": needs}
+    return {"next": target, "needs": needs, "bars": bars}

@@ -23,7 +23,7 @@ from .choices import (
     DecisionStatus,
 )
 from .ledger import decision_append, ledger_lock
-from .models import Certificate, Decision, DecisionApproval, RuleSet
+from .models import Certificate, Decision, DecisionApproval, Notification, RuleSet
 from .numbering import certificate_number_allocate
 
 APPROVE_DELISTING = "certification.approve_delisting"
@@ -329,3 +329,13 @@ def ruleset_update(*, ruleset: RuleSet, **fields) -> RuleSet:
     ruleset.full_clean()
     ruleset.save()
     return ruleset
+
+
+def notifications_mark_read(*, user, notification_ids=None) -> int:
+    """Mark a provider user's unread notifications read (all of them, or those ids among them); a notification of
+    another provider is not the user's and is left alone. Returns how many changed."""
+    with transaction.atomic():
+        unread = Notification.objects.restrict(user).filter(read=False)
+        if notification_ids is not None:
+            unread = unread.filter(pk__in=notification_ids)
+        return Notification.objects.filter(pk__in=unread.values("pk")).update(read=True)

@@ -24,4 +24,5 @@ urlpatterns = [
     path("console/appeals/<int:pk>/decide/", views.appeal_decide, name="appeal-decide"),
     path("console/leaderboard/", views.leaderboard, name="leaderboard"),
     path("console/ledger/", views.ledger, name="ledger"),
+    path("console/providers/<int:pk>/", views.provider, name="provider"),
 ]

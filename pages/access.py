@@ -4,8 +4,8 @@ and 403 without the permission the API asks for; anonymous visitors are sent to 
 import functools
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.shortcuts import render
 
 from core.access import provider_id_of
 
@@ -37,9 +37,15 @@ def staff_page(*perms):
             if not request.user.is_staff:
                 raise Http404
             if not request.user.has_perms(perms):
-                raise PermissionDenied
+                return forbidden(request)
             return view(request, *args, **kwargs)
 
         return wrapper
 
     return decorate
+
+
+def forbidden(request, message: str = ""):
+    """The 403 page in the site's layout and language, as a response (raising PermissionDenied would log the
+    ordinary refusal with a traceback)."""
+    return render(request, "403.html", {"message": message}, status=403)

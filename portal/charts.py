@@ -6,6 +6,8 @@ from decimal import Decimal
 
 from django.utils.html import escape
 
+from pages.formats import score
+
 
 @dataclass(frozen=True)
 class Series:
@@ -78,7 +80,10 @@ def trend_svg(labels: list[str], series: list[Series], *, width: int = 560, heig
     for tick in (0, 25, 50, 75, 100):
         parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="#eef1f5"/>')
         parts.append(f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" font-size="11" text-anchor="end">{tick}</text>')
+    step = 1 if n <= 6 else 2  # month labels must not run into each other
     for i, label in enumerate(labels):
+        if (n - 1 - i) % step:
+            continue
         parts.append(
             f'<text x="{x(i):.1f}" y="{top + plot_h + 18}" font-size="11" text-anchor="middle">{escape(label)}</text>'
         )
@@ -101,6 +106,20 @@ def trend_svg(labels: list[str], series: list[Series], *, width: int = 560, heig
                 f'<polyline points="{" ".join(r)}" fill="none" stroke="{color}" stroke-width="{width_px}">'
                 f"<title>{escape(s.label)}</title></polyline>"
             )
+        # A dot per cycle with its value on hover; the first series (the overall score) also printed by the dot.
+        for i, v in enumerate(s.values):
+            if v is None:
+                continue
+            text = score(v, suffix=False)
+            parts.append(
+                f'<circle class="point" cx="{x(i):.1f}" cy="{y(v):.1f}" r="{3.5 if k == 0 else 2.5}" fill="{color}">'
+                f"<title>{escape(s.label)} {escape(labels[i])}: {text}</title></circle>"
+            )
+            if k == 0:
+                parts.append(
+                    f'<text class="point-label" x="{x(i):.1f}" y="{y(v) - 8:.1f}" font-size="11" '
+                    f'font-weight="700" text-anchor="middle" fill="{color}">{text}</text>'
+                )
     column = (width - left) / per_row
     for k, s in enumerate(series):
         lx = left + column * (k % per_row)

@@ -26,7 +26,7 @@ METRIC_DEFINITIONS = {
 
 FIGURE_LABELS = {
     "sessions": _("Live sessions"),
-    "gmv": _("GMV (yuan)"),
+    "gmv": _("GMV"),
     "viewers": _("Viewers"),
     "gpm": _("GMV per thousand viewers"),
     "conversion": _("Orders per viewer"),

@@ -3,12 +3,12 @@
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
 
 from certification import appeals as appeals_service
 from certification.cycles import default_rule_set
-from certification.models import Appeal, Certificate, Decision
+from certification.models import Appeal, AppealStatus, Certificate, Decision, Notification
 from certification.selectors import tier_gap
 from core.dates import shanghai_today
 from providers.models import Merchant, Provider
@@ -91,6 +91,8 @@ def dashboard(user, provider_id: int) -> dict:
         percentile=score.percentile if score is not None else None,
         capabilities={c["key"]: (c["weight"], c["score"]) for c in data["capabilities"]},
     )
+    for b in data["gap"]["bars"]:
+        b["label"] = CAPABILITY_LABELS.get(b["what"], "")
     data["trend"] = trend(user, provider_id)
     end = timezone.now()
     data["effect"] = scoring_selectors.operation_effect(
@@ -109,7 +111,11 @@ def dashboard(user, provider_id: int) -> dict:
     for d in decisions:
         d.appeal_state = appeal_state(d, list(d.appeals.all()), today)
     data["decisions"] = decisions
-    data["merchants"] = list(Merchant.objects.restrict(user).order_by("name")[:200])
+    # Every merchant the provider served; only those it serves today open a diagnosis (diagnosable_merchants).
+    diagnosable = scoring_selectors.diagnosable_merchants(user).filter(pk=OuterRef("pk"))
+    data["merchants"] = list(
+        Merchant.objects.restrict(user).annotate(diagnosable=Exists(diagnosable)).order_by("name")[:200]
+    )
     return data
 
 
@@ -127,4 +133,28 @@ def metric_explanation(user, score_id: int, key: str) -> dict | None:
         "label": METRIC_LABELS[key],
         "capability": CAPABILITY_LABELS[metric.capability_key],
         "median": scoring_selectors.cohort_medians(score).get(key),
+    }
+
+
+INBOX_SIZE = 100
+
+
+def inbox(user, provider_id: int) -> dict:
+    """The provider's notifications (newest first), how many are unread, and its latest decisions and decided
+    appeals (four queries whatever the number of rows)."""
+    notes = list(
+        Notification.objects.restrict(user).select_related("cycle").order_by("-created_at", "-id")[:INBOX_SIZE]
+    )
+    decided = list(
+        Appeal.objects.restrict(user)
+        .exclude(status=AppealStatus.OPEN)
+        .select_related("decision", "outcome")
+        .order_by("-decided_at", "-id")[:INBOX_SIZE]
+    )
+    decisions = list(Decision.objects.restrict(user).filter(provider_id=provider_id).order_by("-seq")[:20])
+    return {
+        "notifications": notes,
+        "unread": Notification.objects.restrict(user).filter(read=False).count(),
+        "appeals": decided,
+        "decisions": decisions,
     }

@@ -5,10 +5,13 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from certification import appeals as appeals_service
-from certification.models import Decision
+from certification import services as cert_services
+from certification.models import Appeal, Decision
 from core.access import provider_id_of
 from core.errors import refusal_message
 from pages.access import provider_page
@@ -51,6 +54,9 @@ def dashboard(request, provider_id):
         series += [Series(str(selectors.CAPABILITY_LABELS[k]), v, k) for k, v in t["capabilities"].items()]
         data["trend_chart"] = trend_svg(t["labels"], series, title=_("Scores over past cycles"))
         data["trend_legend"] = [s.label for s in series]
+        data["trend_rows"] = [
+            {"label": label, "values": [s.values[i] for s in series]} for i, label in enumerate(t["labels"])
+        ]
     return render(request, "portal/dashboard.html", data)
 
 
@@ -91,10 +97,45 @@ def appeal_file(request, provider_id, decision_id: int):
             raise Http404 from None
         else:
             days = appeals_service.DECIDE_WITHIN.days
-            messages.success(request, _("Your appeal is filed; staff decide within %(days)d days.") % {"days": days})
-            return redirect("portal:dashboard")
+            messages.success(
+                request,
+                format_html(
+                    '{} <a href="#filed">{}</a> · <a href="{}">{}</a>',
+                    _("Your appeal is filed; staff decide within %(days)d days.") % {"days": days},
+                    _("See what you filed"),
+                    reverse("portal:dashboard"),
+                    _("Back to the dashboard"),
+                ),
+            )
+            return redirect("portal:appeal", decision_id=decision.pk)
+    filed = list(
+        Appeal.objects.restrict(request.user)
+        .filter(decision=decision)
+        .select_related("outcome")
+        .prefetch_related("attachments")
+        .order_by("filed_at", "id")
+    )
     return render(
         request,
         "portal/appeal.html",
-        {"decision": decision, "window": window, "errors": errors, "statement": request.POST.get("statement", "")},
+        {
+            "decision": decision,
+            "window": window,
+            "errors": errors,
+            "statement": request.POST.get("statement", ""),
+            "filed": filed,
+        },
     )
+
+
+@provider_page
+def inbox(request, provider_id):
+    """GET: the provider's notifications (cycle results), newest first, unread ones marked, and its latest decisions
+    and appeal outcomes; POST: mark all (or one, ``id``) read (certification.services.notifications_mark_read)."""
+    if request.method == "POST":
+        one = request.POST.get("id", "")
+        ids = [int(one)] if one.isdigit() else None
+        changed = cert_services.notifications_mark_read(user=request.user, notification_ids=ids)
+        messages.success(request, _("Marked as read: %(n)d.") % {"n": changed})
+        return redirect("portal:inbox")
+    return render(request, "portal/inbox.html", selectors.inbox(request.user, provider_id))

@@ -1,15 +1,24 @@
-"""Template filters of every page ({% load pages %}): a cycle's label in Shanghai calendar dates, the domain's
+"""Template filters of every page ({% load pages %}): figures for people (pages.formats: percentages, ¥, whole
+counts, scores /100, Shanghai dates that never wrap), labels of stored codes (cohorts, tiers) and the domain's
 reasons and admission checks as sentences in the reader's language."""
 
 import datetime as dt
 
 from django import template
+from django.utils.html import format_html
 
 from admission import checks as admission_checks
 from certification import reasons
+from certification.models import Notification
+from core.access import provider_id_of
 from core.dates import SHANGHAI
+from pages import formats, labels
+from providers.choices import ProviderType, Tier
 
 register = template.Library()
+
+COHORT_LABELS = dict(ProviderType.choices)
+TIER_LABELS = dict(Tier.choices)
 
 
 @register.filter
@@ -18,6 +27,103 @@ def cycle_label(cycle) -> str:
     start = cycle.window_start.astimezone(SHANGHAI).date()
     last = (cycle.window_end.astimezone(SHANGHAI) - dt.timedelta(microseconds=1)).date()
     return f"{cycle.get_kind_display()} {start:%Y-%m-%d} – {last:%Y-%m-%d}"
+
+
+@register.filter
+def pct(value, places=1) -> str:
+    """A fraction as a percentage: 0.1429 → 14.3%."""
+    return formats.percent(value, int(places))
+
+
+@register.filter
+def percentile(value) -> str:
+    """A cohort percentile as a percentage, one decimal, rounded down: 0.25 → 25.0%."""
+    return formats.percentile(value)
+
+
+@register.filter
+def yuan(value) -> str:
+    """Money: ¥10,230,624.55 (¥1,023.06万 in Chinese from a million on)."""
+    return formats.money(value)
+
+
+@register.filter
+def yuan_exact(value) -> str:
+    """Money with every fen, never in 万: ¥10,230,624.55."""
+    return formats.money(value, exact=True)
+
+
+@register.filter
+def whole(value) -> str:
+    """A count as a whole number with separators: 2.0000 → 2, 12345 → 12,345."""
+    return formats.count(value)
+
+
+@register.filter
+def num(value, places=2) -> str:
+    """A plain number with separators to ``places`` decimals."""
+    return formats.number(value, int(places))
+
+
+@register.filter
+def score(value) -> str:
+    """A 0–100 score to one decimal with its scale: 45.3/100."""
+    return formats.score(value)
+
+
+@register.filter
+def score_bare(value) -> str:
+    """A 0–100 score to one decimal, in a column headed "/100": 45.3."""
+    return formats.score(value, suffix=False)
+
+
+@register.filter
+def pts(value) -> str:
+    """Points of the overall score: 15.38."""
+    return formats.points(value)
+
+
+@register.filter
+def metric_value(value, key) -> str:
+    """A metric's value in its own unit (percentages for shares, ¥ for GPM, whole violation points)."""
+    return formats.metric_value(value, key)
+
+
+@register.filter
+def figure_value(value, key) -> str:
+    """A merchant-diagnosis figure in its own unit."""
+    return formats.figure_value(value, key)
+
+
+@register.filter
+def day(value):
+    """A Shanghai calendar date that never wraps: <time class="d" datetime="2026-12-02">2026-12-02</time>."""
+    text = formats.day(value)
+    if text == formats.DASH:
+        return text
+    return format_html('<time class="d" datetime="{}">{}</time>', text, text)
+
+
+@register.filter
+def moment(value):
+    """An instant in Shanghai that never wraps: 2026-12-02 14:05."""
+    if value is None:
+        return formats.DASH
+    return format_html(
+        '<time class="d" datetime="{}">{}</time>', value.astimezone(SHANGHAI).isoformat(), formats.moment(value)
+    )
+
+
+@register.filter
+def cohort_label(code) -> str:
+    """A cohort (provider type) code in the reader's language: industrial_belt → 产业带服务商."""
+    return str(COHORT_LABELS.get(code, code))
+
+
+@register.filter
+def tier_label(code) -> str:
+    """A tier code with its name: L2 → L2 铜牌."""
+    return str(TIER_LABELS.get(code, code))
 
 
 @register.filter
@@ -39,6 +145,12 @@ def decision_reason(decision) -> str:
 
 
 @register.filter
+def notice_text(note) -> str:
+    """A notification in the reader's language (its stored text is the English one)."""
+    return reasons.notice(note.kind, note.params) or note.text
+
+
+@register.filter
 def check_label(result) -> str:
     """A stored admission check's label in the active language."""
     return admission_checks.check_label(result)
@@ -48,3 +160,17 @@ def check_label(result) -> str:
 def check_error(result) -> str:
     """Why a stored admission check failed, in the active language ("" when it recorded no error)."""
     return admission_checks.evidence_error_text(result.get("evidence") or {})
+
+
+@register.filter
+def check_found(result) -> str:
+    """What a stored admission check found, as one line in the active language (pages.labels.check_found)."""
+    return labels.check_found(result)
+
+
+@register.simple_tag
+def inbox_unread(user) -> int:
+    """How many of a provider user's notifications are unread (0 for anyone else, without a query)."""
+    if not getattr(user, "is_authenticated", False) or user.is_staff or provider_id_of(user) is None:
+        return 0
+    return Notification.objects.restrict(user).filter(read=False).count()

@@ -37,8 +37,8 @@ def test_provider_sees_scores_explanations_and_only_its_own(page, screenshot, pr
     page.set_viewport_size({"width": 1280, "height": 900})
 
     page.locator("#metrics a").first.click()
-    expect(page.locator("#raw-value")).to_have_text("0.5000")
-    expect(page.locator("#median")).to_have_text("0.3000")
+    expect(page.locator("#raw-value")).to_have_text("50.0%")
+    expect(page.locator("#median")).to_have_text("30.0%")
     screenshot("metric")
 
     page.goto("/portal/")

@@ -428,3 +428,17 @@ def test_an_appeal_is_overdue_when_flagged_or_open_past_its_deadline(provider, p
     appeal.refresh_from_db()
     appeal = svc.appeal_decide(appeal=appeal, reviewer=appeals_reviewer, outcome="upheld", reason="late", now=now)
     assert svc.appeal_overdue(appeal, now=now) is True
+
+
+@pytest.mark.django_db
+def test_overdue_filter_counts_what_appeal_overdue_says(provider_user, provider):
+    """appeal_overdue_q (the console's count) and appeal_overdue agree on both sides of due_by and on the flag."""
+    now = timezone.now()
+    made = [decision_append(kind="warn", provider=provider, reason_code="x", effective_at=now) for _ in range(3)]
+    appeals = [svc.appeal_file(decision=d, filed_by=provider_user, statement="s") for d in made]
+    Appeal.objects.filter(pk=appeals[0].pk).update(due_by=now - dt.timedelta(seconds=1))
+    Appeal.objects.filter(pk=appeals[1].pk).update(due_by=now + dt.timedelta(seconds=1))
+    Appeal.objects.filter(pk=appeals[2].pk).update(overdue=True, due_by=now + dt.timedelta(days=1))
+    counted = set(Appeal.objects.filter(svc.appeal_overdue_q(now=now)).values_list("pk", flat=True))
+    said = {a.pk for a in Appeal.objects.all() if svc.appeal_overdue(a, now=now)}
+    assert counted == said == {appeals[0].pk, appeals[2].pk}

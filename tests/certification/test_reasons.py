@@ -26,8 +26,8 @@ SENTENCES = [
     ),
     (
         reason("demote_below_floor", overall=Decimal("29.0000"), floor=Decimal("35.0000"), tier="L1"),
-        "Demoted: the overall score 29 is below 35 (the L1 bar minus the hysteresis).",
-        "降级：总分 29 低于 35（L1 门槛减去降级缓冲）。",
+        "Demoted: the overall score 29.0 is below 35 (the L1 bar minus the hysteresis).",
+        "降级：总分 29.0 低于 35（L1 门槛减去降级缓冲）。",
     ),
     (
         reason("warn_percentile", percentile=Decimal("0.05"), bar=Decimal("0.10")),
@@ -36,8 +36,8 @@ SENTENCES = [
     ),
     (
         reason("warn_overall", overall=Decimal("29"), bar=Decimal("30")),
-        "Warning: the overall score 29 is below 30.",
-        "预警：总分 29 低于 30。",
+        "Warning: the overall score 29.0 is below 30.",
+        "预警：总分 29.0 低于 30。",
     ),
     (
         reason("warn_unranked", cycles=3),
@@ -139,10 +139,10 @@ def test_preview_shows_reasons_as_sentences_in_both_languages(roles):
         reasons=STORED,
     )
     chinese = client_as(manager).get(f"/console/cycles/{cycle.pk}/preview/").content.decode()
-    assert "<td>降级：总分 48.1 低于 50（L2 门槛减去降级缓冲）。 预警：同组百分位 5% 低于 10%。</td>" in chinese
+    assert ">降级：总分 48.1 低于 50（L2 门槛减去降级缓冲）。 预警：同组百分位 5% 低于 10%。</td>" in chinese
     english = client_as(manager, "en").get(f"/console/cycles/{cycle.pk}/preview/").content.decode()
     assert (
-        "<td>Demoted: the overall score 48.1 is below 50 (the L2 bar minus the hysteresis). "
+        ">Demoted: the overall score 48.1 is below 50 (the L2 bar minus the hysteresis). "
         "Warning: the percentile in the cohort, 5%, is below 10%.</td>"
     ) in english
     for body in (chinese, english):
@@ -162,12 +162,12 @@ def test_dashboard_and_appeal_page_show_a_cycle_decisions_reasons(provider_user,
     )
     certify = decision_append(kind="certify", provider=provider, reason_code="tier_certified", evidence={"level": "L1"})
     chinese = client_as(provider_user).get("/portal/").content.decode()
-    assert "<td>降级：总分 48.1 低于 50（L2 门槛减去降级缓冲）。</td>" in chinese
-    assert "<td>预警：同组百分位 5% 低于 10%。</td>" in chinese
-    assert "<td>tier_certified</td>" not in chinese  # no reasons of its own: its code's sentence
+    assert ">降级：总分 48.1 低于 50（L2 门槛减去降级缓冲）。</td>" in chinese
+    assert ">预警：同组百分位 5% 低于 10%。</td>" in chinese
+    assert ">tier_certified</td>" not in chinese  # no reasons of its own: its code's sentence
     english = client_as(provider_user, "en").get("/portal/").content.decode()
-    assert "<td>Demoted: the overall score 48.1 is below 50 (the L2 bar minus the hysteresis).</td>" in english
-    assert "<td>Warning: the percentile in the cohort, 5%, is below 10%.</td>" in english
+    assert ">Demoted: the overall score 48.1 is below 50 (the L2 bar minus the hysteresis).</td>" in english
+    assert ">Warning: the percentile in the cohort, 5%, is below 10%.</td>" in english
     appeal = client_as(provider_user, "en").get(f"/portal/decisions/{warn.pk}/appeal/").content.decode()
     assert "<p>Warning: the percentile in the cohort, 5%, is below 10%.</p>" in appeal
     appeal = client_as(provider_user).get(f"/portal/decisions/{demote.pk}/appeal/").content.decode()
@@ -198,10 +198,11 @@ def test_delisting_queue_translates_a_cycles_reasons_and_keeps_free_text(roles):
         provider=factories.ProviderFactory(name="Fake Co"), reason_code="serious_violation", reason_text="Fakes; twice"
     )
     english = client_as(manager, "en").get("/console/delistings/").content.decode()
-    assert (f"#{from_cycle.seq} — Delisting proposed: warned again while on probation.</p>") in english
-    assert f"#{free.seq} — Delisting proposed: a confirmed serious violation. Fakes; twice</p>" in english
+    assert "<dd>Delisting proposed: warned again while on probation.</dd>" in english
+    assert "<dd>Delisting proposed: a confirmed serious violation. Fakes; twice</dd>" in english
+    assert f'id="proposal-{from_cycle.pk}"' in english and f'id="proposal-{free.pk}"' in english
     chinese = client_as(manager).get("/console/delistings/").content.decode()
-    assert f"#{from_cycle.seq} — 提议清退：观察期内再次被预警。</p>" in chinese
+    assert "<dd>提议清退：观察期内再次被预警。</dd>" in chinese
     assert "cycle_delist_proposal" not in chinese and "serious_violation" not in chinese
     from_cycle.refresh_from_db()
     assert from_cycle.reason_text == cycle_text

@@ -60,7 +60,28 @@ def test_unranked_and_top_tier(ruleset):
     assert tier_gap(ruleset=ruleset, tier="L5", overall=Decimal(99), percentile=None, capabilities={}) == {
         "next": None,
         "needs": [],
+        "bars": [],
     }
+
+
+def test_bars_of_the_next_tier_for_progress(ruleset):
+    """The next tier's bars with the provider's value against each (the dashboard's progress bars)."""
+    caps = {"growth": (Decimal(30), Decimal("49.9999")), "content": (Decimal(20), Decimal(80))}
+    gap = tier_gap(ruleset=ruleset, tier="L3", overall=Decimal(76), percentile=Decimal("0.5"), capabilities=caps)
+    assert gap["bars"] == [
+        {"what": "overall", "bar": ruleset.l4_overall, "value": Decimal(76), "met": True},
+        {"what": "growth", "bar": ruleset.l4_min_capability, "value": Decimal("49.9999"), "met": False},
+        {"what": "content", "bar": ruleset.l4_min_capability, "value": Decimal(80), "met": True},
+    ]
+    l5 = tier_gap(ruleset=ruleset, tier="L4", overall=Decimal(90), percentile=Decimal("0.97"), capabilities={})
+    assert l5["bars"][-1] == {
+        "what": "percentile",
+        "bar": ruleset.l5_min_percentile,
+        "value": Decimal("0.97"),
+        "met": True,
+    }
+    unranked = tier_gap(ruleset=ruleset, tier="L1", overall=None, percentile=None, capabilities={})
+    assert unranked["bars"] == [{"what": "overall", "bar": ruleset.l2_overall, "value": None, "met": False}]
 
 
 EPSILON = Decimal("0.0001")  # the scores' precision: 4 decimals
@@ -82,7 +103,8 @@ def test_a_hair_below_the_overall_bar_gives_the_exact_gap(ruleset):
 def test_a_hair_above_the_overall_bar_meets_it(ruleset):
     caps = {"growth": (Decimal(30), Decimal(90))}
     gap = tier_gap(ruleset=ruleset, tier="L2", overall=ruleset.l3_overall + EPSILON, percentile=None, capabilities=caps)
-    assert gap == {"next": "L3", "needs": [{"code": "gap_all_met", "params": {"tier": "L3"}}]}
+    assert gap["next"] == "L3" and gap["needs"] == [{"code": "gap_all_met", "params": {"tier": "L3"}}]
+    assert [b["met"] for b in gap["bars"]] == [True]
 
 
 def test_no_single_capability_can_close_it_then_the_overall_points_are_named(ruleset):

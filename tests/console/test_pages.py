@@ -1,6 +1,8 @@
 """Staff console pages with the Django test client: access, content, writes through services, query counts."""
 
+import csv
 import datetime as dt
+import io
 from decimal import Decimal
 
 import pytest
@@ -14,6 +16,7 @@ from certification import appeals as appeals_service
 from certification import services as cert_services
 from certification.ledger import decision_append, ledger_verification_run
 from certification.models import Appeal, CycleOutcome, Decision
+from pages import formats
 from providers.models import Provider
 from scoring.models import ProviderScore
 from tests import factories
@@ -44,13 +47,38 @@ def test_leaderboard_query_count_and_csv(roles, staff):
     with CaptureQueriesContext(connection) as large:
         body = client.get(f"/console/leaderboard/?cycle={cycle.pk}").content.decode()
     assert len(small.captured_queries) == len(large.captured_queries)
-    assert body.count("<tr><td>mcn</td>") == 30
+    assert body.count('class="movement"') == 30 and body.count(">MCN 机构</td>") == 30
 
     response = client.get(f"/console/leaderboard/?cycle={cycle.pk}&cohort=mcn&format=csv")
-    lines = b"".join(response.streaming_content).decode().splitlines()
-    assert lines[0] == "rank,provider,cohort,overall,percentile,session_count,window_gmv"
-    assert len(lines) == 31
-    assert lines[1].startswith("1,Q29,mcn,")
+    text = b"".join(response.streaming_content).decode("utf-8")
+    assert text.startswith("\ufeff")  # Excel reads the Chinese
+    rows = list(csv.reader(io.StringIO(text[1:])))
+    assert rows[0] == [
+        "排名",
+        "服务商",
+        "信用代码",
+        "同组",
+        "等级",
+        "状态",
+        "总分（/100）",
+        "百分位",
+        "场次",
+        "周期内 GMV",
+    ]
+    assert len(rows) == 31
+    top = ProviderScore.objects.get(cycle=cycle, rank=1)
+    assert rows[1] == [
+        "1",
+        "Q29",
+        top.provider.credit_code,
+        "MCN 机构",
+        "L0 未认证",
+        "正常",
+        formats.score(top.overall, suffix=False),
+        "100.0%",
+        "49",
+        "¥30,000.00",
+    ]
 
 
 def test_delisting_approval_through_the_console(roles, auditor):
@@ -71,7 +99,7 @@ def test_delisting_approval_through_the_console(roles, auditor):
     target.refresh_from_db()
     assert target.status == "delisted"
     assert Decision.objects.filter(refers_to=proposal, status="effective").count() == 1
-    assert "Target" not in page_client(checker1).get("/console/delistings/").content.decode()
+    assert f'id="proposal-{proposal.pk}"' not in page_client(checker1).get("/console/delistings/").content.decode()
 
 
 def test_ledger_page_reports_ok_and_head(staff):
@@ -207,5 +235,5 @@ def test_simulation_comparison_page(staff):
     CycleOutcome.objects.create(cycle=published, overall=Decimal("50"), proposed_tier="L1", change="none", **common)
     CycleOutcome.objects.create(cycle=simulation, overall=Decimal("70"), proposed_tier="L2", change="promote", **common)
     body = page_client(staff).get(f"/console/cycles/{simulation.pk}/comparison/").content.decode()
-    assert "Moved Co" in body and "L1 (50.00)" in body and "L2 (70.00)" in body
+    assert "Moved Co" in body and "L1 认证 (50.0/100)" in body and "L2 铜牌 (70.0/100)" in body
     assert page_client(staff).get(f"/console/cycles/{published.pk}/comparison/").status_code == 404

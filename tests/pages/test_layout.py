@@ -27,12 +27,12 @@ def references(module: str) -> dict[str, set[str]]:
 def test_console_templates_use_pages_and_the_domain_never_the_portal():
     found = references("console")
     assert found["load"] == {"i18n", "static", "pages"}
-    assert found["static"] == {"pages", "console"}
-    assert found["url"] == {"console"}
+    assert found["static"] <= {"pages", "console"}  # base.html links the pages stylesheet for every page
+    assert found["url"] == {"console", "certification"}  # certificates link to their public verification
 
 
 def test_portal_templates_use_pages_and_the_domain_never_the_console():
     found = references("portal")
     assert found["load"] == {"i18n", "static", "pages"}
-    assert found["static"] == {"pages"}
+    assert found["static"] <= {"pages"}
     assert found["url"] == {"portal", "certification"}

@@ -9,6 +9,7 @@ from certification import appeals as appeals_service
 from certification import services as cert_services
 from certification.ledger import decision_append
 from certification.models import Appeal
+from pages import formats
 from scoring.models import ProviderScore
 from tests import factories
 from tests.conftest import make_staff, page_client
@@ -41,9 +42,9 @@ def test_dashboard_shows_latest_published_scores(provider_user, provider, scored
     latest = ProviderScore.objects.get(provider=provider, cycle__window_start__month=9)
     assert latest.rank == 1 and latest.cohort_size == 5
     assert 'class="radar"' in body and "series-own" in body and "series-median" in body
-    assert f'<dd id="overall">{latest.overall:.1f}</dd>' in body
+    assert f'<dd id="overall">{formats.score(latest.overall)}</dd>' in body
     assert '<dd id="rank">1 / 5</dd>' in body
-    assert '<dd id="percentile">100%</dd>' in body
+    assert '<dd id="percentile">100.0%</dd>' in body
     assert 'class="trend"' in body
     assert f"/portal/scores/{latest.pk}/metrics/gpm/" in body
 
@@ -55,8 +56,8 @@ def test_metric_explanation_and_other_providers_score_is_404(provider_user, prov
     response = client.get(f"/portal/scores/{own.pk}/metrics/gpm/")
     assert response.status_code == 200
     body = response.content.decode()
-    assert '<dd id="raw-value">0.5000</dd>' in body  # provider is 5th of 5 → raw value 5/10
-    assert '<dd id="median">0.3000</dd>' in body  # median of 0.1 … 0.5
+    assert '<dd id="raw-value">¥0.50</dd>' in body  # provider is 5th of 5 → raw value 5/10 (GPM is in yuan)
+    assert '<dd id="median">¥0.30</dd>' in body  # median of 0.1 … 0.5
     assert client.get(f"/portal/scores/{other.pk}/metrics/gpm/").status_code == 404
     assert client.get(f"/portal/scores/{own.pk}/metrics/nope/").status_code == 404
 
@@ -115,7 +116,12 @@ def test_appeal_form_files_through_the_service_and_the_dashboard_shows_the_appea
     response = client.post(f"/portal/decisions/{old.pk}/appeal/", {"statement": "  "})
     assert response.status_code == 200 and Appeal.objects.count() == 0
     assert "申诉须填写陈述。" in response.content.decode()
-    assert client.post(f"/portal/decisions/{old.pk}/appeal/", {"statement": "Please look again."}).status_code == 302
+    response = client.post(f"/portal/decisions/{old.pk}/appeal/", {"statement": "Please look again."}, follow=True)
+    # Filed: the message says so and the page shows its status and a copy of what was filed.
+    assert response.redirect_chain == [(f"/portal/decisions/{old.pk}/appeal/", 302)]
+    body = response.content.decode()
+    assert "申诉已提交" in body and 'href="#filed"' in body
+    assert '<section class="card" id="filed">' in body and "Please look again." in body and "待复核" in body
     client.post(f"/portal/decisions/{fresh.pk}/appeal/", {"statement": "Wrong numbers."})
     assert sorted(Appeal.objects.values_list("decision_id", "status")) == [(old.pk, "open"), (fresh.pk, "open")]
     # Filed: the dashboard shows the appeal's status beside each decision and no longer offers the button.
