@@ -17,7 +17,7 @@ MARCH, APRIL, MAY = dt.date(2025, 3, 1), dt.date(2025, 4, 1), dt.date(2025, 5, 1
 
 
 def lines(statement):
-    return [(l.kind, l.for_month, l.engagement_id, l.amount) for l in statement.lines.order_by("position")]
+    return [(x.kind, x.for_month, x.engagement_id, x.amount) for x in statement.lines.order_by("position")]
 
 
 def test_march_statement_to_the_cent(roles):
@@ -77,8 +77,8 @@ def test_second_run_makes_nothing_and_adjustments_settle_once(roles):
     # commission: (−900 + 100) × 0.1 = −80 (the rest: the reference)
     exp_march = ref.month_amounts(world["p"].pk, MARCH)
     settled = {}
-    for l in StatementLine.objects.filter(statement__provider=world["p"], for_month=MARCH):
-        settled[(l.engagement_id, l.kind)] = settled.get((l.engagement_id, l.kind), Decimal(0)) + l.exact
+    for x in StatementLine.objects.filter(statement__provider=world["p"], for_month=MARCH):
+        settled[(x.engagement_id, x.kind)] = settled.get((x.engagement_id, x.kind), Decimal(0)) + x.exact
     for key, value in exp_march.items():
         assert abs(settled.get(key, Decimal(0)) - Decimal(value.numerator) / Decimal(value.denominator)) < Decimal(
             "1e-20"
