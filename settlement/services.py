@@ -229,11 +229,10 @@ def statements_make(
             ("recompute", sql.RECOMPUTE),
             ("diff", sql.DIFF),
         ):
-            cursor.execute(statement, {**params, "start": start, "end": end} if step == "segments" else params)
-            if step == "targets":
+            cursor.execute(statement, params)
+            if step == "targets":  # the segments cover every target month, the earliest recomputed one first
                 cursor.execute("SELECT min(m_start) FROM settlement_tmp_targets")
-                params["start"] = cursor.fetchone()[0]
-                params["end"] = end
+                params["start"], params["end"] = cursor.fetchone()[0], end
             _checkpoint(step)
         cursor.execute(sql.INSERT_STATEMENTS, params)
         made = cursor.rowcount

@@ -12,6 +12,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from providers.models import Engagement
 from settlement import services
 from settlement.models import AgreementVersion, JournalLeg, Statement, StatementLine
 from tests import factories
@@ -32,8 +33,9 @@ reattribute = st.tuples(st.just("reattribute"), st.integers(0, 50))
 version = st.tuples(st.just("version"), st.integers(0, 3), days, money, rates, rates)
 statement = st.tuples(st.just("statement"))
 dispute = st.tuples(st.just("dispute"), st.integers(0, 1))
+end = st.tuples(st.just("end"), st.integers(0, 3), st.one_of(st.none(), days))
 operations = st.lists(
-    st.one_of(ingest, ingest, refund, reattribute, version, statement, statement, dispute), min_size=1, max_size=14
+    st.one_of(ingest, ingest, refund, reattribute, version, statement, statement, dispute, end), min_size=1, max_size=14
 )
 plans = st.fixed_dictionaries(
     {
@@ -55,7 +57,8 @@ def build(plan):
         factories.EngagementFactory(provider=p2, merchant=m1, start_date=dt.date(2025, 1, 15)),
     ]
     agreements = [
-        w.agreement(e, (e.start_date, "3000.00", "0.1", "0.2")) if i != 1 else w.agreement(e) for i, e in enumerate(engagements)
+        w.agreement(e, (e.start_date, "3000.00", "0.1", "0.2")) if i != 1 else w.agreement(e)
+        for i, e in enumerate(engagements)
     ]
     for i, gmv in enumerate(plan["baseline"]):  # m1's unoperated sessions in the 30 days before its engagements
         w.session(m1, when=w.at(2024, 12, 20 + i) + dt.timedelta(days=(start - dt.date(2025, 1, 1)).days), gmv=gmv)
@@ -86,8 +89,16 @@ def run(plan, world):
             agreement = world["agreements"][ei]
             if not AgreementVersion.objects.filter(agreement=agreement, effective_from=day).exists():
                 services.agreement_version_add(
-                    agreement=agreement, effective_from=day, fixed_fee_monthly=fee, commission_rate=rate, uplift_bonus_rate=bonus
+                    agreement=agreement,
+                    effective_from=day,
+                    fixed_fee_monthly=fee,
+                    commission_rate=rate,
+                    uplift_bonus_rate=bonus,
                 )
+        elif kind == "end":  # an engagement's end date corrected (never before its start)
+            engagement = world["engagements"][op[1]]
+            last = None if op[2] is None else max(op[2], engagement.start_date)
+            Engagement.objects.filter(pk=engagement.pk).update(end_date=last)
         elif kind == "statement" and made < len(MONTHS) - 1:
             services.statements_make(month=MONTHS[made])
             made += 1
@@ -119,17 +130,23 @@ def check(world):
         for s in standing:
             assert s.total == sum(s.lines.values_list("amount", flat=True), Decimal("0.00"))
         receivable = sum(
-            JournalLeg.objects.filter(provider=provider, account="provider_receivable").values_list("amount", flat=True),
+            JournalLeg.objects.filter(provider=provider, account="provider_receivable").values_list(
+                "amount", flat=True
+            ),
             Decimal("0.00"),
         )
         posted = sum(
-            StatementLine.objects.filter(statement__in=standing).exclude(kind="carried").values_list("amount", flat=True),
+            StatementLine.objects.filter(statement__in=standing)
+            .exclude(kind="carried")
+            .values_list("amount", flat=True),
             Decimal("0.00"),
         )
         assert receivable == posted
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(plan=plans)
 def test_every_session_is_settled_exactly_once(roles, plan):
     with transaction.atomic():
