@@ -2,6 +2,7 @@
 reasons and admission checks as sentences in the reader's language."""
 
 import datetime as dt
+from decimal import Decimal
 
 from django import template
 
@@ -48,3 +49,11 @@ def check_label(result) -> str:
 def check_error(result) -> str:
     """Why a stored admission check failed, in the active language ("" when it recorded no error)."""
     return admission_checks.evidence_error_text(result.get("evidence") or {})
+
+
+@register.filter
+def yuan(value) -> str:
+    """Money as yuan with thousands separators and 2 decimals, the same in every language (1234.5 → 1,234.50)."""
+    if value is None or value == "":
+        return "—"
+    return f"{Decimal(value):,.2f}"
