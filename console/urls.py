@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import settlement_views, views
 
 app_name = "console"
 
@@ -25,4 +25,8 @@ urlpatterns = [
     path("console/leaderboard/", views.leaderboard, name="leaderboard"),
     path("console/ledger/", views.ledger, name="ledger"),
     path("console/providers/<int:pk>/", views.provider, name="provider"),
+    path("console/statements/", settlement_views.statements, name="statements"),
+    path("console/statements/run/", settlement_views.statement_run, name="statement-run"),
+    path("console/statements/<int:pk>/", settlement_views.statement_detail, name="statement"),
+    path("console/statements/<int:pk>/<str:action>/", settlement_views.statement_act, name="statement-act"),
 ]

@@ -11,13 +11,15 @@ CYCLE_MANAGER = "cycle_manager"
 APPEAL_REVIEWER = "appeal_reviewer"
 AUDITOR = "auditor"
 DATA_PIPELINE = "data_pipeline"
+FINANCE = "finance"
+PAYMENT_SYSTEM = "payment_system"
 
-STAFF_ROLES = [ADMISSION_REVIEWER, CYCLE_MANAGER, APPEAL_REVIEWER, AUDITOR]
+STAFF_ROLES = [ADMISSION_REVIEWER, CYCLE_MANAGER, APPEAL_REVIEWER, AUDITOR, FINANCE]
 # Roles of service accounts (not staff, not provider users): they may only do what their permissions name.
-SERVICE_ROLES = [DATA_PIPELINE]
+SERVICE_ROLES = [DATA_PIPELINE, PAYMENT_SYSTEM]
 
 # Apps whose data every staff role may read.
-READABLE_APPS = ["providers", "scoring", "certification", "admission", "pghistory", "django_celery_beat"]
+READABLE_APPS = ["providers", "scoring", "certification", "admission", "settlement", "pghistory", "django_celery_beat"]
 
 # (app_label, model) pairs each role may add/change/delete, plus extra codenames.
 ROLE_WRITES = {
@@ -30,6 +32,8 @@ ROLE_WRITES = {
             ("providers", "merchant"),
             ("providers", "engagement"),
             ("admission", "admissionapplication"),
+            ("settlement", "serviceagreement"),
+            ("settlement", "agreementversion"),
         ],
         "extra": ["admission.review_admission"],
     },
@@ -48,9 +52,16 @@ ROLE_WRITES = {
     },
     APPEAL_REVIEWER: {"models": [("certification", "appeal")], "extra": ["certification.decide_appeal"]},
     AUDITOR: {"models": [], "extra": []},
+    # 收益线上化: statements, disputes, approvals, invoices, payouts and the tier incentive shares.
+    FINANCE: {
+        "models": [("settlement", "tierincentiveschedule")],
+        "extra": ["settlement.run_settlement", "settlement.finance_statement"],
+    },
 }
 
 DATA_PIPELINE_PERMS = ["providers.ingest_livesession", "providers.view_merchant", "providers.view_operator"]
+# The payment system reports payouts paid (and reads the payouts it is sent).
+PAYMENT_SYSTEM_PERMS = ["settlement.report_payment", "settlement.view_payout"]
 
 
 def _perms(codes):
@@ -71,3 +82,5 @@ def sync_roles() -> None:
         group.permissions.set(readable + _perms(codes + spec["extra"]))
     pipeline, _ = Group.objects.get_or_create(name=DATA_PIPELINE)
     pipeline.permissions.set(_perms(DATA_PIPELINE_PERMS))
+    payments, _ = Group.objects.get_or_create(name=PAYMENT_SYSTEM)
+    payments.permissions.set(_perms(PAYMENT_SYSTEM_PERMS))

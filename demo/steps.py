@@ -15,6 +15,7 @@ from core import dbroles
 from providers import demo as providers_demo
 from providers.demo import Demo, DemoConfig
 from providers.models import Employment, Engagement, LiveSession, Merchant, Operator, Provider
+from settlement.demo import make_settlement
 
 # The order matters: each step reads what the steps before it made.
 STEPS: list[tuple[str, Callable[[Demo], None]]] = [
@@ -29,6 +30,7 @@ STEPS: list[tuple[str, Callable[[Demo], None]]] = [
     ("certified_operators", make_certified_operators),
     ("appeals", make_appeals),
     ("admission_applications", make_admission_applications),
+    ("settlement", make_settlement),
 ]
 
 

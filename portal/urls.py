@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import settlement_views, views
 
 app_name = "portal"
 
@@ -13,4 +13,14 @@ urlpatterns = [
     path("portal/merchants/<int:merchant_id>/", views.merchant_detail, name="merchant"),
     path("portal/decisions/<int:decision_id>/appeal/", views.appeal_file, name="appeal"),
     path("portal/inbox/", views.inbox, name="inbox"),
+    path("portal/statements/", settlement_views.statements, name="statements"),
+    path("portal/statements/<int:statement_id>/", settlement_views.statement_detail, name="statement"),
+    path("portal/statements/<int:statement_id>/print/", settlement_views.statement_print, name="statement-print"),
+    path("portal/statements/<int:statement_id>/csv/", settlement_views.statement_csv, name="statement-csv"),
+    path(
+        "portal/statements/<int:statement_id>/lines/<int:position>/",
+        settlement_views.line_sessions,
+        name="statement-line",
+    ),
+    path("portal/statements/<int:statement_id>/<str:action>/", settlement_views.statement_act, name="statement-act"),
 ]

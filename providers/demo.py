@@ -63,6 +63,8 @@ STAFF_LOGINS = {
     "manager2": ([roles.CYCLE_MANAGER], False, "second cycle manager (the checker of a delisting)"),
     "appeals": ([roles.APPEAL_REVIEWER], False, "appeal reviewer (申诉)"),
     "auditor": ([roles.AUDITOR], False, "auditor, read-only"),
+    "finance": ([roles.FINANCE], False, "finance (收益线上化): statements, disputes, approvals, payouts"),
+    "finance2": ([roles.FINANCE], False, "second finance member (the second approver above ¥1,000,000)"),
 }
 PROVIDER_LOGINS = ["provider1", "provider2"]  # users of the first and second provider
 PIPELINE_LOGIN = "pipeline"

@@ -197,6 +197,8 @@ def raw_cursor(who: str):
 # all tables, so it runs as the owner, and in one transaction with it the ledger's truncate triggers
 # are disabled and then enabled ALWAYS again.
 LEDGER_TABLES = ["certification_decision", "certification_decisionapproval"]
+# The settlement books refuse TRUNCATE the same way (settlement migration 0002).
+TRUNCATE_GUARDED = [*LEDGER_TABLES, "settlement_journalentry", "settlement_journalleg"]
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -210,10 +212,10 @@ def _flush_may_truncate_ledger():
 
     def fixture_teardown(self):
         with connected_as_owner(), transaction.atomic(), connection.cursor() as cursor:
-            for table in LEDGER_TABLES:
+            for table in TRUNCATE_GUARDED:
                 cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER append_only_no_truncate")
             original(self)
-            for table in LEDGER_TABLES:
+            for table in TRUNCATE_GUARDED:
                 cursor.execute(f"ALTER TABLE {table} ENABLE ALWAYS TRIGGER append_only_no_truncate")
         restore_migration_data()
 
@@ -235,6 +237,7 @@ MIGRATION_DATA = [
     ("certification.migrations.0013_verify_ledger_schedule", "schedule"),
     ("certification.migrations.0014_cycle_watchdog_schedule", "schedule"),
     ("certification.migrations.0015_notification_email", "schedule"),
+    ("settlement.migrations.0002_books_roles_schedule", "forwards"),
 ]
 
 

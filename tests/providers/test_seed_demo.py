@@ -267,13 +267,15 @@ def test_logins_have_their_roles_and_the_pipeline_token_is_printed(seeded):
         "manager2": ["cycle_manager"],
         "appeals": ["appeal_reviewer"],
         "auditor": ["auditor"],
+        "finance": ["finance"],
+        "finance2": ["finance"],
         "provider1": [],
         "provider2": [],
         "pipeline": ["data_pipeline"],
         **{f"applicant{i}": [] for i in range(1, 7)},  # admission applicants (admission.demo)
     }
     staff = set(User.objects.filter(is_staff=True).values_list("username", flat=True))
-    assert staff == {"admin", "reviewer", "manager", "manager2", "appeals", "auditor"}
+    assert staff == {"admin", "reviewer", "manager", "manager2", "appeals", "auditor", "finance", "finance2"}
     assert list(User.objects.filter(is_superuser=True).values_list("username", flat=True)) == ["admin"]
     first, second = Provider.objects.order_by("id")[:2]
     assert ProviderUser.objects.get(user__username="provider1").provider == first
