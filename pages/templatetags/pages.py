@@ -3,7 +3,6 @@ counts, scores /100, Shanghai dates that never wrap), labels of stored codes (co
 reasons and admission checks as sentences in the reader's language."""
 
 import datetime as dt
-from decimal import Decimal
 
 from django import template
 from django.utils.html import format_html
