@@ -234,6 +234,7 @@ MIGRATION_DATA = [
     ("certification.migrations.0007_cycle_tier_side", "schedule"),
     ("certification.migrations.0013_verify_ledger_schedule", "schedule"),
     ("certification.migrations.0014_cycle_watchdog_schedule", "schedule"),
+    ("ecosystem.migrations.0003_monthly_reports_schedule", "schedule"),
 ]
 
 
