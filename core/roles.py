@@ -17,7 +17,7 @@ STAFF_ROLES = [ADMISSION_REVIEWER, CYCLE_MANAGER, APPEAL_REVIEWER, AUDITOR]
 SERVICE_ROLES = [DATA_PIPELINE]
 
 # Apps whose data every staff role may read.
-READABLE_APPS = ["providers", "scoring", "certification", "admission", "pghistory", "django_celery_beat"]
+READABLE_APPS = ["providers", "scoring", "certification", "admission", "ecosystem", "pghistory", "django_celery_beat"]
 
 # (app_label, model) pairs each role may add/change/delete, plus extra codenames.
 ROLE_WRITES = {
@@ -43,6 +43,8 @@ ROLE_WRITES = {
             ("certification", "operatorassessment"),
             ("django_celery_beat", "periodictask"),
             ("django_celery_beat", "crontabschedule"),
+            ("ecosystem", "programme"),
+            ("ecosystem", "reportsettings"),
         ],
         "extra": ["scoring.run_cycle", "certification.approve_delisting", "certification.verify_ledger"],
     },

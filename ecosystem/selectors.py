@@ -462,3 +462,73 @@ def programme_progress(programme: Programme, month: dt.date, counts: dict[int, i
         "started": month >= programme.start_month,
         "groups": groups,
     }
+
+
+_STANDING_COLUMNS = """r.provider_id, p.name AS provider_name, r.merchant_id, m.name AS merchant_name,
+                       m.platform_account_id, r.kind, r.leap_month"""
+
+
+def _standing_source(month: dt.date, stored: bool, provider_id: int | None) -> tuple[str, dict]:
+    params = {"month": month, "first": add_months(month, -11), "provider": provider_id}
+    if stored:
+        where = "AND pm.provider_id = %(provider)s" if provider_id is not None else ""
+        return (
+            f"SELECT provider_id, merchant_id, kind, leap_month FROM ecosystem_programmemerchant pm "
+            f"WHERE pm.month = %(month)s {where}",
+            params,
+        )
+    where = "WHERE e.provider_id = %(provider)s" if provider_id is not None else ""
+    return PROGRAMME_SQL.replace("{where}", where), params
+
+
+def programme_standing(month: dt.date, *, provider_id: int | None = None) -> dict:
+    """Per provider: successful-leap merchants and "almost" ones for the 12 complete months ending with M — the
+    stored standings of a finished month (the monthly job), else computed from the rollups now. Two statements."""
+    stored = MonthlyReport.objects.filter(month=month).exists()
+    source, params = _standing_source(month, stored, provider_id)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT r.provider_id, p.name, count(*) FILTER (WHERE r.kind = '{LeapKind.LEAP}'),
+                       count(*) FILTER (WHERE r.kind = '{LeapKind.ALMOST}')
+                FROM ({source}) r JOIN providers_provider p ON p.id = r.provider_id
+                GROUP BY r.provider_id, p.name ORDER BY 3 DESC, 4 DESC, r.provider_id""",
+            params,
+        )
+        providers = [
+            {"provider_id": pid, "provider_name": name, "leaps": leaps, "almost": almost}
+            for pid, name, leaps, almost in cursor.fetchall()
+        ]
+    return {"month": month, "stored": stored, "providers": providers}
+
+
+def programme_merchants(month: dt.date, *, provider_id: int | None = None, kind: str | None = None) -> list[dict]:
+    """The credited merchants (leap or almost) of one provider or all, for the 12 months ending with M."""
+    stored = MonthlyReport.objects.filter(month=month).exists()
+    source, params = _standing_source(month, stored, provider_id)
+    params["kind"] = kind
+    kind_filter = "WHERE r.kind = %(kind)s" if kind else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT {_STANDING_COLUMNS}
+                FROM ({source}) r JOIN providers_provider p ON p.id = r.provider_id
+                JOIN providers_merchant m ON m.id = r.merchant_id {kind_filter}
+                ORDER BY r.provider_id, r.kind DESC, r.leap_month, m.id""",
+            params,
+        )
+        columns = [c.name for c in cursor.description]
+        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def programme_overview(month: dt.date) -> dict | None:
+    """The programme at M: its terms, progress and providers on track, and each provider's counts."""
+    programme = programme_for(month)
+    if programme is None:
+        return None
+    standing = programme_standing(month)
+    counts = {p["provider_id"]: p["leaps"] for p in standing["providers"]}
+    progress = programme_progress(programme, month, counts)
+    on_track = {g["key"]: set(g.pop("on_track_ids")) for g in progress["groups"]}
+    for p in standing["providers"]:
+        p["on_track_high"] = p["provider_id"] in on_track["high"]
+        p["on_track_low"] = p["provider_id"] in on_track["low"]
+    return {**progress, "month": month, "stored": standing["stored"], "providers": standing["providers"]}
