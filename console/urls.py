@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import ecosystem_views, views
 
 app_name = "console"
 
@@ -24,4 +24,8 @@ urlpatterns = [
     path("console/appeals/<int:pk>/decide/", views.appeal_decide, name="appeal-decide"),
     path("console/leaderboard/", views.leaderboard, name="leaderboard"),
     path("console/ledger/", views.ledger, name="ledger"),
+    path("console/ecosystem/", ecosystem_views.ecosystem_report, name="ecosystem-report"),
+    path("console/ecosystem/merchants/", ecosystem_views.ecosystem_merchants, name="ecosystem-merchants"),
+    path("console/ecosystem/providers/", ecosystem_views.ecosystem_providers, name="ecosystem-providers"),
+    path("console/ecosystem/programme/", ecosystem_views.ecosystem_programme, name="ecosystem-programme"),
 ]

@@ -320,32 +320,20 @@ def providers_by_type(month: dt.date, provider_type: str, *, limit: int | None =
 
 
 def report_series(last: dt.date, months: int = 13) -> list[dict]:
-    """Counts for the charts: the months ending with ``last`` (stored figures where there are, else live)."""
+    """The stored months of the ``months`` ending with ``last``, oldest first, for the charts (one query): a month
+    the monthly job has not stored is not charted."""
+    rows = MonthlyReport.objects.filter(month__lte=last, month__gt=add_months(last, -months)).order_by("month")
     out = []
-    stored = {
-        r.month: r.figures for r in MonthlyReport.objects.filter(month__lte=last, month__gt=add_months(last, -months))
-    }
-    start = data_start()
-    for k in range(months - 1, -1, -1):
-        month = add_months(last, -k)
-        if month in stored:
-            f = revive(stored[month])
-            out.append(
-                {
-                    "month": month,
-                    "gmv_at_least": {str(x["threshold"]): x["count"] for x in f["gmv_at_least"]},
-                    "operated_gmv": f["operated_gmv"]["gmv"],
-                }
-            )
-        else:
-            c = month_counts(month, start)
-            out.append(
-                {
-                    "month": month,
-                    "gmv_at_least": c["gmv_at_least"],
-                    "operated_gmv": sum((v["gmv"] for v in c["operated_gmv_by_type"].values()), Decimal("0.00")),
-                }
-            )
+    for r in rows:
+        f = revive(r.figures)
+        out.append(
+            {
+                "month": r.month,
+                "gmv_at_least": {str(x["threshold"]): x["count"] for x in f["gmv_at_least"]},
+                "operated_gmv": f["operated_gmv"]["gmv"],
+                "stagnant_share": f["stagnant_or_declining"]["share"],
+            }
+        )
     return out
 
 

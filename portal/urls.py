@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import ecosystem_views, views
 
 app_name = "portal"
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("portal/scores/<int:score_id>/metrics/<str:key>/", views.metric_explain, name="metric"),
     path("portal/merchants/<int:merchant_id>/", views.merchant_detail, name="merchant"),
     path("portal/decisions/<int:decision_id>/appeal/", views.appeal_file, name="appeal"),
+    path("portal/programme/", ecosystem_views.programme, name="programme"),
 ]
