@@ -17,8 +17,10 @@ class MerchantMonth(models.Model):
 
     Written only by the database triggers on providers_livesession (migration 0001): never by Python."""
 
+    # The primary key's index (merchant, month) serves lookups by merchant: no index of its own (each one is paid
+    # for on every ingested row).
     pk = models.CompositePrimaryKey("merchant", "month")
-    merchant = models.ForeignKey("providers.Merchant", on_delete=models.DO_NOTHING, db_constraint=False)
+    merchant = models.ForeignKey("providers.Merchant", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False)
     month = models.DateField(_("month"))  # first day of the Shanghai month
     gmv = models.DecimalField(_("GMV"), **ROLLUP_MONEY)
     sessions = models.BigIntegerField(_("sessions"))
@@ -40,8 +42,8 @@ class ProviderMerchantMonth(models.Model):
     """Rollup: a provider's operated sessions and GMV with one merchant in one Shanghai month (triggers only)."""
 
     pk = models.CompositePrimaryKey("provider", "merchant", "month")
-    provider = models.ForeignKey("providers.Provider", on_delete=models.DO_NOTHING, db_constraint=False)
-    merchant = models.ForeignKey("providers.Merchant", on_delete=models.DO_NOTHING, db_constraint=False)
+    provider = models.ForeignKey("providers.Provider", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False)
+    merchant = models.ForeignKey("providers.Merchant", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False)
     month = models.DateField(_("month"))
     gmv = models.DecimalField(_("operated GMV"), **ROLLUP_MONEY)
     sessions = models.BigIntegerField(_("operated sessions"))
