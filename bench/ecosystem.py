@@ -141,7 +141,8 @@ FROM generate_series(1::bigint, {N_M}) i, generate_series(0, 22) mo, generate_se
 -- the report month: N_S sessions
 INSERT INTO providers_livesession (external_id, merchant_id, operator_id, provider_id, started_at, duration_minutes,
     gmv, orders, viewers, new_followers, refund_amount, paid_spend, paid_gmv, skus_listed, skus_sold)
-SELECT 's' || s, m, CASE WHEN m % 10 < 7 THEN ((m - 1) % {N_P}) + 1 END, CASE WHEN m % 10 < 7 THEN ((m - 1) % {N_P}) + 1 END,
+SELECT 's' || s, m, CASE WHEN m % 10 < 7 THEN ((m - 1) % {N_P}) + 1 END,
+       CASE WHEN m % 10 < 7 THEN ((m - 1) % {N_P}) + 1 END,
        (TIMESTAMP '{REPORT_MONTH} 00:00' + (s % 29) * interval '1 day' + (s % 720) * interval '1 minute')
            AT TIME ZONE 'Asia/Shanghai',
        120, round(((m * 7919) % 400000)::numeric * 1.95 / 10, 2), 10, 1000, 5, 0, 0, 0, 10, 5
