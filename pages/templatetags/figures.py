@@ -1,10 +1,10 @@
-"""Template filters for published figures: percentages, ratios (×), yuan with separators, months."""
+"""Template filters for published figures: percentages, ratios (×), yuan and counts with thousands separators
+(the same in both languages: ¥1,234,567.00), months."""
 
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -23,7 +23,7 @@ def percent(value, places: int = 1) -> str:
     if d is None:
         return "–"
     q = (d * 100).quantize(Decimal(1).scaleb(-int(places)), rounding=ROUND_HALF_UP)
-    return f"{number_format(q, int(places))}%"
+    return f"{q:,}%"
 
 
 @register.filter
@@ -32,7 +32,7 @@ def times(value) -> str:
     d = _decimal(value)
     if d is None:
         return "–"
-    return f"{number_format(d.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP), 2)}×"
+    return f"{d.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}×"
 
 
 @register.filter
@@ -40,12 +40,12 @@ def yuan(value) -> str:
     d = _decimal(value)
     if d is None:
         return "–"
-    return "¥" + number_format(d.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), 2, force_grouping=True)
+    return f"¥{d.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}"
 
 
 @register.filter
 def whole(value) -> str:
-    return "–" if value is None else number_format(value, 0, force_grouping=True)
+    return "–" if value is None else f"{int(value):,}"
 
 
 @register.filter
