@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import settlement_views, views
+from . import ecosystem_views, settlement_views, views
 
 app_name = "console"
 
@@ -29,4 +29,8 @@ urlpatterns = [
     path("console/statements/run/", settlement_views.statement_run, name="statement-run"),
     path("console/statements/<int:pk>/", settlement_views.statement_detail, name="statement"),
     path("console/statements/<int:pk>/<str:action>/", settlement_views.statement_act, name="statement-act"),
+    path("console/ecosystem/", ecosystem_views.ecosystem_report, name="ecosystem-report"),
+    path("console/ecosystem/merchants/", ecosystem_views.ecosystem_merchants, name="ecosystem-merchants"),
+    path("console/ecosystem/providers/", ecosystem_views.ecosystem_providers, name="ecosystem-providers"),
+    path("console/ecosystem/programme/", ecosystem_views.ecosystem_programme, name="ecosystem-programme"),
 ]

@@ -19,7 +19,16 @@ STAFF_ROLES = [ADMISSION_REVIEWER, CYCLE_MANAGER, APPEAL_REVIEWER, AUDITOR, FINA
 SERVICE_ROLES = [DATA_PIPELINE, PAYMENT_SYSTEM]
 
 # Apps whose data every staff role may read.
-READABLE_APPS = ["providers", "scoring", "certification", "admission", "settlement", "pghistory", "django_celery_beat"]
+READABLE_APPS = [
+    "providers",
+    "scoring",
+    "certification",
+    "admission",
+    "settlement",
+    "ecosystem",
+    "pghistory",
+    "django_celery_beat",
+]
 
 # (app_label, model) pairs each role may add/change/delete, plus extra codenames.
 ROLE_WRITES = {
@@ -47,6 +56,8 @@ ROLE_WRITES = {
             ("certification", "operatorassessment"),
             ("django_celery_beat", "periodictask"),
             ("django_celery_beat", "crontabschedule"),
+            ("ecosystem", "programme"),
+            ("ecosystem", "reportsettings"),
         ],
         "extra": ["scoring.run_cycle", "certification.approve_delisting", "certification.verify_ledger"],
     },

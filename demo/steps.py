@@ -12,6 +12,7 @@ from django.db import transaction
 from admission.demo import make_admission_applications
 from certification.demo import make_appeals, make_certified_operators, make_cycles
 from core import dbroles
+from ecosystem.demo import make_ecosystem
 from providers import demo as providers_demo
 from providers.demo import Demo, DemoConfig
 from providers.models import Employment, Engagement, LiveSession, Merchant, Operator, Provider
@@ -31,6 +32,8 @@ STEPS: list[tuple[str, Callable[[Demo], None]]] = [
     ("appeals", make_appeals),
     ("admission_applications", make_admission_applications),
     ("settlement", make_settlement),
+    # Last, so the steps before it (cycles included) see the data they always saw.
+    ("ecosystem", make_ecosystem),
 ]
 
 

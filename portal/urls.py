@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import settlement_views, views
+from . import ecosystem_views, settlement_views, views
 
 app_name = "portal"
 
@@ -23,4 +23,5 @@ urlpatterns = [
         name="statement-line",
     ),
     path("portal/statements/<int:statement_id>/<str:action>/", settlement_views.statement_act, name="statement-act"),
+    path("portal/programme/", ecosystem_views.programme, name="programme"),
 ]

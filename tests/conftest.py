@@ -238,6 +238,7 @@ MIGRATION_DATA = [
     ("certification.migrations.0014_cycle_watchdog_schedule", "schedule"),
     ("certification.migrations.0015_notification_email", "schedule"),
     ("settlement.migrations.0002_books_roles_schedule", "forwards"),
+    ("ecosystem.migrations.0003_monthly_reports_schedule", "schedule"),
 ]
 
 
