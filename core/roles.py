@@ -17,7 +17,15 @@ STAFF_ROLES = [ADMISSION_REVIEWER, CYCLE_MANAGER, APPEAL_REVIEWER, AUDITOR]
 SERVICE_ROLES = [DATA_PIPELINE]
 
 # Apps whose data every staff role may read.
-READABLE_APPS = ["providers", "scoring", "certification", "admission", "pghistory", "django_celery_beat"]
+READABLE_APPS = [
+    "providers",
+    "scoring",
+    "certification",
+    "admission",
+    "playbook",
+    "pghistory",
+    "django_celery_beat",
+]
 
 # (app_label, model) pairs each role may add/change/delete, plus extra codenames.
 ROLE_WRITES = {
@@ -41,6 +49,9 @@ ROLE_WRITES = {
             ("scoring", "qualificationcycle"),
             ("certification", "ruleset"),
             ("certification", "operatorassessment"),
+            ("playbook", "playbook"),
+            ("playbook", "playbookstage"),
+            ("playbook", "playbookitem"),
             ("django_celery_beat", "periodictask"),
             ("django_celery_beat", "crontabschedule"),
         ],

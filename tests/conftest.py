@@ -234,6 +234,8 @@ MIGRATION_DATA = [
     ("certification.migrations.0007_cycle_tier_side", "schedule"),
     ("certification.migrations.0013_verify_ledger_schedule", "schedule"),
     ("certification.migrations.0014_cycle_watchdog_schedule", "schedule"),
+    ("playbook.defaults", "create_v1"),
+    ("playbook.migrations.0003_refresh_reviews_schedule", "schedule"),
 ]
 
 

@@ -1,0 +1,42 @@
+"""Choices of the playbook app: stages, what an item needs, plan statuses."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class StageKey(models.TextChoices):
+    """The stages of DESIGN §12, in order."""
+
+    DIAGNOSIS = "diagnosis", _("Diagnosis (诊断)")
+    SETUP = "setup", _("Set-up: goal and budget (立项)")
+    LINEUP = "lineup", _("Product lineup (货盘)")
+    PREHEAT = "preheat", _("Preheat (预热)")
+    SCRIPT = "script", _("Script and product order (脚本与排品)")
+    LIVE = "live", _("Live execution (直播)")
+    REVIEW = "review", _("Review (复盘)")
+
+
+STAGE_ORDER = [s.value for s in StageKey]
+# Stages whose required items must be done before a plan is ready for the live stage.
+BEFORE_LIVE = STAGE_ORDER[: STAGE_ORDER.index(StageKey.LIVE)]
+
+
+class ItemNeed(models.TextChoices):
+    """What ticking an item needs (DESIGN §12: a text, a number, a file, or a link to a stream)."""
+
+    TEXT = "text", _("a text")
+    NUMBER = "number", _("a number")
+    FILE = "file", _("a file")
+    STREAM = "stream", _("a link to a stream")
+
+
+class PlanStatus(models.TextChoices):
+    PREPARING = "preparing", _("preparing")
+    READY = "ready", _("ready for the live stage")
+    LINKED = "linked", _("stream linked")
+    REVIEWED = "reviewed", _("reviewed")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+# Ticks are refused on plans in these statuses.
+CLOSED_STATUSES = [PlanStatus.REVIEWED, PlanStatus.CANCELLED]
