@@ -20,5 +20,6 @@ urlpatterns = [
     path("api/docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="schema")), name="api-docs"),
     path("", include("portal.urls")),
     path("", include("console.urls")),
+    path("", include("playbook.urls")),
     path("", include("certification.urls")),
 ]

@@ -2,8 +2,10 @@
 reasons and admission checks as sentences in the reader's language."""
 
 import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
+from django.utils.translation import get_language
 
 from admission import checks as admission_checks
 from certification import reasons
@@ -48,3 +50,31 @@ def check_label(result) -> str:
 def check_error(result) -> str:
     """Why a stored admission check failed, in the active language ("" when it recorded no error)."""
     return admission_checks.evidence_error_text(result.get("evidence") or {})
+
+
+# --- figures of the playbook pages (plans, reviews, the operator record) ------------------------
+
+
+@register.filter
+def percent(value, places: int = 1) -> str:
+    """A ratio as a percent with ``places`` decimals, rounded half-up (0.931 → "93.1%"); "—" for no value."""
+    if value is None or value == "":
+        return "—"
+    quantum = Decimal(1).scaleb(-int(places))
+    return f"{(Decimal(str(value)) * 100).quantize(quantum, rounding=ROUND_HALF_UP)}%"
+
+
+@register.filter
+def yuan(value) -> str:
+    """Money as ¥ with thousands separators and 2 decimals; "—" for no value."""
+    if value is None or value == "":
+        return "—"
+    return f"¥{Decimal(str(value)).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}"
+
+
+@register.filter
+def item_title(item) -> str:
+    """A playbook item's title in the reader's language (items are staff-written data in both languages)."""
+    title_zh = item.get("title_zh") if isinstance(item, dict) else item.title_zh
+    title = item.get("title") if isinstance(item, dict) else item.title
+    return title_zh if (get_language() or "").startswith("zh") else title
