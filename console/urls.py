@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import playbook_views, views
 
 app_name = "console"
 
@@ -24,4 +24,7 @@ urlpatterns = [
     path("console/appeals/<int:pk>/decide/", views.appeal_decide, name="appeal-decide"),
     path("console/leaderboard/", views.leaderboard, name="leaderboard"),
     path("console/ledger/", views.ledger, name="ledger"),
+    path("console/plans/", playbook_views.plans, name="plans"),
+    path("console/plans/<int:plan_id>/", playbook_views.plan_detail, name="plan"),
+    path("console/reviews/<int:review_id>/", playbook_views.review_detail, name="review"),
 ]

@@ -7,13 +7,13 @@ from django.utils.translation import gettext_lazy as _
 class StageKey(models.TextChoices):
     """The stages of DESIGN §12, in order."""
 
-    DIAGNOSIS = "diagnosis", _("Diagnosis (诊断)")
-    SETUP = "setup", _("Set-up: goal and budget (立项)")
-    LINEUP = "lineup", _("Product lineup (货盘)")
-    PREHEAT = "preheat", _("Preheat (预热)")
-    SCRIPT = "script", _("Script and product order (脚本与排品)")
-    LIVE = "live", _("Live execution (直播)")
-    REVIEW = "review", _("Review (复盘)")
+    DIAGNOSIS = "diagnosis", _("Diagnosis")
+    SETUP = "setup", _("Set-up: goal and budget")
+    LINEUP = "lineup", _("Product lineup")
+    PREHEAT = "preheat", _("Preheat")
+    SCRIPT = "script", _("Script and product order")
+    LIVE = "live", _("Live execution")
+    REVIEW = "review", _("Review")
 
 
 STAGE_ORDER = [s.value for s in StageKey]
@@ -40,3 +40,17 @@ class PlanStatus(models.TextChoices):
 
 # Ticks are refused on plans in these statuses.
 CLOSED_STATUSES = [PlanStatus.REVIEWED, PlanStatus.CANCELLED]
+
+
+# Figures of a review's targets against actuals, and of the one-click diagnosis, as people read them.
+FIGURE_LABELS = {
+    "gmv": _("GMV (yuan)"),
+    "entries": _("Entries (viewers)"),
+    "new_followers": _("New followers"),
+    "paid_roi": _("Paid ROI"),
+    "sessions": _("Live sessions"),
+    "viewers": _("Viewers"),
+    "gpm": _("GMV per thousand viewers"),
+    "conversion": _("Orders per viewer"),
+    "refund_rate": _("Refund rate"),
+}

@@ -12,7 +12,7 @@ from certification.models import Certificate
 from core.dates import SHANGHAI, add_months, shanghai_today
 from providers.models import Employment
 
-from .choices import BEFORE_LIVE
+from .choices import BEFORE_LIVE, FIGURE_LABELS
 from .models import ItemTick, OperationPlan, OperatorRecordConsent, PlaybookItem, PlaybookStage
 from .sql import OPERATOR_MERCHANTS, OPERATOR_UPLIFT
 
@@ -135,3 +135,19 @@ def operator_record(*, operator, today: dt.date | None = None) -> dict:
         else Decimal(uplift).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP),
         "uplift_sessions": uplift_n,
     }
+
+
+def review_page(review) -> dict:
+    """What a review page shows, with labels (no query)."""
+    figures = [{**f, "label": FIGURE_LABELS.get(f["key"], f["key"])} for f in review.figures]
+    return {
+        "review": review,
+        "figures": figures,
+        "skipped": review.skipped_items,
+        "skipped_required": sum(1 for s in review.skipped_items if s["required"]),
+        "has_curves": bool(review.curves),
+    }
+
+
+def diagnosis_rows(plan) -> list[dict]:
+    return [{**f, "label": FIGURE_LABELS.get(f["key"], f["key"])} for f in (plan.diagnosis or {}).get("figures", [])]

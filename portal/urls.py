@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import playbook_views, views
 
 app_name = "portal"
 
@@ -12,4 +12,8 @@ urlpatterns = [
     path("portal/scores/<int:score_id>/metrics/<str:key>/", views.metric_explain, name="metric"),
     path("portal/merchants/<int:merchant_id>/", views.merchant_detail, name="merchant"),
     path("portal/decisions/<int:decision_id>/appeal/", views.appeal_file, name="appeal"),
+    path("portal/plans/", playbook_views.plans, name="plans"),
+    path("portal/plans/<int:plan_id>/", playbook_views.plan_detail, name="plan"),
+    path("portal/reviews/<int:review_id>/", playbook_views.review_detail, name="review"),
+    path("portal/operators/<int:operator_id>/record/", playbook_views.record_consent, name="record-consent"),
 ]
