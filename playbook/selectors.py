@@ -146,6 +146,7 @@ def review_page(review) -> dict:
         "skipped": review.skipped_items,
         "skipped_required": sum(1 for s in review.skipped_items if s["required"]),
         "has_curves": bool(review.curves),
+        "curve_keys": sorted(((review.curves or {}).get("series") or {}).keys()),
     }
 
 

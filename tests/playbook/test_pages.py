@@ -115,3 +115,24 @@ def test_the_pages_read_in_chinese(reviewed, provider_user):
     assert "诊断" in html and "近7天GMV（元）" in html and "Sessions in the last 7 days" not in html
     html = client.get(f"/portal/reviews/{reviewed.review.pk}/").content.decode()
     assert "复盘" in html and "目标" in html
+
+
+def test_a_review_with_600_minutes_of_curves_draws_them_within_its_query_budget(
+    reviewed, provider_user, django_assert_max_num_queries
+):
+    from playbook.reviews import exit_spikes
+
+    from .curves import SERIES, curves
+
+    review = reviewed.review
+    review.curves = curves(600)
+    review.exit_spikes = exit_spikes(review.curves)
+    review.save(update_fields=["curves", "exit_spikes"])
+    # Exits jump by 40 at every 100th minute: Δ5 is 5 × 2 + 40 at minutes 100…104, 200…, earliest first.
+    assert [s["minute"] for s in review.exit_spikes] == [100, 101, 102]
+    client = page_client(provider_user, language="en")
+    with django_assert_max_num_queries(8):
+        html = client.get(f"/portal/reviews/{review.pk}/").content.decode()
+    assert html.count('<svg xmlns="http://www.w3.org/2000/svg"') == len(SERIES)
+    assert 'data-series="exits"' in html and "minute 100: 50 exits in 5 minutes" in html
+    assert "SKU 90" in html  # the event 10 minutes before the spike at 100 is not "around" it, but is on the curve
