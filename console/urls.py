@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import ecosystem_views, settlement_views, views
+from . import ecosystem_views, playbook_views, settlement_views, views
 
 app_name = "console"
 
@@ -33,4 +33,7 @@ urlpatterns = [
     path("console/ecosystem/merchants/", ecosystem_views.ecosystem_merchants, name="ecosystem-merchants"),
     path("console/ecosystem/providers/", ecosystem_views.ecosystem_providers, name="ecosystem-providers"),
     path("console/ecosystem/programme/", ecosystem_views.ecosystem_programme, name="ecosystem-programme"),
+    path("console/plans/", playbook_views.plans, name="plans"),
+    path("console/plans/<int:plan_id>/", playbook_views.plan_detail, name="plan"),
+    path("console/reviews/<int:review_id>/", playbook_views.review_detail, name="review"),
 ]

@@ -26,6 +26,7 @@ READABLE_APPS = [
     "admission",
     "settlement",
     "ecosystem",
+    "playbook",
     "pghistory",
     "django_celery_beat",
 ]
@@ -54,6 +55,9 @@ ROLE_WRITES = {
             ("scoring", "qualificationcycle"),
             ("certification", "ruleset"),
             ("certification", "operatorassessment"),
+            ("playbook", "playbook"),
+            ("playbook", "playbookstage"),
+            ("playbook", "playbookitem"),
             ("django_celery_beat", "periodictask"),
             ("django_celery_beat", "crontabschedule"),
             ("ecosystem", "programme"),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import ecosystem_views, settlement_views, views
+from . import ecosystem_views, playbook_views, settlement_views, views
 
 app_name = "portal"
 
@@ -24,4 +24,8 @@ urlpatterns = [
     ),
     path("portal/statements/<int:statement_id>/<str:action>/", settlement_views.statement_act, name="statement-act"),
     path("portal/programme/", ecosystem_views.programme, name="programme"),
+    path("portal/plans/", playbook_views.plans, name="plans"),
+    path("portal/plans/<int:plan_id>/", playbook_views.plan_detail, name="plan"),
+    path("portal/reviews/<int:review_id>/", playbook_views.review_detail, name="review"),
+    path("portal/operators/<int:operator_id>/record/", playbook_views.record_consent, name="record-consent"),
 ]

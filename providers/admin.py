@@ -100,8 +100,8 @@ class EmploymentAdmin(ServiceAdmin):
 
 @admin.register(models.Merchant)
 class MerchantAdmin(ServiceAdmin):
-    list_display = ["id", "platform_account_id", "name", "category"]
-    list_filter = ["category"]
+    list_display = ["id", "platform_account_id", "name", "category", "public_consent"]
+    list_filter = ["category", "public_consent"]
     search_fields = ["=platform_account_id", "name"]
     show_full_result_count = False
     paginator = EstimatedCountPaginator

@@ -153,6 +153,9 @@ class Merchant(models.Model):
     platform_account_id = models.CharField(_("platform account id"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=200)
     category = models.CharField(_("category"), max_length=50, db_index=True)
+    public_consent = models.BooleanField(
+        _("may be named on public pages"), default=False, help_text=_("DESIGN §2: default no.")
+    )
 
     objects = RestrictedQuerySet.as_manager()
 

@@ -246,8 +246,10 @@ def employment_delete(*, employment: Employment) -> None:
 
 
 @transaction.atomic
-def merchant_create(*, platform_account_id: str, name: str, category: str) -> Merchant:
-    return _save(Merchant(platform_account_id=platform_account_id, name=name, category=category))
+def merchant_create(*, platform_account_id: str, name: str, category: str, public_consent: bool = False) -> Merchant:
+    return _save(
+        Merchant(platform_account_id=platform_account_id, name=name, category=category, public_consent=public_consent)
+    )
 
 
 @transaction.atomic

@@ -239,6 +239,8 @@ MIGRATION_DATA = [
     ("certification.migrations.0015_notification_email", "schedule"),
     ("settlement.migrations.0002_books_roles_schedule", "forwards"),
     ("ecosystem.migrations.0003_monthly_reports_schedule", "schedule"),
+    ("playbook.defaults", "create_v1"),
+    ("playbook.migrations.0003_refresh_reviews_schedule", "schedule"),
 ]
 
 

@@ -5,7 +5,9 @@ reasons and admission checks as sentences in the reader's language."""
 import datetime as dt
 
 from django import template
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from admission import checks as admission_checks
 from certification import reasons
@@ -174,3 +176,47 @@ def inbox_unread(user) -> int:
     if not getattr(user, "is_authenticated", False) or user.is_staff or provider_id_of(user) is None:
         return 0
     return Notification.objects.restrict(user).filter(read=False).count()
+
+
+# --- figures of the playbook pages (plans, reviews, the operator record) ------------------------
+
+
+@register.filter
+def item_title(item) -> str:
+    """A playbook item's title in the reader's language (items are staff-written data in both languages)."""
+    title_zh = item.get("title_zh") if isinstance(item, dict) else item.title_zh
+    title = item.get("title") if isinstance(item, dict) else item.title
+    return title_zh if (get_language() or "").startswith("zh") else title
+
+
+CURVE_WIDTH, CURVE_HEIGHT = 600, 120
+
+
+@register.filter
+def curve_svg(curves: dict, key: str) -> str:
+    """One minute curve of a review (``curves["series"][key]`` over ``curves["minutes"]``) as an inline SVG
+    polyline scaled to its own maximum, with the review's events as ticks; "" when the series is absent."""
+    minutes = (curves or {}).get("minutes") or []
+    values = ((curves or {}).get("series") or {}).get(key) or []
+    points = [(k, float(v)) for k, v in zip(minutes, values, strict=False) if v is not None]
+    if len(points) < 2:
+        return ""
+    last = max(k for k, _ in points) or 1
+    top = max(v for _, v in points) or 1.0
+
+    def x(k) -> float:
+        return CURVE_WIDTH * k / last
+
+    line = " ".join(f"{x(k):.1f},{CURVE_HEIGHT - CURVE_HEIGHT * v / top:.1f}" for k, v in points)
+    ticks = "".join(
+        f'<line class="event" x1="{x(e["minute"]):.1f}" x2="{x(e["minute"]):.1f}" y1="0" y2="{CURVE_HEIGHT}" '
+        f'stroke="#c2410c" stroke-dasharray="2 3"><title>{escape(str(e.get("kind", "")))} '
+        f"{escape(str(e.get('label', '')))}</title></line>"
+        for e in curves.get("events") or []
+        if isinstance(e.get("minute"), int)
+    )
+    return mark_safe(  # noqa: S308 - numbers formatted here and escaped labels only
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {CURVE_WIDTH} {CURVE_HEIGHT}" width="100%" '
+        f'preserveAspectRatio="none" class="curve" data-series="{escape(key)}" role="img" aria-label="{escape(key)}">'
+        f'{ticks}<polyline fill="none" stroke="#1d4ed8" stroke-width="1.5" points="{line}"/></svg>'
+    )

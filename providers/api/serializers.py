@@ -125,7 +125,7 @@ class EmploymentEndSerializer(serializers.Serializer):
 class MerchantSerializer(ScopedModelSerializer):
     class Meta(ScopedModelSerializer.Meta):
         model = Merchant
-        fields = ["id", "platform_account_id", "name", "category"]
+        fields = ["id", "platform_account_id", "name", "category", "public_consent"]
 
 
 class EngagementSerializer(ScopedModelSerializer):
