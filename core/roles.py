@@ -17,7 +17,7 @@ STAFF_ROLES = [ADMISSION_REVIEWER, CYCLE_MANAGER, APPEAL_REVIEWER, AUDITOR]
 SERVICE_ROLES = [DATA_PIPELINE]
 
 # Apps whose data every staff role may read.
-READABLE_APPS = ["providers", "scoring", "certification", "admission", "pghistory", "django_celery_beat"]
+READABLE_APPS = ["providers", "live", "scoring", "certification", "admission", "pghistory", "django_celery_beat"]
 
 # (app_label, model) pairs each role may add/change/delete, plus extra codenames.
 ROLE_WRITES = {
@@ -50,7 +50,12 @@ ROLE_WRITES = {
     AUDITOR: {"models": [], "extra": []},
 }
 
-DATA_PIPELINE_PERMS = ["providers.ingest_livesession", "providers.view_merchant", "providers.view_operator"]
+DATA_PIPELINE_PERMS = [
+    "providers.ingest_livesession",
+    "providers.view_merchant",
+    "providers.view_operator",
+    "live.ingest_live",
+]
 
 
 def _perms(codes):
