@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import live_views, views
 
 app_name = "console"
 
@@ -24,4 +24,5 @@ urlpatterns = [
     path("console/appeals/<int:pk>/decide/", views.appeal_decide, name="appeal-decide"),
     path("console/leaderboard/", views.leaderboard, name="leaderboard"),
     path("console/ledger/", views.ledger, name="ledger"),
+    path("console/live/", live_views.walls, name="live-walls"),
 ]
