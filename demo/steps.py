@@ -12,6 +12,7 @@ from django.db import transaction
 from admission.demo import make_admission_applications
 from certification.demo import make_appeals, make_certified_operators, make_cycles
 from core import dbroles
+from live.demo import make_live_streams
 from providers import demo as providers_demo
 from providers.demo import Demo, DemoConfig
 from providers.models import Employment, Engagement, LiveSession, Merchant, Operator, Provider
@@ -29,6 +30,7 @@ STEPS: list[tuple[str, Callable[[Demo], None]]] = [
     ("certified_operators", make_certified_operators),
     ("appeals", make_appeals),
     ("admission_applications", make_admission_applications),
+    ("live_streams", make_live_streams),
 ]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
 
 import redis
@@ -48,12 +49,24 @@ async def _send(groups: list[str], message: dict) -> None:
     await asyncio.gather(*(layer.group_send(group, message) for group in groups))
 
 
+def _run(coroutine_function, *args) -> None:
+    """Run the sends from sync code; from a thread that already runs an event loop, in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        async_to_sync(coroutine_function)(*args)
+        return
+    thread = threading.Thread(target=lambda: asyncio.run(coroutine_function(*args)))
+    thread.start()
+    thread.join()
+
+
 def notify(stream_ids: list[int], kind: str) -> None:
     """Tell the open walls of these streams (and the wall of walls) that they changed."""
     try:
         groups = [stream_group(i) for i in watched(stream_ids)] + [WALL_GROUP]
         message = {"type": "live.changed", "kind": kind, "sent": time.time()}
-        async_to_sync(_send)(groups, message)
+        _run(_send, groups, message)
     except (redis.RedisError, OSError) as exc:  # a push is best effort: the data is committed, walls re-read
         logger.warning("live push failed: %s", exc)
 

@@ -234,6 +234,8 @@ MIGRATION_DATA = [
     ("certification.migrations.0007_cycle_tier_side", "schedule"),
     ("certification.migrations.0013_verify_ledger_schedule", "schedule"),
     ("certification.migrations.0014_cycle_watchdog_schedule", "schedule"),
+    ("live.migrations.0002_functions_registry_schedules", "create_v1"),
+    ("live.migrations.0002_functions_registry_schedules", "schedule"),
 ]
 
 

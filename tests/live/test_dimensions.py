@@ -32,10 +32,28 @@ def test_core_dimensions_and_delta5_at_one_snapshot():
     start = today_start(days_ago=1, hour=9).replace(second=42)
     base = dict(entries=100, exits=10, gmv=D("100.00"), orders=1)
     figures = dict(
-        entries=300, exits=70, watch_seconds=1000, comments=30, shares=7, likes=500, new_followers=9,
-        product_impressions=32, product_clicks=1, cart_adds=0, orders=10, room_impressions=1000,
-        entries_feed=120, entries_follow=30, entries_search=15, entries_paid=45, entries_other=0,
-        gmv=D("1000.00"), refund_amount=D("50.00"), paid_spend=D("100.00"), paid_gmv=D("250.00"), online_viewers=80,
+        entries=300,
+        exits=70,
+        watch_seconds=1000,
+        comments=30,
+        shares=7,
+        likes=500,
+        new_followers=9,
+        product_impressions=32,
+        product_clicks=1,
+        cart_adds=0,
+        orders=10,
+        room_impressions=1000,
+        entries_feed=120,
+        entries_follow=30,
+        entries_search=15,
+        entries_paid=45,
+        entries_other=0,
+        gmv=D("1000.00"),
+        refund_amount=D("50.00"),
+        paid_spend=D("100.00"),
+        paid_gmv=D("250.00"),
+        online_viewers=80,
     )
     ingest([row("a", "m1", start, 0, **base), row("a", "m1", start, 5, **figures), row("a", "m1", start, 7, **figures)])
     t = table("a")
@@ -76,8 +94,15 @@ def scene(db):
     def stream(external_id, merchant, start, orders, clicks, refund):
         return [
             row(
-                external_id, merchant, start, k, entries=100 + 10 * k, orders=orders + k, product_clicks=clicks(k),
-                gmv=D("1000.00"), refund_amount=refund,
+                external_id,
+                merchant,
+                start,
+                k,
+                entries=100 + 10 * k,
+                orders=orders + k,
+                product_clicks=clicks(k),
+                gmv=D("1000.00"),
+                refund_amount=refund,
             )
             for k in minutes
         ]

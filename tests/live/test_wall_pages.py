@@ -27,9 +27,20 @@ def streams(provider, other_provider):
     rows = []
     for eid, op in (("ours", ours), ("theirs", theirs), ("plain", None)):
         rows += [
-            row(eid, "shared", start, k, operator=op.platform_user_id if op else None, entries=100 * (k + 1),
-                orders=3 * k, gmv=Decimal(1000 * k), room_impressions=1000 * (k + 1), product_clicks=20 * k,
-                entries_feed=50 * (k + 1), online_viewers=40 + k)
+            row(
+                eid,
+                "shared",
+                start,
+                k,
+                operator=op.platform_user_id if op else None,
+                entries=100 * (k + 1),
+                orders=3 * k,
+                gmv=Decimal(1000 * k),
+                room_impressions=1000 * (k + 1),
+                product_clicks=20 * k,
+                entries_feed=50 * (k + 1),
+                online_viewers=40 + k,
+            )
             for k in range(3)
         ]
     report = snapshots_ingest(rows=rows)
@@ -74,7 +85,12 @@ def test_the_registry_is_readable_in_the_api(client_for, provider_user, db):
     dims = body[0]["dimensions"]
     assert body[0]["version"] == 1 and len(dims) >= 42
     gpm = next(d for d in dims if d["code"] == "gpm")
-    assert (gpm["label_zh"], gpm["direction"], gpm["formula"], gpm["group"]) == ("千次观看成交", "up", "gmv × 1000 / entries", "conversion")
+    assert (gpm["label_zh"], gpm["direction"], gpm["formula"], gpm["group"]) == (
+        "千次观看成交",
+        "up",
+        "gmv × 1000 / entries",
+        "conversion",
+    )
 
 
 def test_state_json_and_the_replay(staff, streams):
