@@ -2,15 +2,16 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class DimensionGroup(models.TextChoices):
-    TRAFFIC = "traffic", _("Traffic 流量")
-    INTERACTION = "interaction", _("Interaction 互动")
-    FOLLOWERS = "followers", _("Followers 涨粉")
-    PRODUCT = "product", _("Product 商品")
-    CONVERSION = "conversion", _("Conversion 成交")
-    PAID = "paid", _("Paid 投放")
+    TRAFFIC = "traffic", pgettext_lazy("live dimension group", "Traffic")
+    INTERACTION = "interaction", pgettext_lazy("live dimension group", "Interaction")
+    FOLLOWERS = "followers", pgettext_lazy("live dimension group", "Followers")
+    PRODUCT = "product", pgettext_lazy("live dimension group", "Product")
+    CONVERSION = "conversion", pgettext_lazy("live dimension group", "Conversion")
+    PAID = "paid", pgettext_lazy("live dimension group", "Paid")
 
 
 class DimensionDirection(models.TextChoices):
