@@ -73,6 +73,12 @@
         li.textContent = a.label + " · " + fmtPct(a.percentile) + " · " + fmtNum(a.baseline);
         list.appendChild(li);
       });
+      if (!state.alerts.length) {
+        var none = document.createElement("li");
+        none.className = "none";
+        none.textContent = root.dataset.labelNoAlerts;
+        list.appendChild(none);
+      }
     }
     rows(document.getElementById("sources"), state.sources, fmtCount);
     rows(document.getElementById("funnel"), state.funnel, fmtCount);
