@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import ecosystem_views, playbook_views, settlement_views, views
+from . import ecosystem_views, live_views, playbook_views, settlement_views, views
 
 app_name = "console"
 
@@ -36,4 +36,5 @@ urlpatterns = [
     path("console/plans/", playbook_views.plans, name="plans"),
     path("console/plans/<int:plan_id>/", playbook_views.plan_detail, name="plan"),
     path("console/reviews/<int:review_id>/", playbook_views.review_detail, name="review"),
+    path("console/live/", live_views.walls, name="live-walls"),
 ]

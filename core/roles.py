@@ -21,6 +21,7 @@ SERVICE_ROLES = [DATA_PIPELINE, PAYMENT_SYSTEM]
 # Apps whose data every staff role may read.
 READABLE_APPS = [
     "providers",
+    "live",
     "scoring",
     "certification",
     "admission",
@@ -74,7 +75,12 @@ ROLE_WRITES = {
     },
 }
 
-DATA_PIPELINE_PERMS = ["providers.ingest_livesession", "providers.view_merchant", "providers.view_operator"]
+DATA_PIPELINE_PERMS = [
+    "providers.ingest_livesession",
+    "providers.view_merchant",
+    "providers.view_operator",
+    "live.ingest_live",
+]
 # The payment system reports payouts paid (and reads the payouts it is sent).
 PAYMENT_SYSTEM_PERMS = ["settlement.report_payment", "settlement.view_payout"]
 

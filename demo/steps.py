@@ -13,6 +13,7 @@ from admission.demo import make_admission_applications
 from certification.demo import make_appeals, make_certified_operators, make_cycles
 from core import dbroles
 from ecosystem.demo import make_ecosystem
+from live.demo import make_live_streams
 from playbook.demo import make_operation_plans
 from providers import demo as providers_demo
 from providers.demo import Demo, DemoConfig
@@ -34,6 +35,7 @@ STEPS: list[tuple[str, Callable[[Demo], None]]] = [
     ("admission_applications", make_admission_applications),
     ("settlement", make_settlement),
     ("operation_plans", make_operation_plans),
+    ("live_streams", make_live_streams),
     # Last, so the steps before it (cycles included) see the data they always saw.
     ("ecosystem", make_ecosystem),
 ]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import ecosystem_views, playbook_views, settlement_views, views
+from . import ecosystem_views, live_views, playbook_views, settlement_views, views
 
 app_name = "portal"
 
@@ -28,4 +28,6 @@ urlpatterns = [
     path("portal/plans/<int:plan_id>/", playbook_views.plan_detail, name="plan"),
     path("portal/reviews/<int:review_id>/", playbook_views.review_detail, name="review"),
     path("portal/operators/<int:operator_id>/record/", playbook_views.record_consent, name="record-consent"),
+    path("live/<str:external_id>/", live_views.wall, name="live-wall"),
+    path("live/<str:external_id>/state.json", live_views.wall_json, name="live-wall-state"),
 ]

@@ -26,6 +26,7 @@ elif not SECRET_KEY:
     SECRET_KEY = "django-insecure-development-only-key"  # noqa: S105 — DEBUG only; production refuses it
 
 INSTALLED_APPS = [
+    "daphne",  # first: runserver serves ASGI (HTTP and the walls' WebSockets)
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -70,6 +71,7 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "saima.urls"
 WSGI_APPLICATION = "saima.wsgi.application"
+ASGI_APPLICATION = "saima.asgi.application"
 
 TEMPLATES = [
     {
@@ -121,6 +123,13 @@ DATABASE_ADMIN = dj_database_url.parse(env_str("DATABASE_ADMIN_URL", "postgres:/
 
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+# The live walls' pushes go through Redis, so every web process's sockets receive them (docs/live.md).
+CHANNEL_LAYERS = {
+    "default": {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {"hosts": [REDIS_URL], "prefix": "saima-live", "expiry": 30, "capacity": 200},
+    }
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

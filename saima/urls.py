@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/v1/", include("settlement.api.urls")),
     path("api/v1/", include("ecosystem.api.urls")),
     path("api/v1/", include("playbook.api.urls")),
+    path("api/v1/", include("live.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # Signed-in users only: the page sends others to the login, the schema answers 401 (SERVE_PERMISSIONS).
     # The split view serves its start-up script as a file (/api/docs/?script=): no inline script (CSP).

@@ -51,6 +51,7 @@ trap 'echo; echo "Stopping Saima..."; stop_all; exit 130' INT
 trap 'stop_all; exit 143' TERM
 trap stop_all EXIT
 
+# runserver is Daphne's (daphne is first in INSTALLED_APPS): ASGI, so the live walls' WebSockets are served too.
 start "web app" "$BIN/python" manage.py runserver "$HOST:$PORT" --noreload
 start "Celery worker" "$BIN/celery" -A saima worker --loglevel=INFO --concurrency=2
 start "Celery beat" "$BIN/celery" -A saima beat --loglevel=INFO
@@ -75,6 +76,7 @@ if [ -z "$(first_dead)" ]; then
   Saima is running on http://$HOST:$PORT/
     API docs     http://$HOST:$PORT/api/docs/
     admin        http://$HOST:$PORT/admin/
+    live walls   http://$HOST:$PORT/console/live/   (staff; the demo stream moves every 5 s)
 MSG
   printf '%s\n' "$logins" | sed 's/^/  /'
   printf '  Ctrl-C stops the web app, the Celery worker and Celery beat.\n'

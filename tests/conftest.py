@@ -241,6 +241,8 @@ MIGRATION_DATA = [
     ("ecosystem.migrations.0003_monthly_reports_schedule", "schedule"),
     ("playbook.defaults", "create_v1"),
     ("playbook.migrations.0003_refresh_reviews_schedule", "schedule"),
+    ("live.migrations.0002_functions_registry_schedules", "create_v1"),
+    ("live.migrations.0002_functions_registry_schedules", "schedule"),
 ]
 
 
