@@ -2,8 +2,8 @@
 
 Run: `make bench-load` or `.venv/bin/python bench/load.py` (DURATION=30 seconds per run, CONNECTIONS="8 32",
 WORKERS=2 gunicorn workers). It builds its own database (`saima_bench_load`: migrate + seed_demo), then, for
-each configuration side by side in one run — the published results cached (PUBLISHED_CACHE_SECONDS, the
-default) and not cached (0) — starts gunicorn and drives with wrk, at each connection count:
+each configuration side by side in one run — the dashboard's published results and operation effect cached
+(PUBLISHED_CACHE_SECONDS, OPERATION_EFFECT_CACHE_SECONDS: 3600 and 300) and not cached (0) — starts gunicorn and drives with wrk, at each connection count:
   - the provider dashboard page (/portal/, provider1 signed in),
   - the scores API (/api/v1/scores/, provider1's token),
   - operation effect (/api/v1/providers/<id>/operation-effect/ over 90 days, provider1's token),
@@ -133,7 +133,9 @@ def free_port() -> int:
 
 
 def serve(port: int, cache_seconds: int) -> subprocess.Popen:
-    env = {**os.environ, "PUBLISHED_CACHE_SECONDS": str(cache_seconds)}
+    env = {**os.environ, "PUBLISHED_CACHE_SECONDS": str(cache_seconds), "OPERATION_EFFECT_CACHE_SECONDS": "0"}
+    if cache_seconds:
+        env["OPERATION_EFFECT_CACHE_SECONDS"] = "300"
     server = subprocess.Popen(
         [str(BIN / "gunicorn"), "saima.wsgi", "-w", str(WORKERS), "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
         cwd=ROOT,

@@ -3,13 +3,16 @@
 import datetime as dt
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from certification import appeals as appeals_service
 from certification.cycles import default_rule_set
 from certification.models import Appeal, AppealStatus, Certificate, Decision, Notification
 from certification.selectors import tier_gap
+from core.caching import cached
 from core.dates import shanghai_today
 from providers.models import Merchant, Provider
 from scoring import selectors as scoring_selectors
@@ -49,11 +52,21 @@ def appeal_state(decision: Decision, appeals: list, today: dt.date) -> dict:
     return {"open": window["open"], "latest": latest, "last_day": window["last_day"] if window["open"] else None}
 
 
-def dashboard(user, provider_id: int) -> dict:
-    """Everything on the provider's dashboard."""
-    provider = Provider.objects.restrict(user).get(pk=provider_id)
+def published_part(user, provider_id: int) -> dict:
+    """What the dashboard shows of published cycles: the newest score, its capabilities and metrics beside the
+    cohort's medians, and the trend. Published results never change (a published cycle is never re-scored), so
+    this is cached under the newest published score's id until a newer one is published."""
+    newest = _published(user, provider_id).values_list("pk", flat=True).first()
+    return cached(
+        f"portal:published:{provider_id}:{newest}:{get_language()}",
+        settings.PUBLISHED_CACHE_SECONDS,
+        lambda: _published_part(user, provider_id),
+    )
+
+
+def _published_part(user, provider_id: int) -> dict:
     score = _published(user, provider_id).first()
-    data = {"provider": provider, "score": score, "capabilities": [], "metrics": [], "cap_medians": {}}
+    data = {"score": score, "capabilities": [], "metrics": [], "cap_medians": {}}
     if score is not None:
         caps = list(CapabilityScore.objects.restrict(user).filter(provider_score=score).order_by("capability_id"))
         medians = scoring_selectors.capability_medians(score)
@@ -62,7 +75,7 @@ def dashboard(user, provider_id: int) -> dict:
         data["capabilities"] = [
             {
                 "key": c.key,
-                "label": CAPABILITY_LABELS[c.key],
+                "label": str(CAPABILITY_LABELS[c.key]),
                 "weight": c.weight,
                 "score": c.score,
                 "median": medians.get(c.key),
@@ -73,8 +86,8 @@ def dashboard(user, provider_id: int) -> dict:
         data["metrics"] = [
             {
                 "key": m.key,
-                "label": METRIC_LABELS.get(m.key, m.key),
-                "capability": CAPABILITY_LABELS[m.capability_key],
+                "label": str(METRIC_LABELS.get(m.key, m.key)),
+                "capability": str(CAPABILITY_LABELS[m.capability_key]),
                 "value": m.raw_value,
                 "median": metric_medians.get(m.key),
                 "percentile": m.percentile,
@@ -83,6 +96,26 @@ def dashboard(user, provider_id: int) -> dict:
             }
             for m in metrics
         ]
+    data["trend"] = trend(user, provider_id)
+    return data
+
+
+def recent_effect(provider_id: int) -> dict:
+    """The provider's operation effect over the last 90 days; it moves with every ingest, so it is kept only for
+    OPERATION_EFFECT_CACHE_SECONDS (the figures are at most that old)."""
+
+    def compute():
+        end = timezone.now()
+        return scoring_selectors.operation_effect(start=end - dt.timedelta(days=90), end=end, provider_id=provider_id)
+
+    return cached(f"portal:effect:{provider_id}", settings.OPERATION_EFFECT_CACHE_SECONDS, compute)["all"]
+
+
+def dashboard(user, provider_id: int) -> dict:
+    """Everything on the provider's dashboard."""
+    provider = Provider.objects.restrict(user).get(pk=provider_id)
+    data = {"provider": provider, **published_part(user, provider_id)}
+    score = data["score"]
     ruleset = default_rule_set()  # the bars the next cycle will apply
     data["gap"] = tier_gap(
         ruleset=ruleset,
@@ -93,11 +126,7 @@ def dashboard(user, provider_id: int) -> dict:
     )
     for b in data["gap"]["bars"]:
         b["label"] = CAPABILITY_LABELS.get(b["what"], "")
-    data["trend"] = trend(user, provider_id)
-    end = timezone.now()
-    data["effect"] = scoring_selectors.operation_effect(
-        start=end - dt.timedelta(days=90), end=end, provider_id=provider_id
-    )["all"]
+    data["effect"] = recent_effect(provider_id)
     data["certificates"] = list(
         Certificate.objects.restrict(user).select_related("provider", "operator").order_by("-valid_until", "-id")[:50]
     )

@@ -123,6 +123,11 @@ DATABASE_ADMIN = dj_database_url.parse(env_str("DATABASE_ADMIN_URL", "postgres:/
 
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+# The provider dashboard keeps what it reads of published cycles (immutable: the key is the newest published
+# score) this long, and the 90-day operation effect, which moves with every ingest, for its own, shorter time.
+# 0 turns either off (bench/load.py measures both ways).
+PUBLISHED_CACHE_SECONDS = env_int("PUBLISHED_CACHE_SECONDS", 24 * 3600)
+OPERATION_EFFECT_CACHE_SECONDS = env_int("OPERATION_EFFECT_CACHE_SECONDS", 300)
 # The live walls' pushes go through Redis, so every web process's sockets receive them (docs/live.md).
 CHANNEL_LAYERS = {
     "default": {
