@@ -3,7 +3,8 @@
 Run: `make bench-load` or `.venv/bin/python bench/load.py` (DURATION=30 seconds per run, CONNECTIONS="8 32",
 WORKERS=2 gunicorn workers). It builds its own database (`saima_bench_load`: migrate + seed_demo), then, for
 each configuration side by side in one run — the dashboard's published results and operation effect cached
-(PUBLISHED_CACHE_SECONDS, OPERATION_EFFECT_CACHE_SECONDS: 3600 and 300) and not cached (0) — starts gunicorn and drives with wrk, at each connection count:
+(PUBLISHED_CACHE_SECONDS, OPERATION_EFFECT_CACHE_SECONDS: 3600 and 300) and not cached (0) — starts gunicorn
+and drives with wrk, at each connection count:
   - the provider dashboard page (/portal/, provider1 signed in),
   - the scores API (/api/v1/scores/, provider1's token),
   - operation effect (/api/v1/providers/<id>/operation-effect/ over 90 days, provider1's token),
