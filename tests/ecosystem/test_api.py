@@ -30,7 +30,7 @@ def test_stored_report_carries_the_operation_effect(client_for, staff):
     scenario.build()
     report_store(month=dt.date(2025, 3, 1))
     body = client_for(staff).get("/api/v1/ecosystem/report/?month=2025-03").json()
-    assert body["stored"] is True
+    assert body["stored"] is True and body["computed_at"].endswith("+08:00")
     assert body["operation_effect"]["all"]["operated_gmv"] == "600000.00"
     assert body["first_time"]["count"] == 1
 
