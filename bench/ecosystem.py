@@ -13,6 +13,7 @@ Two parts, each on its own database (``saima_bench_ecosystem``, dropped and made
     .venv/bin/python bench/ecosystem.py                 # both parts
     PART=2 SCALE=0.1 .venv/bin/python bench/ecosystem.py
     ROWS=200000 PART=1 .venv/bin/python bench/ecosystem.py
+    REUSE=1 PART=1 ...                                  # part 1 on the registry a previous run left
 """
 
 # ruff: noqa: S603, S607, S608, E402 - a local benchmark: psql from PATH, SQL built from its own constants
@@ -70,13 +71,14 @@ def load() -> str:
 def part_upkeep() -> None:
     from ecosystem.rollups import RECOMPUTE_MERCHANT_SQL, RECOMPUTE_PROVIDER_SQL
 
-    fresh_database()
-    psql(bench_ingest.SETUP_SQL, DB)
+    if not os.environ.get("REUSE"):  # REUSE=1: the registry of a previous run is there already
+        fresh_database()
+        psql(bench_ingest.SETUP_SQL, DB)
     conn = bench_ingest.connect()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "sessions.csv"
         with conn.cursor() as cur, open(path, "w", encoding="utf-8") as f:
-            cur.copy_expert(bench_ingest.CSV_SQL % {"rows": ROWS}, f)
+            cur.copy_expert(bench_ingest.CSV_SQL.replace("%(rows)s", str(ROWS)), f)
         results = {}
         for label, enabled in (("without rollups", False), ("with rollups", True)):
             bench_ingest.reset_sessions(conn)

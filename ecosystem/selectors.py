@@ -378,7 +378,7 @@ PROGRAMME_SQL = f"""
                     ELSE (date_trunc('month', sp.s_end) - interval '1 month')::date END AS full_to,
                (date_trunc('month', sp.s_start) - interval '1 month')::date AS before_month
         FROM sp
-        WHERE sp.s_start <= %(first)s::date + interval '1 month' * 10 AND (sp.s_end IS NULL OR sp.s_end >= %(first)s)
+        WHERE sp.s_start <= %(month)s AND (sp.s_end IS NULL OR sp.s_end >= %(first)s)
     ),
     c AS (  -- each spell's fully covered months inside the span, qualifying or not
         SELECT s.provider_id, s.merchant_id, s.s_start, x.month::date AS month,

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.access import provider_id_of
-from core.dates import within_platform_data
+from core.dates import SHANGHAI, within_platform_data
 from core.viewsets import RestrictedModelViewSet
 from ecosystem import selectors, services
 from ecosystem.choices import GMV_THRESHOLDS, LeapKind
@@ -24,14 +24,16 @@ MONTH_PARAM = OpenApiParameter("month", str, required=False, description="YYYY-M
 
 
 def jsonable(value):
-    """Decimals as fixed-notation strings (money and ratios are never floats); dates as ISO."""
+    """Decimals as fixed-notation strings (money and ratios are never floats); dates and times as ISO (+08:00)."""
     if isinstance(value, Decimal):
         return format(value, "f")
     if isinstance(value, dict):
         return {k: jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [jsonable(v) for v in value]
-    if isinstance(value, dt.date | dt.datetime):
+    if isinstance(value, dt.datetime):
+        return value.astimezone(SHANGHAI).isoformat()  # API times carry +08:00
+    if isinstance(value, dt.date):
         return value.isoformat()
     return value
 

@@ -88,6 +88,11 @@ def build_programme():
     factories.EngagementFactory(provider=r, merchant=s["J"], start_date=dt.date(2024, 5, 1))
     session(s["J"], at(2024, 6), "200000")
     session(s["J"], at(2024, 7), "200000")
+    # K: a spell with Q from 1 June 2025, June above May's band: "almost" for June (one qualifying month)
+    s["K"] = factories.MerchantFactory(name="K")
+    factories.EngagementFactory(provider=q, merchant=s["K"], start_date=dt.date(2025, 6, 1))
+    session(s["K"], at(2025, 5), "50000")
+    session(s["K"], at(2025, 6), "150000")
     s["programme"] = Programme.objects.create(
         start_month=dt.date(2025, 1, 1),
         deadline_month=dt.date(2025, 12, 1),

@@ -97,6 +97,8 @@ def test_programme_leaps_almost_and_progress():
         # J leapt with R in July 2024 (June and July 2024 above April's band); June 2024 lies outside the 12 months
         # ending June 2025, where only July 2024 qualifies: "almost"
         (r, s["J"].pk): (LeapKind.ALMOST, None),
+        # K's spell starts on M's first day: June is its one qualifying month
+        (q, s["K"].pk): (LeapKind.ALMOST, None),
     }
     may_rows = {(p, m): (kind, leap) for p, m, kind, leap in selectors.programme_rows(dt.date(2025, 5, 1))}
     assert may_rows[(r, s["J"].pk)] == (LeapKind.LEAP, dt.date(2024, 7, 1))
@@ -121,7 +123,7 @@ def test_report_store_keeps_figures_effect_and_standings():
     report = report_store(month=dt.date(2025, 6, 1))
     assert report.operation_effect["all"]["operated_sessions"] == 0
     assert ProgrammeMerchant.objects.filter(month=dt.date(2025, 6, 1), kind=LeapKind.LEAP).count() == 3
-    assert ProgrammeMerchant.objects.filter(month=dt.date(2025, 6, 1), kind=LeapKind.ALMOST).count() == 2
+    assert ProgrammeMerchant.objects.filter(month=dt.date(2025, 6, 1), kind=LeapKind.ALMOST).count() == 3
     stored = selectors.report(MARCH_2025)
     assert stored["stored"] is False and stored["operation_effect"] is None
     report_store(month=MARCH_2025)
