@@ -104,6 +104,21 @@ def day(value) -> str:
     return f"{value:%Y-%m-%d}"
 
 
+def ratio(value) -> str:
+    """A year-on-year ratio, two decimals: ``12.8`` → ``12.80×``; no value (the earlier count was 0) → a dash."""
+    d = _decimal(value)
+    return DASH if d is None else f"{_fixed(d, 2)}×"
+
+
+def month(value) -> str:
+    """A calendar month as ``2025-03`` (from a date or ISO text)."""
+    if value is None or value == "":
+        return DASH
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value[:10])
+    return f"{value:%Y-%m}"
+
+
 def moment(value) -> str:
     """An instant in Shanghai as ``2026-12-02 14:05``."""
     if value is None:

@@ -56,6 +56,18 @@ def yuan_exact(value) -> str:
 
 
 @register.filter
+def times(value) -> str:
+    """A year-on-year ratio: 12.80×."""
+    return formats.ratio(value)
+
+
+@register.filter
+def month_label(value) -> str:
+    """A month as 2025-03."""
+    return formats.month(value)
+
+
+@register.filter
 def whole(value) -> str:
     """A count as a whole number with separators: 2.0000 → 2, 12345 → 12,345."""
     return formats.count(value)
