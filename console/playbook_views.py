@@ -2,10 +2,11 @@
 
 from django.shortcuts import get_object_or_404, render
 
+from core.dates import shanghai_today
 from pages.access import staff_page
 from playbook import selectors
 from playbook.choices import PlanStatus
-from playbook.models import OperationPlan, Review
+from playbook.models import OperationPlan, OperatorRecordConsent, Review
 
 PLAN_LIST_SIZE = 200
 
@@ -52,3 +53,10 @@ def review_detail(request, review_id: int):
     return render(
         request, "playbook/review.html", {**selectors.review_page(review), "editable": False, "base": "console"}
     )
+
+
+@staff_page("playbook.view_operatorrecordconsent")
+def records(request):
+    """The operators whose provider opted in to publish their record, and whether it is public today."""
+    rows = selectors.published_records(OperatorRecordConsent.objects.restrict(request.user), shanghai_today())
+    return render(request, "playbook/console_records.html", {"rows": rows})

@@ -37,4 +37,5 @@ urlpatterns = [
     path("console/plans/<int:plan_id>/", playbook_views.plan_detail, name="plan"),
     path("console/reviews/<int:review_id>/", playbook_views.review_detail, name="review"),
     path("console/live/", live_views.walls, name="live-walls"),
+    path("console/operator-records/", playbook_views.records, name="records"),
 ]

@@ -152,3 +152,28 @@ def review_page(review) -> dict:
 
 def diagnosis_rows(plan) -> list[dict]:
     return [{**f, "label": FIGURE_LABELS.get(f["key"], f["key"])} for f in (plan.diagnosis or {}).get("figures", [])]
+
+
+def published_records(consents, today: dt.date) -> list[dict]:
+    """Opt-ins with the certificate number their public record is reached by today (None: not public now)."""
+    consents = list(consents.select_related("operator", "provider").order_by("operator__name", "id"))
+    certificates = {}
+    for cert in Certificate.objects.filter(
+        kind=CertificateKind.OPERATOR,
+        operator_id__in=[c.operator_id for c in consents],
+        status=CertificateStatus.ACTIVE,
+    ).order_by("operator_id", "-valid_until"):
+        if cert.valid_from <= today <= cert.valid_until:
+            certificates.setdefault(cert.operator_id, cert)
+    employed = set(
+        Employment.objects.filter(operator_id__in=[c.operator_id for c in consents], start_date__lte=today)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .values_list("operator_id", "provider_id")
+    )
+    return [
+        {
+            "consent": c,
+            "certificate": certificates.get(c.operator_id) if (c.operator_id, c.provider_id) in employed else None,
+        }
+        for c in consents
+    ]

@@ -330,4 +330,5 @@ CONTENT_SECURITY_POLICY = {
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "CapabilityKeyEnum": "scoring.choices.CapabilityKey",
     "MetricKeyEnum": "scoring.choices.MetricKey",
+    "PlanStatusEnum": "playbook.choices.PlanStatus",
 }

@@ -136,3 +136,15 @@ def test_a_review_with_600_minutes_of_curves_draws_them_within_its_query_budget(
     assert html.count('<svg xmlns="http://www.w3.org/2000/svg"') == len(SERIES)
     assert 'data-series="exits"' in html and "minute 100: 50 exits in 5 minutes" in html
     assert "SKU 90" in html  # the event 10 minutes before the spike at 100 is not "around" it, but is on the curve
+
+
+def test_staff_see_which_records_are_public(w, provider_user, roles):
+    from certification import services as cert_services
+    from core.dates import shanghai_today
+
+    cert = cert_services.certificate_issue_operator(operator=w["operator"], level="senior", valid_from=shanghai_today())
+    services.record_consent_give(actor=provider_user, operator=w["operator"])
+    staff = make_staff(roles, "auditor", username="reader")
+    html = page_client(staff, language="en").get("/console/operator-records/").content.decode()
+    assert f'href="/verify/operators/{cert.number}/"' in html and "Lead Operator" in html
+    assert page_client(provider_user, language="en").get("/console/operator-records/").status_code == 404
