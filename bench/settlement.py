@@ -66,9 +66,9 @@ def main() -> None:
     from core.dates import SHANGHAI
     from providers.models import ProviderUser
     from settlement import services
-    from settlement.models import Statement
+    from settlement.models import ServiceAgreement, Statement
 
-    if not Statement.objects.exists():
+    if not ServiceAgreement.objects.exists():
         t = time.perf_counter()
         base.psql(AGREEMENTS, base.DB)
         base.psql("VACUUM ANALYZE", base.DB)
