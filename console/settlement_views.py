@@ -49,7 +49,7 @@ def statement_detail(request, pk: int):
         "settlement/console_statement.html",
         {
             "statement": statement,
-            "lines": list(selectors.statement_lines(statement)),
+            "rows": selectors.line_rows(statement, selectors.statement_lines(statement)),
             "approvals": list(statement.approvals.select_related("approver")),
             "unsettled_count": UnsettledSession.objects.filter(statement=statement).count(),
             "payout": Payout.objects.filter(statement=statement).first(),

@@ -33,11 +33,12 @@ STEPS: list[tuple[str, Callable[[Demo], None]]] = [
     ("certified_operators", make_certified_operators),
     ("appeals", make_appeals),
     ("admission_applications", make_admission_applications),
-    ("settlement", make_settlement),
     ("operation_plans", make_operation_plans),
     ("live_streams", make_live_streams),
-    # Last, so the steps before it (cycles included) see the data they always saw.
+    # After the platform's own steps, so they (cycles included) see the data they always saw.
     ("ecosystem", make_ecosystem),
+    # After the ecosystem's history: every engagement, its engagements included, has its agreement.
+    ("settlement", make_settlement),
 ]
 
 

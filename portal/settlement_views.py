@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -27,10 +28,11 @@ def statements(request, provider_id):
     return render(request, "settlement/portal_statements.html", {"page": page})
 
 
-def _detail_context(request, statement: Statement) -> dict:
+def _detail_context(request, statement: Statement, *, links: bool = True) -> dict:
+    url = reverse("portal:statement", args=[statement.pk]) + "lines/" if links else None
     return {
         "statement": statement,
-        "lines": list(selectors.statement_lines(statement)),
+        "rows": selectors.line_rows(statement, selectors.statement_lines(statement), sessions_url=url),
         "unsettled": UnsettledSession.objects.filter(statement=statement)
         .select_related("session")
         .order_by("session_id")[:200],
@@ -48,7 +50,7 @@ def statement_detail(request, provider_id, statement_id: int):
 @provider_page
 def statement_print(request, provider_id, statement_id: int):
     statement = _statement(request, statement_id)
-    return render(request, "settlement/statement_print.html", _detail_context(request, statement))
+    return render(request, "settlement/statement_print.html", _detail_context(request, statement, links=False))
 
 
 @provider_page

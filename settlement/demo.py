@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 
 from core.dates import SHANGHAI, add_months
 from providers.demo import Demo
+from providers.models import Engagement
 
 from . import services
 from .models import AgreementVersion, ServiceAgreement, Statement
@@ -15,11 +16,12 @@ from .models import AgreementVersion, ServiceAgreement, Statement
 
 def _agreements(demo: Demo) -> None:
     rng = demo.rng("settlement_agreements")
+    engagements = list(Engagement.objects.order_by("pk"))  # every demo engagement, the ecosystem's history's too
     agreements = ServiceAgreement.objects.bulk_create(
-        [ServiceAgreement(engagement=e, provider_id=e.provider_id, note="demo") for e in demo.engagements]
+        [ServiceAgreement(engagement=e, provider_id=e.provider_id, note="demo") for e in engagements]
     )
     versions = []
-    for agreement, e in zip(agreements, demo.engagements, strict=True):
+    for agreement, e in zip(agreements, engagements, strict=True):
         fee = Decimal(rng.choice([0, 0, 3000, 5000, 8000, 12000]))
         rate = Decimal(rng.choice(["0.05", "0.08", "0.10", "0.12", "0.15"]))
         bonus = Decimal(rng.choice(["0", "0.10", "0.20", "0.30"]))

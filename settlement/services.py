@@ -221,6 +221,7 @@ def statements_make(
     with connection.cursor() as cursor:
         for table in sql.TEMP_TABLES:
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        done: list[str] = []
         for step, statement in (
             ("targets", sql.TARGETS),
             ("segments", sql.SEGMENTS),
@@ -230,12 +231,16 @@ def statements_make(
             ("diff", sql.DIFF),
         ):
             cursor.execute(statement, params)
+            cursor.execute(f"ANALYZE {sql.TEMP_TABLES[len(done)]}")  # temp tables have no statistics otherwise
+            done.append(step)
             if step == "targets":  # the segments cover every target month, the earliest recomputed one first
                 cursor.execute("SELECT min(m_start) FROM settlement_tmp_targets")
                 params["start"], params["end"] = cursor.fetchone()[0], end
             _checkpoint(step)
         cursor.execute(sql.INSERT_STATEMENTS, params)
         made = cursor.rowcount
+        cursor.execute(sql.NEW_STATEMENTS, params)
+        cursor.execute("ANALYZE settlement_tmp_st")
         _checkpoint("statements")
         for step, statement in (
             ("lines", sql.INSERT_LINES),

@@ -22,7 +22,15 @@ TEMP_TABLES = [
     "settlement_tmp_ses",
     "settlement_tmp_rc",
     "settlement_tmp_diff",
+    "settlement_tmp_st",
 ]
+
+# The run's new statements by provider (a small hash-joinable table for the inserts after them).
+NEW_STATEMENTS = """
+CREATE TEMP TABLE settlement_tmp_st ON COMMIT DROP AS
+SELECT s.provider_id, s.id FROM settlement_statement s
+WHERE s.run_id = %(run)s AND s.month = %(month)s::date AND s.state = 'draft'
+"""
 
 # The (provider, month) pairs to compute: the run's month M for each provider of the run (%(providers)s), and
 # every earlier month of theirs with a standing statement (recomputed into adjustments).
@@ -214,10 +222,7 @@ WHERE tt.is_base
 # The carried negative total of the previous month's standing statement, then the lines of the month, then the
 # adjustments (oldest month first), numbered per statement.
 INSERT_LINES = """
-WITH st AS (
-    SELECT s.id, s.provider_id FROM settlement_statement s
-    WHERE s.run_id = %(run)s AND s.month = %(month)s::date AND s.state = 'draft'
-),
+WITH st AS (SELECT id, provider_id FROM settlement_tmp_st),
 carried AS (
     SELECT st.id AS statement_id, 'carried' AS kind, (%(month)s::date - interval '1 month')::date AS for_month,
            NULL::bigint AS engagement_id, prev.id AS carried_from_id, prev.total::numeric(50,30) AS exact,
@@ -260,11 +265,20 @@ SELECT st.id, x.session_id, x.engagement_id, x.month, x.net, x.commission_rate, 
        CASE WHEN x.total IS NULL THEN 0
             ELSE greatest(0, x.net * x.cnt - x.total)::numeric(70,30) * x.uplift_bonus_rate / x.cnt END
 FROM settlement_tmp_ses x
-JOIN settlement_statement st ON st.provider_id = x.provider_id AND st.run_id = %(run)s AND st.state = 'draft'
- AND st.month = %(month)s::date
-WHERE x.has_version AND (x.is_base OR EXISTS (
-    SELECT 1 FROM settlement_tmp_diff d WHERE d.provider_id = x.provider_id AND d.month = x.month
-     AND d.engagement_id = x.engagement_id AND d.kind <> 'fixed_fee'))
+JOIN settlement_tmp_st st ON st.provider_id = x.provider_id
+WHERE x.has_version AND x.is_base
+UNION ALL
+SELECT st.id, x.session_id, x.engagement_id, x.month, x.net, x.commission_rate, x.uplift_bonus_rate,
+       CASE WHEN x.total IS NULL THEN NULL ELSE x.total::numeric(70,30) / x.cnt END,
+       x.net * x.commission_rate,
+       CASE WHEN x.total IS NULL THEN 0
+            ELSE greatest(0, x.net * x.cnt - x.total)::numeric(70,30) * x.uplift_bonus_rate / x.cnt END
+FROM settlement_tmp_ses x
+JOIN settlement_tmp_st st ON st.provider_id = x.provider_id
+JOIN (SELECT DISTINCT provider_id, month, engagement_id FROM settlement_tmp_diff
+      WHERE NOT is_base AND kind <> 'fixed_fee') d
+  ON d.provider_id = x.provider_id AND d.month = x.month AND d.engagement_id = x.engagement_id
+WHERE x.has_version AND NOT x.is_base
 """
 
 INSERT_UNSETTLED = """
@@ -272,8 +286,7 @@ INSERT INTO settlement_unsettledsession (statement_id, session_id, engagement_id
 SELECT st.id, x.session_id, x.engagement_id,
        CASE WHEN x.engagement_id IS NULL THEN 'no_engagement' ELSE 'no_agreement_version' END
 FROM settlement_tmp_ses x
-JOIN settlement_statement st ON st.provider_id = x.provider_id AND st.run_id = %(run)s AND st.state = 'draft'
- AND st.month = %(month)s::date
+JOIN settlement_tmp_st st ON st.provider_id = x.provider_id
 WHERE x.is_base AND NOT x.has_version
 """
 

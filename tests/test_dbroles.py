@@ -41,8 +41,13 @@ def test_the_owner_login_is_refused_inside_a_transaction():
         assert cursor.fetchone() == (settings.DATABASES["default"]["USER"],)
 
 
-def test_append_only_tables_are_the_ledger():
-    assert dbroles.append_only_tables() == ["certification_decision", "certification_decisionapproval"]
+def test_append_only_tables_are_the_ledger_and_the_books():
+    assert dbroles.append_only_tables() == [
+        "certification_decision",
+        "certification_decisionapproval",
+        "settlement_journalentry",
+        "settlement_journalleg",
+    ]
 
 
 def test_check_services_makes_the_two_roles_as_the_project_needs_them():

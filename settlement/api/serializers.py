@@ -141,19 +141,19 @@ class UnsettledSessionSerializer(serializers.ModelSerializer):
         fields = ["session", "engagement", "reason"]
 
 
-class ReasonSerializer(serializers.Serializer):
+class StatementDisputeSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True)
 
 
-class ResolutionSerializer(serializers.Serializer):
+class StatementResolveSerializer(serializers.Serializer):
     resolution = serializers.CharField(allow_blank=True)
 
 
-class InvoiceSerializer(serializers.Serializer):
+class StatementInvoiceSerializer(serializers.Serializer):
     invoice_number = serializers.CharField(allow_blank=True)
 
 
-class RunSerializer(serializers.Serializer):
+class StatementRunRequestSerializer(serializers.Serializer):
     month = serializers.CharField(help_text="YYYY-MM")
 
 
@@ -173,5 +173,5 @@ class PayoutRequestSerializer(serializers.Serializer):
     statement = serializers.IntegerField()
 
 
-class PaidSerializer(serializers.Serializer):
+class PayoutPaidSerializer(serializers.Serializer):
     reference = serializers.CharField(allow_blank=True)

@@ -113,22 +113,22 @@ class StatementViewSet(RestrictedReadOnlyViewSet):
         self._provider_only()
         return self._answer(services.statement_confirm(statement=self.get_object(), user=request.user))
 
-    @extend_schema(request=s.ReasonSerializer, responses=s.StatementSerializer)
+    @extend_schema(request=s.StatementDisputeSerializer, responses=s.StatementSerializer)
     @action(detail=True, methods=["post"])
     def dispute(self, request, pk=None):
         self._provider_only()
-        body = s.ReasonSerializer(data=request.data)
+        body = s.StatementDisputeSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         statement = services.statement_dispute(
             statement=self.get_object(), user=request.user, reason=body.validated_data["reason"]
         )
         return self._answer(statement)
 
-    @extend_schema(request=s.ResolutionSerializer, responses=s.StatementSerializer)
+    @extend_schema(request=s.StatementResolveSerializer, responses=s.StatementSerializer)
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
         """Void the disputed statement (reversing entries) and answer with its replacement version."""
-        body = s.ResolutionSerializer(data=request.data)
+        body = s.StatementResolveSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         replacement = services.statement_resolve(
             statement=self.get_object(), user=request.user, resolution=body.validated_data["resolution"]
@@ -140,10 +140,10 @@ class StatementViewSet(RestrictedReadOnlyViewSet):
     def approve(self, request, pk=None):
         return self._answer(services.statement_approve(statement=self.get_object(), user=request.user))
 
-    @extend_schema(request=s.InvoiceSerializer, responses=s.StatementSerializer)
+    @extend_schema(request=s.StatementInvoiceSerializer, responses=s.StatementSerializer)
     @action(detail=True, methods=["post"])
     def invoice(self, request, pk=None):
-        body = s.InvoiceSerializer(data=request.data)
+        body = s.StatementInvoiceSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         statement = services.statement_invoice_record(
             statement=self.get_object(), user=request.user, invoice_number=body.validated_data["invoice_number"]
@@ -182,12 +182,12 @@ class StatementRunViewSet(viewsets.GenericViewSet):
     """Staff make the statements of a chosen month (on a worker; once per provider and month)."""
 
     queryset = Statement.objects.none()
-    serializer_class = s.RunSerializer
+    serializer_class = s.StatementRunRequestSerializer
     action_permissions = {"create": ["settlement.run_settlement"]}
 
-    @extend_schema(request=s.RunSerializer, responses={202: None})
+    @extend_schema(request=s.StatementRunRequestSerializer, responses={202: None})
     def create(self, request):
-        body = s.RunSerializer(data=request.data)
+        body = s.StatementRunRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         month = services.parse_month(body.validated_data["month"])
         start, end = services.month_bounds(month)
@@ -235,10 +235,10 @@ class PayoutViewSet(RestrictedReadOnlyViewSet):
         )
         return Response(answer, code)
 
-    @extend_schema(request=s.PaidSerializer, responses=s.PayoutSerializer)
+    @extend_schema(request=s.PayoutPaidSerializer, responses=s.PayoutSerializer)
     @action(detail=True, methods=["post"])
     def paid(self, request, pk=None):
-        body = s.PaidSerializer(data=request.data)
+        body = s.PayoutPaidSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         payout = services.payout_report_paid(
             payout=self.get_object(), user=request.user, reference=body.validated_data["reference"]

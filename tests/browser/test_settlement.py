@@ -24,7 +24,7 @@ def test_provider_reads_and_confirms_its_statement(page, screenshot, roles):
     page.goto("/portal/statements/")
     page.get_by_role("link", name="2025-03").click()
     expect(page).to_have_url(re.compile(rf"/portal/statements/{st.pk}/$"))
-    expect(page.locator("#statement-total")).to_have_text("2,920.00")
+    expect(page.locator("#statement-total")).to_have_text("¥2,920.00")
     screenshot("statement-1280")
     page.set_viewport_size({"width": 390, "height": 844})
     expect(page.locator("#confirm")).to_be_visible()

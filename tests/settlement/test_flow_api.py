@@ -197,3 +197,15 @@ def test_staff_run_is_refused_for_an_unfinished_month_and_needs_the_permission(r
     answer = client_for(finance).post("/api/v1/statement-runs/", {"month": this_month})
     assert answer.status_code == 409 and answer.json()["code"] == "month_not_over"
     assert client_for(finance).post("/api/v1/statement-runs/", {"month": "2025-13"}).status_code == 400
+
+
+def test_statement_list_query_budget(roles, client_for, django_assert_max_num_queries):
+    world = w.build()
+    for month in (MARCH, dt.date(2025, 4, 1), dt.date(2025, 5, 1)):
+        services.statements_make(month=month)
+    client = client_for(own_user(world["p"]))
+    with django_assert_max_num_queries(8):
+        listing = client.get("/api/v1/statements/")
+    assert [s["month"] for s in listing.json()["results"]] == ["2025-05-01", "2025-04-01", "2025-03-01"]
+    with django_assert_max_num_queries(8):
+        assert client.get("/api/v1/statements/?state=draft").json()["count"] == 3

@@ -154,3 +154,31 @@ def test_every_session_is_settled_exactly_once(roles, plan):
         run(plan, world)
         check(world)
         transaction.set_rollback(True)
+
+
+bad_rates = st.one_of(
+    st.decimals(min_value=Decimal("0.900001"), max_value=Decimal("1000"), places=6),
+    st.decimals(min_value=Decimal("-1000"), max_value=Decimal("-0.000001"), places=6),
+    st.sampled_from(["abc", "NaN", "Infinity", "", "0.1234567"]),
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    rate=bad_rates,
+    which=st.sampled_from(["commission_rate", "uplift_bonus_rate"]),
+    fee=st.sampled_from(["10.00", "-1", "1.001"]),
+)
+def test_every_bad_version_is_refused_and_nothing_changes(roles, rate, which, fee):
+    with transaction.atomic():
+        p = w.admitted_provider()
+        agreement = w.agreement(factories.EngagementFactory(provider=p), (dt.date(2025, 3, 1), "0", "0.1", "0.1"))
+        before = list(AgreementVersion.objects.values())
+        terms = {"commission_rate": "0.1", "uplift_bonus_rate": "0.1", which: str(rate)}
+        with pytest.raises(services.Refusal) as refused:
+            services.agreement_version_add(
+                agreement=agreement, effective_from=dt.date(2025, 4, 1), fixed_fee_monthly=fee, **terms
+            )
+        assert refused.value.code == "invalid_agreement_version" and which in refused.value.errors
+        assert list(AgreementVersion.objects.values()) == before
+        transaction.set_rollback(True)

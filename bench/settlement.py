@@ -1,0 +1,137 @@
+"""Benchmark of the statement run (DESIGN §11) on bench/scoring.py's generated platform (not a test).
+
+Adds to that platform (SCALE × 10,000 providers, 1,000,000 merchants/engagements, 10,000,000 June sessions):
+every provider admitted, an agreement with two versions on every engagement, and one provider with 250
+engagements (1,000 lines). Then times, in one run: (a) statements_make for June 2025 (set-based SQL: targets,
+segments, versions, sessions with baselines, recompute, lines, sessions linked, journal entries and legs);
+(b) a bare ``GROUP BY provider`` of June's sessions (the floor; goal a ≤ 5 × b); (c) the provider portal's
+statement page with 1,000 lines (goal < 200 ms) and its query count, against a statement with 8 lines.
+
+    SCALE=0.1 .venv/bin/python bench/settlement.py          # generate, then time
+    REUSE=1 SCALE=0.1 .venv/bin/python bench/settlement.py  # reuse a database bench/scoring.py left (KEEP=1)
+"""
+
+# ruff: noqa: S608 - a local benchmark: SQL built from its own integer constants
+
+import importlib.util
+import os
+import statistics
+import time
+from pathlib import Path
+
+_spec = importlib.util.spec_from_file_location("bench_scoring", Path(__file__).resolve().parent / "scoring.py")
+base = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(base)
+
+BIG = 250  # engagements of the provider whose statement has 1,000 lines
+
+AGREEMENTS = f"""
+SET session_replication_role = replica;
+UPDATE providers_provider SET admitted_at = TIMESTAMPTZ '2024-12-01 10:00+08';
+-- provider 1 serves 250 more merchants (new ones, no sessions) so its statement has 1,000 lines
+INSERT INTO providers_merchant (id, platform_account_id, name, category)
+SELECT {base.N_M} + i, 'x' || i, 'X' || i, 'cat1' FROM generate_series(1, {BIG} - {base.N_M // base.N_P}) i;
+INSERT INTO providers_engagement (provider_id, merchant_id, start_date, end_date)
+SELECT 1, {base.N_M} + i, DATE '2025-05-01', NULL FROM generate_series(1, {BIG} - {base.N_M // base.N_P}) i;
+INSERT INTO settlement_serviceagreement (engagement_id, provider_id, note, created_at)
+SELECT e.id, e.provider_id, '', now() FROM providers_engagement e;
+INSERT INTO settlement_agreementversion (agreement_id, effective_from, fixed_fee_monthly, commission_rate,
+    uplift_bonus_rate, created_at)
+SELECT a.id, DATE '2025-04-01', (a.id % 10) * 1000, 0.05 + (a.id % 10) * 0.01, (a.id % 4) * 0.1, now()
+FROM settlement_serviceagreement a
+UNION ALL
+SELECT a.id, DATE '2025-06-16', (a.id % 10) * 1200, 0.06 + (a.id % 10) * 0.01, (a.id % 4) * 0.1, now()
+FROM settlement_serviceagreement a WHERE a.id % 3 = 0;
+SET session_replication_role = DEFAULT;
+"""
+
+
+def main() -> None:
+    if not os.environ.get("REUSE"):
+        t = time.perf_counter()
+        base.fresh_database()
+        base.generate()
+        print(f"generated scale {base.SCALE}: {base.N_P} providers, {base.N_S} June sessions "
+              f"in {time.perf_counter() - t:.0f} s")  # fmt: skip
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")  # the test client's host
+    import django
+
+    django.setup()
+    import datetime as dt
+
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from core.dates import SHANGHAI
+    from providers.models import ProviderUser
+    from settlement import services
+    from settlement.models import ServiceAgreement, Statement
+
+    if not ServiceAgreement.objects.exists():
+        t = time.perf_counter()
+        base.psql(AGREEMENTS, base.DB)
+        base.psql("VACUUM ANALYZE", base.DB)
+        print(f"agreements on every engagement in {time.perf_counter() - t:.0f} s")
+    june = dt.date(2025, 6, 1)
+    start, end = dt.datetime(2025, 6, 1, tzinfo=SHANGHAI), dt.datetime(2025, 7, 1, tzinfo=SHANGHAI)
+
+    def bare() -> float:
+        t = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT provider_id, count(*), sum(gmv - refund_amount) FROM providers_livesession "
+                "WHERE provider_id IS NOT NULL AND started_at >= %s AND started_at < %s GROUP BY provider_id",
+                [start, end],
+            )
+            cursor.fetchall()
+        return time.perf_counter() - t
+
+    bares = [bare() for _ in range(3)]
+    runs = []
+    # PAGE_ONLY=1 on a database that has June's statements: time only the page (c)
+    repeat = 0 if os.environ.get("PAGE_ONLY") and Statement.objects.filter(month=june).exists() else None
+    for _ in range(int(os.environ.get("REPEAT", "2")) if repeat is None else 0):
+        with connection.cursor() as cursor:  # a fresh month each time (the bench database is its own; as owner)
+            for table in ("settlement_journalleg", "settlement_journalentry"):
+                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER append_only_no_update_delete")
+            cursor.execute("SET session_replication_role = replica")
+            for table in ["journalleg", "journalentry", "statementsession", "unsettledsession", "statementline",
+                          "statementapproval", "statementevent", "statement", "settlementrun"]:  # fmt: skip
+                cursor.execute(f"DELETE FROM settlement_{table}")
+            cursor.execute("SET session_replication_role = DEFAULT")
+            for table in ("settlement_journalleg", "settlement_journalentry"):
+                cursor.execute(f"ALTER TABLE {table} ENABLE ALWAYS TRIGGER append_only_no_update_delete")
+        t = time.perf_counter()
+        run = services.statements_make(month=june)
+        runs.append(time.perf_counter() - t)
+    b = statistics.median(bares)
+    lines = Statement.objects.get(provider_id=1, month=june).lines.count()
+    if runs:
+        a = statistics.median(runs)
+        print(
+            f"(a) statements_make June: {a:.1f} s for {run.statements} statements (runs {[round(r, 1) for r in runs]})"
+        )
+        print(f"(b) bare GROUP BY provider of June: {b:.2f} s → a / b = {a / b:.1f} (goal ≤ 5)")
+
+    for pid, label in ((1, f"{lines} lines"), (2, "provider 2")):
+        user, _ = get_user_model().objects.get_or_create(username=f"bench-provider-{pid}")
+        ProviderUser.objects.get_or_create(user=user, defaults={"provider_id": pid})
+        client = Client()
+        client.force_login(user)
+        st = Statement.objects.get(provider_id=pid, month=june)
+        label = f"{label}, {st.lines.count()} lines"
+        client.get(f"/portal/statements/{st.pk}/")  # warm
+        times = []
+        for _ in range(5):
+            with CaptureQueriesContext(connection) as queries:
+                t = time.perf_counter()
+                assert client.get(f"/portal/statements/{st.pk}/").status_code == 200
+                times.append(time.perf_counter() - t)
+        print(f"(c) statement page, {label}: median {statistics.median(times) * 1000:.0f} ms, "
+              f"{len(queries)} queries")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
