@@ -53,9 +53,20 @@ def layout_problems(page) -> list[str]:
           const tallest = Math.max(...items.map(e => e.getBoundingClientRect().height));
           if (Math.max(...tops) - Math.min(...tops) > tallest / 2) out.push('header in more than one row');
         }
-        for (const cell of document.querySelectorAll('main td, main tbody th, main dd, main li')) {
+        const lines = (el) => {
+          const range = document.createRange();
+          range.selectNodeContents(el);
+          return new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top))).size;
+        };
+        // Header items stay on one line; a cell's text never breaks every character or two (Chinese squeezed).
+        for (const item of document.querySelectorAll('header.top a, header.top button')) {
+          const label = item.innerText.trim();
+          if (item.offsetParent !== null && label && lines(item) > 1) out.push('header item wraps: ' + label);
+        }
+        for (const cell of document.querySelectorAll('main td, main tbody th, main dd, main li, main h1, main h2')) {
           const text = cell.innerText.trim();
-          if (text.length >= 4 && cell.getBoundingClientRect().width < 24) out.push('squeezed: ' + text.slice(0, 20));
+          if (cell.offsetParent === null || text.length < 3) continue;
+          if (lines(cell) >= Math.ceil(text.length / 2)) out.push('squeezed: ' + text.slice(0, 20));
         }
         return out;
     }"""
