@@ -53,10 +53,13 @@ def layout_problems(page) -> list[str]:
           const tallest = Math.max(...items.map(e => e.getBoundingClientRect().height));
           if (Math.max(...tops) - Math.min(...tops) > tallest / 2) out.push('header in more than one row');
         }
-        const lines = (el) => {
+        const lines = (el) => {  // text lines: boxes that do not overlap vertically the line before
           const range = document.createRange();
           range.selectNodeContents(el);
-          return new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top))).size;
+          const rects = [...range.getClientRects()].filter(r => r.width > 0).sort((a, b) => a.top - b.top);
+          let count = 0, bottom = -Infinity;
+          for (const r of rects) { if (r.top >= bottom - 1) { count += 1; } bottom = Math.max(bottom, r.bottom); }
+          return count;
         };
         // Header items stay on one line; a cell's text never breaks every character or two (Chinese squeezed).
         for (const item of document.querySelectorAll('header.top a, header.top button')) {
@@ -66,7 +69,8 @@ def layout_problems(page) -> list[str]:
         for (const cell of document.querySelectorAll('main td, main tbody th, main dd, main li, main h1, main h2')) {
           const text = cell.innerText.trim();
           if (cell.offsetParent === null || text.length < 3) continue;
-          if (lines(cell) >= Math.ceil(text.length / 2)) out.push('squeezed: ' + text.slice(0, 20));
+          const n = lines(cell);
+          if (n >= 3 && n >= Math.ceil(text.length / 2)) out.push('squeezed: ' + text.slice(0, 20));
         }
         return out;
     }"""
