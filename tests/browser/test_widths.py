@@ -66,11 +66,11 @@ def layout_problems(page) -> list[str]:
           const label = item.innerText.trim();
           if (item.offsetParent !== null && label && lines(item) > 1) out.push('header item wraps: ' + label);
         }
-        for (const cell of document.querySelectorAll('main td, main tbody th, main dd, main li, main h1, main h2')) {
+        for (const cell of document.querySelectorAll('main td, main th, main dd, main li, main h1, main h2')) {
           const text = cell.innerText.trim();
-          if (cell.offsetParent === null || text.length < 3) continue;
+          if (cell.offsetParent === null || cell.getBoundingClientRect().width < 2 || text.length < 2) continue;
           const n = lines(cell);
-          if (n >= 3 && n >= Math.ceil(text.length / 2)) out.push('squeezed: ' + text.slice(0, 20));
+          if (n >= 2 && n >= Math.ceil(text.length / 2)) out.push('squeezed: ' + text.slice(0, 20));
         }
         return out;
     }"""
