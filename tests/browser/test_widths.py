@@ -68,7 +68,9 @@ def layout_problems(page) -> list[str]:
         }
         for (const cell of document.querySelectorAll('main td, main th, main dd, main li, main h1, main h2')) {
           const text = cell.innerText.trim();
-          if (cell.offsetParent === null || cell.getBoundingClientRect().width < 2 || text.length < 2) continue;
+          const head = cell.closest('thead');
+          const hidden = head && getComputedStyle(head).position === 'absolute';  // a stacked table's column names
+          if (hidden || cell.offsetParent === null || text.length < 2) continue;
           const n = lines(cell);
           if (n >= 2 && n >= Math.ceil(text.length / 2)) out.push('squeezed: ' + text.slice(0, 20));
         }
