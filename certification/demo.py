@@ -28,6 +28,7 @@ from .appeals import appeal_decide, appeal_file
 from .ledger import decision_append
 from .models import OperatorAssessment
 from .operators import add_months, operator_certificate_grant
+from .reasons import reason
 from .services import certificate_issue_operator, delist_propose_for_violation, unresolved_delist_proposals
 
 if TYPE_CHECKING:
@@ -101,24 +102,24 @@ def make_appeals(demo: Demo) -> None:
         return
     p1, p2, p3 = demo.providers[0], demo.providers[1], demo.providers[2]
 
-    def warning(provider, days_ago: int, text: str):
+    def warning(provider, days_ago: int, why: dict):
+        # A reason code with its parameters, so that every reader sees it in their language (certification.reasons).
         return decision_append(
             kind="warn",
             provider=provider,
-            reason_code="low_percentile",
-            reason_text=text,
-            evidence={"percentile": Decimal("0.0400"), "demo": True},
+            reason_code="cycle_warning",
+            evidence={"percentile": Decimal("0.0400"), "reasons": [why], "demo": True},
             effective_at=_at(today - dt.timedelta(days=days_ago), 9),
         )
 
-    open_warning = warning(p1, 6, "本期综合分位低于 5%")
+    open_warning = warning(p1, 6, reason("warn_percentile", percentile=Decimal("0.0400"), bar=Decimal("0.0500")))
     appeal_file(
         decision=open_warning,
         filed_by=filers[0],
         statement="本期有两场直播因平台故障中断，数据不完整，申请复核。",
         now=_at(today - dt.timedelta(days=2), 15, 20),
     )
-    upheld_warning = warning(p2, 14, "本期综合分位低于 5%")
+    upheld_warning = warning(p2, 14, reason("warn_percentile", percentile=Decimal("0.0400"), bar=Decimal("0.0500")))
     upheld = appeal_file(
         decision=upheld_warning,
         filed_by=filers[1],
@@ -132,7 +133,7 @@ def make_appeals(demo: Demo) -> None:
         reason="退款率按平台统一口径计算，维持原决定。",
         now=_at(today - dt.timedelta(days=4), 16),
     )
-    overturned_warning = warning(p3, 10, "连续两期未进入排名")
+    overturned_warning = warning(p3, 10, reason("warn_unranked", cycles=2))
     staff_filed = appeal_file(
         decision=overturned_warning,
         filed_by=reviewer if reviewer.has_perm("certification.add_appeal") else filers[0],

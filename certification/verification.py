@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.apps import apps
 from django.urls import reverse
 from rest_framework.settings import api_settings
 
@@ -40,7 +41,23 @@ class VerifyThrottle(FailOpenThrottle):
 
 
 def certificate_public(number: str) -> Certificate | None:
+    """The certificate of a number as anyone may type it: any letter case, spaces around it ignored."""
+    number = (number or "").strip().upper()
     return Certificate.objects.select_related("provider", "operator").filter(number=number).first()
+
+
+def revoked_at(certificate: Certificate) -> dt.datetime | None:
+    """When a revoked certificate was revoked: the first audit event (pghistory's trigger-written, append-only
+    history) that shows it revoked, whichever path revoked it (a delisting, staff); None if no event says so."""
+    if certificate.status != CertificateStatus.REVOKED:
+        return None
+    events = apps.get_model("certification", "CertificateEvent").objects
+    return (
+        events.filter(pgh_obj_id=certificate.pk, status=CertificateStatus.REVOKED)
+        .order_by("pgh_created_at", "pgh_id")
+        .values_list("pgh_created_at", flat=True)
+        .first()
+    )
 
 
 def successor(certificate: Certificate) -> Certificate | None:

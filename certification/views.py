@@ -1,6 +1,6 @@
 """Public pages of the certification app: certificate verification (no login)."""
 
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -12,7 +12,22 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .choices import CertificateStatus
-from .verification import VerifyThrottle, badge_document, certificate_public, status_for_public, successor
+from .verification import (
+    VerifyThrottle,
+    badge_document,
+    certificate_public,
+    revoked_at,
+    status_for_public,
+    successor,
+)
+
+
+def verify_search(request):
+    """/verify/: a search box for a certificate number (any letter case); a number goes to its page."""
+    number = request.GET.get("number", "").strip().upper()
+    if number:
+        return redirect("certification:verify", number=number)
+    return render(request, "certification/verify_search.html", {})
 
 
 def verify_page(request, number: str):
@@ -26,6 +41,8 @@ def verify_page(request, number: str):
     certificate = certificate_public(number)
     if certificate is None:
         return render(request, "certification/verify_not_found.html", {"number": number}, status=404)
+    if certificate.number != number:  # typed in another letter case: the page lives at the number as issued
+        return redirect("certification:verify", number=certificate.number)
     status = status_for_public(certificate)
     context = {
         "certificate": certificate,
@@ -33,6 +50,7 @@ def verify_page(request, number: str):
         "status_label": dict(CertificateStatus.choices).get(status, _("not valid yet")),
         "json_url": reverse("certification:verify-json", args=[number]),
         "successor": successor(certificate),
+        "revoked_at": revoked_at(certificate),
     }
     return render(request, "certification/verify.html", context)
 

@@ -97,10 +97,13 @@ def day(value) -> str:
     """A date (or an instant, in Shanghai) as ``2026-12-02``."""
     if value is None or value == "":
         return DASH
+    if isinstance(value, str):  # as stored in JSON evidence: an ISO date or instant
+        try:
+            value = dt.datetime.fromisoformat(value) if "T" in value else dt.date.fromisoformat(value)
+        except ValueError:
+            return value[:10]
     if isinstance(value, dt.datetime):
         value = value.astimezone(SHANGHAI).date() if value.tzinfo else value.date()
-    if isinstance(value, str):
-        return value[:10]
     return f"{value:%Y-%m-%d}"
 
 

@@ -133,8 +133,10 @@ def inbox(request, provider_id):
     """GET: the provider's notifications (cycle results), newest first, unread ones marked, and its latest decisions
     and appeal outcomes; POST: mark all (or one, ``id``) read (certification.services.notifications_mark_read)."""
     if request.method == "POST":
-        one = request.POST.get("id", "")
-        ids = [int(one)] if one.isdigit() else None
+        ids = None  # all of them
+        if "id" in request.POST:  # one of them (a malformed id marks nothing)
+            one = request.POST["id"]
+            ids = [int(one)] if one.isdigit() else []
         changed = cert_services.notifications_mark_read(user=request.user, notification_ids=ids)
         messages.success(request, _("Marked as read: %(n)d.") % {"n": changed})
         return redirect("portal:inbox")

@@ -55,6 +55,10 @@ def test_provider_sees_scores_explanations_and_only_its_own(page, screenshot, pr
     page.fill("#statement", "The complaint behind this was withdrawn.")
     page.get_by_role("button", name="提交申诉").click()
     expect(page.locator(".messages")).to_contain_text("申诉已提交")
+    # The page now shows what was filed and its status; the dashboard shows the status beside the decision.
+    expect(page.locator("#filed .statement")).to_contain_text("The complaint behind this was withdrawn.")
+    expect(page.locator("#filed .appeal-status")).to_contain_text("待复核")
+    page.goto("/portal/")
     expect(page.locator("#decisions .appeal-status")).to_contain_text("待复核")
     screenshot("appeal-filed")
     assert Appeal.objects.get().decision_id == warning.pk

@@ -160,3 +160,20 @@ def test_a_replaced_tier_certificate_reads_superseded_and_points_to_the_current_
     assert document["credentialStatus"]["status"] == "superseded"
     assert document["credentialStatus"]["supersededBy"].endswith(f"/verify/{second.number}.json")
     assert "supersededBy" not in anonymous.get(f"/verify/{second.number}.json").json()["credentialStatus"]
+
+
+@pytest.mark.django_db
+def test_verify_search_box_any_letter_case_and_when_revoked(provider):
+    """/verify/ has a search box; a number in any letter case finds its certificate; a revoked one says when."""
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.cookies["django_language"] = "en"
+    body = client.get("/verify/").content.decode()
+    assert 'name="number"' in body and "letter case does not matter" in body
+    cert = standing.provider_certify(provider=provider, level="L1")
+    lower = cert.number.lower()
+    assert client.get(f"/verify/?number=+{lower}+")["Location"] == f"/verify/{cert.number}/"
+    assert client.get(f"/verify/{lower}/")["Location"] == f"/verify/{cert.number}/"
+    assert client.get(f"/verify/{lower}.json").status_code == 200
+    services.certificate_revoke(certificate=cert, reason="test")
+    body = client.get(f"/verify/{cert.number}/").content.decode()
+    assert "This certificate was revoked on" in body and '<time class="d"' in body

@@ -63,6 +63,12 @@ def test_dates_are_shanghai_dates_that_do_not_wrap():
     )
 
 
+def test_stored_iso_instants_read_as_shanghai_dates():
+    assert formats.day("2026-11-30T17:00:00+00:00") == "2026-12-01"  # evidence stores UTC instants
+    assert formats.day("2026-05-08") == "2026-05-08"
+    assert formats.day("not a date") == "not a date"
+
+
 def test_labels_of_codes_are_translated():
     template = Template("{% load pages %}{{ 'industrial_belt'|cohort_label }} {{ 'L2'|tier_label }}")
     with translation.override("zh-hans"):

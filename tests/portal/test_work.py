@@ -54,6 +54,8 @@ def test_inbox_lists_cycle_results_with_unread_counts_and_marks_them_read(provid
     client.post("/portal/inbox/", {"id": foreign.pk})
     foreign.refresh_from_db()
     assert foreign.read is False
+    client.post("/portal/inbox/", {"id": "nope"})
+    assert Notification.objects.filter(provider=provider, read=False).count() == 2
     client.post("/portal/inbox/", {"id": own[0].pk})
     assert list(Notification.objects.filter(provider=provider, read=False)) == [own[1]]
     response = client.post("/portal/inbox/", follow=True)
