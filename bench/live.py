@@ -184,11 +184,22 @@ def main():
         stop = threading.Event()
         import websockets
 
+        connected: list[str] = []
+        failures: list[str] = []
+
         async def client(eid):
+            try:
+                await _client(eid)
+            except Exception as exc:  # noqa: BLE001 — counted and reported
+                failures.append(repr(exc))
+
+        async def _client(eid):
             async with websockets.connect(
                 f"ws://127.0.0.1:{args.port}/ws/live/{eid}/",
+                open_timeout=120,
                 additional_headers={"Cookie": cookie, "Origin": f"http://127.0.0.1:{args.port}"},
             ) as ws:
+                connected.append(eid)
                 while not stop.is_set():
                     try:
                         message = json.loads(await asyncio.wait_for(ws.recv(), timeout=1))
@@ -200,7 +211,10 @@ def main():
         def clients():
             async def all_clients():
                 tasks = [asyncio.create_task(client(f"bench-{i}")) for i in range(1, args.clients + 1)]
-                await asyncio.sleep(2)
+                for _ in range(1200):  # until every client is connected (or failed)
+                    if len(connected) + len(failures) >= args.clients:
+                        break
+                    await asyncio.sleep(0.1)
                 ready.set()
                 await asyncio.gather(*tasks, return_exceptions=True)
 
@@ -208,7 +222,7 @@ def main():
 
         thread = threading.Thread(target=clients, daemon=True)
         thread.start()
-        ready.wait(30)
+        ready.wait(180)
 
         burst_seconds, accepted, began = [], 0, time.perf_counter()
         for k in range(1, args.minutes + 1):
@@ -248,7 +262,8 @@ def main():
             cur.execute("DROP TABLE IF EXISTS bench_bare")
             cur.execute(
                 "CREATE UNLOGGED TABLE bench_bare (stream_id bigint, at timestamptz, k int, entries bigint,"
-                " orders bigint, gmv numeric(14,2), online_viewers bigint)"
+                " orders bigint,"
+                " gmv numeric(14,2), online_viewers bigint)"
             )
             t0 = time.perf_counter()
             cur.copy_expert("COPY bench_bare FROM STDIN", buf)
@@ -262,7 +277,8 @@ def main():
             f"p50 {statistics.median(burst_seconds):.2f} s, max {max(burst_seconds):.2f} s"
         )
         print(
-            f"(b) push latency accept→client: n={len(latencies)} p50 {pct(latencies, 50) * 1000:.0f} ms, "
+            f"(b) {len(connected)}/{args.clients} clients connected ({len(failures)} failed); "
+            f"push latency accept→client: n={len(latencies)} p50 {pct(latencies, 50) * 1000:.0f} ms, "
             f"p95 {pct(latencies, 95) * 1000:.0f} ms"
         )
         print(
@@ -275,7 +291,10 @@ def main():
         web.terminate()
         worker.terminate()
         web.wait(10)
-        worker.wait(30)
+        try:
+            worker.wait(60)
+        except subprocess.TimeoutExpired:
+            worker.kill()
 
 
 def _chunks(rows, size):

@@ -151,9 +151,8 @@ def demo_tick(now: dt.datetime | None = None) -> str | None:
     if stream is None or now - stream.started_at > dt.timedelta(minutes=STREAM_MINUTES):
         started = now - dt.timedelta(minutes=20)  # a visitor lands on a stream already running
         eid = f"{DEMO_PREFIX}{started.astimezone(SHANGHAI):%Y%m%d%H%M}"
-        rows = [
-            _row(eid, merchant.platform_account_id, operator, started, k, _figures(k, 1.3, 0.35)) for k in range(20)
-        ]
+        figures = [_figures(k, 1.3, 0.35) for k in range(20)]
+        rows = [_row(eid, merchant.platform_account_id, operator, started, k, f) for k, f in enumerate(figures)]
         snapshots_ingest(rows=rows)
         events_ingest(
             rows=[
