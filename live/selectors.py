@@ -286,3 +286,48 @@ def wall_state(stream: LiveStream, *, minute: int | None = None) -> dict:
         "dimension_set": dimension_set,
         "ranked": [d for d in dims if d.direction != DimensionDirection.NONE],
     }
+
+
+# --------------------------------------------------------------------------- curves for reviews (§12)
+
+# What a review (复盘) copies of a stream's wall: the cumulative counters and the core rates, minute by minute.
+REVIEW_COUNTERS = ("gmv", "entries", "exits", "orders", "new_followers", "online_viewers")
+REVIEW_RATES = ("gpm", "conversion_rate")
+
+
+def streams_curves(external_ids: list[str]) -> dict[str, dict]:
+    """Each stream's minute curves as a review keeps them, in two queries for any number of streams:
+    ``{external_id: {"minutes": [k, …], "series": {name: [value, …]}, "events": [{"minute", "kind", "label"}]}}``
+    (money and rates as exact decimal strings; streams without snapshots are left out)."""
+    streams = list(LiveStream.objects.filter(external_id__in=external_ids))
+    if not streams:
+        return {}
+    # Constant bounds on `at`: PostgreSQL reads only the streams' own day partitions.
+    first = min(s.start_minute for s in streams)
+    last = max(s.start_minute for s in streams) + dt.timedelta(hours=24)
+    sql = f"""
+        SELECT s.stream_id, s.k, {", ".join(f"s.{c}" for c in REVIEW_COUNTERS)},
+            {dimensions.columns(list(REVIEW_RATES))}
+        FROM live_livesnapshot s
+        LEFT JOIN live_livesnapshot p ON p.stream_id = s.stream_id AND p.at = s.at - interval '5 minutes'
+            AND p.at >= %(first)s AND p.at <= %(last)s
+        WHERE s.stream_id = ANY(%(ids)s) AND s.at >= %(first)s AND s.at <= %(last)s
+        ORDER BY s.stream_id, s.at
+    """  # noqa: S608
+    by_id = {
+        s.pk: {"minutes": [], "series": {n: [] for n in REVIEW_COUNTERS + REVIEW_RATES}, "events": []} for s in streams
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"ids": list(by_id), "first": first, "last": last})
+        for stream_id, k, *values in cursor.fetchall():
+            curves = by_id[stream_id]
+            curves["minutes"].append(k)
+            for name, value in zip(REVIEW_COUNTERS + REVIEW_RATES, values, strict=True):
+                curves["series"][name].append(
+                    None if value is None else (format(value, "f") if isinstance(value, Decimal) else value)
+                )
+    start = {s.pk: s.start_minute for s in streams}
+    for event in LiveEvent.objects.filter(stream_id__in=by_id).order_by("stream_id", "at", "id"):
+        minute = int((event.at - start[event.stream_id]).total_seconds() // 60)
+        by_id[event.stream_id]["events"].append({"minute": minute, "kind": event.kind, "label": event.label})
+    return {s.external_id: by_id[s.pk] for s in streams if by_id[s.pk]["minutes"]}

@@ -43,6 +43,18 @@ CLOSED_STATUSES = [PlanStatus.REVIEWED, PlanStatus.CANCELLED]
 
 
 # Figures of a review's targets against actuals, and of the one-click diagnosis, as people read them.
+# The minute curves a review copies from the live wall (live.selectors.REVIEW_COUNTERS and REVIEW_RATES).
+CURVE_LABELS = {
+    "gmv": _("GMV (yuan, cumulative)"),
+    "entries": _("Entries (cumulative)"),
+    "exits": _("Exits (cumulative)"),
+    "orders": _("Orders (cumulative)"),
+    "new_followers": _("New followers (cumulative)"),
+    "online_viewers": _("Online now"),
+    "gpm": _("GMV per thousand viewers"),
+    "conversion_rate": _("Orders per viewer"),
+}
+
 FIGURE_LABELS = {
     "gmv": _("GMV (yuan)"),
     "entries": _("Entries (viewers)"),

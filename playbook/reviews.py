@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection, transaction
 
+from live.selectors import streams_curves
 from providers.models import LiveSession
 
 from .choices import PlanStatus, StageKey
@@ -39,13 +40,12 @@ EXIT_SPIKES = 3
 EVENT_WINDOW_MINUTES = 5
 
 
-def review_curves(plan: OperationPlan, session) -> dict:
-    """The wall's minute curves (§10) of the plan's stream, to copy into the review.
-
-    The live wall (minute snapshots) is not part of this build yet, so there are no curves today: this is the
-    one place to wire it, returning {"minutes": [k, …], "series": {dimension: [value, …]}, "events": [{"minute",
-    "kind", "label"}, …]} with ``series["exits"]`` the cumulative exits at each minute."""
-    return {}
+def review_curves(sessions) -> dict[int, dict]:
+    """The wall's minute curves (§10) of each session's stream, to copy into its review: {session id: {"minutes":
+    [k, …], "series": {name: [value, …]}, "events": [{"minute", "kind", "label"}, …]}}, ``series["exits"]`` the
+    cumulative exits at each minute; {} for a stream the wall never saw (live.selectors.streams_curves)."""
+    curves = streams_curves([s.external_id for s in sessions])
+    return {s.pk: curves.get(s.external_id, {}) for s in sessions}
 
 
 def exit_spikes(curves: dict) -> list[dict]:
@@ -146,13 +146,14 @@ def reviews_build(*, now: dt.datetime) -> int:
     plans = {p.pk: p for p in OperationPlan.objects.filter(pk__in=pairs).select_related("engagement")}
     sessions = {s.pk: s for s in LiveSession.objects.filter(pk__in=pairs.values())}
     uplifts = _uplifts(list(sessions.values()))
+    curves_of = review_curves(list(sessions.values()))
     skipped = _skipped(list(pairs))
     existing = {r.plan_id: r for r in Review.objects.filter(plan_id__in=pairs)}
     made = []
     for plan_id, session_id in pairs.items():
         plan, session = plans[plan_id], sessions[session_id]
         baseline, uplift = uplifts.get(session_id, (None, None))
-        curves = review_curves(plan, session)
+        curves = curves_of[session_id]
         review = existing.get(plan_id) or Review(plan=plan, made_at=now, refresh_count=-1)
         review.session = session
         review.session_batch_id = session.batch_id

@@ -10,9 +10,10 @@ from django.db.models.functions import Coalesce
 from certification.choices import CertificateKind, CertificateStatus
 from certification.models import Certificate
 from core.dates import SHANGHAI, add_months, shanghai_today
+from live.choices import EventKind
 from providers.models import Employment
 
-from .choices import BEFORE_LIVE, FIGURE_LABELS
+from .choices import BEFORE_LIVE, CURVE_LABELS, FIGURE_LABELS
 from .models import ItemTick, OperationPlan, OperatorRecordConsent, PlaybookItem, PlaybookStage
 from .sql import OPERATOR_MERCHANTS, OPERATOR_UPLIFT
 
@@ -137,6 +138,9 @@ def operator_record(*, operator, today: dt.date | None = None) -> dict:
     }
 
 
+EVENT_LABELS = dict(EventKind.choices)
+
+
 def review_page(review) -> dict:
     """What a review page shows, with labels (no query)."""
     figures = [{**f, "label": FIGURE_LABELS.get(f["key"], f["key"])} for f in review.figures]
@@ -146,7 +150,19 @@ def review_page(review) -> dict:
         "skipped": review.skipped_items,
         "skipped_required": sum(1 for s in review.skipped_items if s["required"]),
         "has_curves": bool(review.curves),
-        "curve_keys": sorted(((review.curves or {}).get("series") or {}).keys()),
+        "curves": [
+            {"key": key, "label": CURVE_LABELS.get(key, key)}
+            for key in sorted(((review.curves or {}).get("series") or {}).keys())
+        ],
+        "spikes": [
+            {
+                **spike,
+                "events": [
+                    {**e, "kind_label": EVENT_LABELS.get(e.get("kind"), e.get("kind"))} for e in spike["events"]
+                ],
+            }
+            for spike in review.exit_spikes or []
+        ],
     }
 
 

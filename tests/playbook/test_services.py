@@ -7,12 +7,15 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from core.errors import Refusal
+from live.ingest import events_ingest, snapshots_ingest
 from playbook import services
 from playbook.choices import STAGE_ORDER, PlanStatus
 from playbook.models import ItemTick, OperationPlan, PlaybookItem, Review, TickFile
 from playbook.reviews import exit_spikes, review_curves
 from providers.ingest import ingest_rows
 from tests import factories
+from tests.live.helpers import row as live_row
+from tests.live.helpers import today_start
 
 from . import world as wd
 
@@ -271,8 +274,38 @@ def test_a_final_row_of_another_merchant_under_the_linked_id_makes_no_review(w, 
     assert not Review.objects.filter(plan=plan).exists()
 
 
+def test_the_review_copies_the_walls_curves_and_finds_its_exit_spikes(w, provider_user, provider):
+    plan = linked_plan(w, provider_user)
+    start = today_start(days_ago=1, hour=20)  # the wall keeps 180 days of snapshots
+    exits = [0, 1, 2, 3, 4, 5, 30, 31, 32, 33, 34, 35]
+    account, operator = w["merchant"].platform_account_id, w["operator"].platform_user_id
+    rows = [
+        live_row("big-1", account, start, k, operator=operator, entries=100 + 10 * k, exits=exits[k], gmv=100 * k)
+        for k in range(len(exits))
+    ]
+    assert snapshots_ingest(rows=rows).accepted == len(exits)
+    at = (start + dt.timedelta(minutes=7)).isoformat()
+    assert events_ingest(rows=[{"external_id": "big-1", "at": at, "kind": "coupon", "label": "满减"}]).accepted == 1
+    ingest_rows(rows=[wd.final_row(w, provider, started_at=start.isoformat())])
+    assert services.reviews_refresh() == 1
+    review = Review.objects.get(plan=plan)
+    assert review.curves["minutes"] == list(range(len(exits)))
+    assert review.curves["series"]["exits"] == exits
+    assert review.curves["series"]["gmv"][3] == "300.00"
+    assert review.curves["events"] == [{"minute": 7, "kind": "coupon", "label": "满减"}]
+    # Δ5 exits is 29 at minutes 6 to 10: the three largest, earliest first, each with the events around it.
+    assert [(s["minute"], s["delta_exits"]) for s in review.exit_spikes] == [(6, 29), (7, 29), (8, 29)]
+    assert all(s["events"] == [{"minute": 7, "kind": "coupon", "label": "满减"}] for s in review.exit_spikes)
+
+
+def test_a_stream_the_wall_never_saw_has_no_curves(w, provider_user, provider):
+    linked_plan(w, provider_user)
+    ingest_rows(rows=[wd.final_row(w, provider)])
+    services.reviews_refresh()
+    assert Review.objects.get().curves == {} and review_curves([]) == {}
+
+
 def test_exit_spikes_are_the_three_largest_delta5_exits_with_events_around_them():
-    assert review_curves(None, None) == {}  # no live wall yet
     minutes = list(range(0, 21))
     exits = [0, 1, 2, 3, 4, 5, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 80, 81, 82, 83, 84]
     curves = {
