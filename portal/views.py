@@ -1,18 +1,24 @@
 """Pages of the provider portal (and the home redirect). Reads via .restrict(user); writes via services."""
 
+import hashlib
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from certification import appeals as appeals_service
 from certification import services as cert_services
 from certification.models import Appeal, Decision
 from core.access import provider_id_of
+from core.caching import cached
 from core.errors import refusal_message
 from pages.access import provider_page
 from scoring import selectors as scoring_selectors
@@ -38,9 +44,24 @@ def home(request):
 @provider_page
 def dashboard(request, provider_id):
     data = selectors.dashboard(request.user, provider_id)
-    caps = data["capabilities"]
+    score = data["score"]
+    if score is not None:
+        # The charts and tables of published results are rendered once per published score, language and
+        # provider name, and kept like the results they show (selectors.published_part).
+        name = hashlib.sha256(data["provider"].name.encode()).hexdigest()[:12]
+        data["published"] = cached(
+            f"portal:published-html:{provider_id}:{score.pk}:{get_language()}:{name}",
+            settings.PUBLISHED_CACHE_SECONDS,
+            lambda: _published_html(request, data),
+        )
+    return render(request, "portal/dashboard.html", data)
+
+
+def _published_html(request, data: dict) -> dict:
+    caps, t = data["capabilities"], data["trend"]
+    html = {"radar": ""}
     if caps:
-        data["radar"] = radar_svg(
+        html["radar"] = radar_svg(
             [c["label"] for c in caps],
             [
                 Series(_("Cohort median"), [c["median"] for c in caps], "median"),
@@ -48,16 +69,17 @@ def dashboard(request, provider_id):
             ],
             title=_("Five capabilities against the cohort median"),
         )
-    t = data["trend"]
+    context = {**data}
     if t["labels"]:
         series = [Series(_("Overall"), t["overall"], "overall")]
         series += [Series(str(selectors.CAPABILITY_LABELS[k]), v, k) for k, v in t["capabilities"].items()]
-        data["trend_chart"] = trend_svg(t["labels"], series, title=_("Scores over past cycles"))
-        data["trend_legend"] = [s.label for s in series]
-        data["trend_rows"] = [
+        context["trend_chart"] = trend_svg(t["labels"], series, title=_("Scores over past cycles"))
+        context["trend_legend"] = [s.label for s in series]
+        context["trend_rows"] = [
             {"label": label, "values": [s.values[i] for s in series]} for i, label in enumerate(t["labels"])
         ]
-    return render(request, "portal/dashboard.html", data)
+    html["tables"] = render_to_string("portal/_published_tables.html", context, request=request)
+    return html
 
 
 @provider_page
