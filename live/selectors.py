@@ -6,10 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
+from core.caching import cached
 from providers.models import LiveSession
 
 from . import dimensions
@@ -56,12 +59,37 @@ def live_streams(now: dt.datetime | None = None):
     )
 
 
-def wall_of_walls(*, now: dt.datetime | None = None, limit: int = 100, offset: int = 0) -> tuple[int, list]:
-    """Staff's wall of walls: the streams live now by GMV (then id), with their alert counts; (total, page)."""
-    streams = live_streams(now)
-    total = streams.count()
-    page = list(streams.select_related("merchant", "operator").order_by("-last_gmv", "id")[offset : offset + limit])
-    return total, page
+def wall_of_walls(*, now: dt.datetime | None = None, limit: int = 100, offset: int = 0) -> tuple[int, list[dict]]:
+    """Staff's wall of walls: the streams live now by GMV (then id), with their alert counts; (total, page of
+    rows: external_id, merchant, last_gmv, last_online, alert_count, last_at).
+
+    Read through the cache (``LIVE_WALLS_CACHE_SECONDS``) under the walls' version, which every accepted batch
+    and alert refresh changes (live.push.walls_changed): between bursts every staff screen shares one read, and
+    a stream leaving the live window or ended by its LiveSession row drops out within those seconds."""
+
+    def compute():
+        streams = live_streams(now)
+        total = streams.count()
+        page = streams.order_by("-last_gmv", "id").values(
+            "external_id", "last_gmv", "last_online", "alert_count", "last_at", merchant_name=F("merchant__name")
+        )[offset : offset + limit]
+        return total, list(page)
+
+    if now is not None:
+        return compute()
+    version = walls_version()
+    return cached(f"live:walls:{version}:{offset}:{limit}", settings.LIVE_WALLS_CACHE_SECONDS, compute)
+
+
+WALLS_VERSION = "live:walls:version"
+
+
+def walls_version():
+    """What the wall of walls is keyed by in the cache (a token each accepted batch and alert refresh replaces)."""
+    try:
+        return cache.get(WALLS_VERSION, 0)
+    except Exception:  # noqa: BLE001 - the cache down: core.caching computes the page anyway
+        return 0
 
 
 # --------------------------------------------------------------------------- dimensions
