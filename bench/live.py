@@ -91,8 +91,8 @@ def main():
         cur.execute("TRUNCATE live_livesnapshot, live_liveevent, live_livestream CASCADE")
         cur.execute("DELETE FROM providers_merchant WHERE platform_account_id LIKE 'bench-%%'")
         cur.execute(
-            "INSERT INTO providers_merchant (platform_account_id, name, category) "
-            "SELECT 'bench-' || i, 'Bench ' || i, 'cat' || (i %% 10) FROM generate_series(1, %s) i",
+            "INSERT INTO providers_merchant (platform_account_id, name, category, public_consent) "
+            "SELECT 'bench-' || i, 'Bench ' || i, 'cat' || (i %% 10), false FROM generate_series(1, %s) i",
             [args.streams],
         )
     User = get_user_model()

@@ -229,6 +229,8 @@ _JSON_TYPES = frozenset((str, int, bool, list, dict, type(None)))
 # What str.strip() strips (Unicode whitespace as Python defines it), for btrim().
 _WHITESPACE = "".join(c for c in map(chr, range(0x110000)) if c.isspace())
 _COUNTS = (*COUNT_FIELDS, *GAUGE_FIELDS)
+_TEXTS = ("external_id", "merchant", "operator")
+_TIMES = ("started_at", "at")
 # The order of a row's field errors, as parse_snapshot finds them.
 _PARSE_ORDER = ("external_id", "merchant", "operator", "started_at", "at", *_COUNTS, *MONEY_FIELDS)
 _ORD = {name: i for i, name in enumerate(_PARSE_ORDER, start=1)}
@@ -265,66 +267,64 @@ def _instant_of(value: str) -> tuple[dt.datetime | None, str | None]:
     return parsed, (errors[0]["code"] if errors else None)
 
 
-def _text_sql(name: str) -> str:
-    col = f"t.r->'{name}'"
-    bad = f"jsonb_typeof({col}) <> 'string' OR btrim({col}->>0, %(ws)s) = '' OR length({col}->>0) > 64"
-    if name == "operator":
-        return f"CASE WHEN jsonb_typeof({col}) = 'null' THEN NULL WHEN {bad} THEN 'not_text' END"
-    return f"CASE WHEN {bad} THEN 'not_text' END"
-
-
 _BIGINT_MAX = str(BIGINT_MAX)
 
 
 def _typed_sql() -> str:
-    """Each staged row's fields, typed where they read (NULL where not), with the code of what is wrong."""
-    cols = ["i.n", "i.r"]
-    for name in ("external_id", "merchant", "operator"):
-        cols.append(f"CASE WHEN jsonb_typeof(i.r->'{name}') = 'string' THEN i.r->>'{name}' END AS {name}")
-    for name in ("started_at", "at"):
+    """Each staged row's fields, typed where they read (NULL where not), with the code of what is wrong with each
+    text and time (jsonb_to_record reads a row's values in one pass; the type is asked only where it matters: a
+    text or a time must be a JSON string)."""
+    record = ", ".join(f"{name} text" for name in SNAPSHOT_FIELDS)
+    inner = ["i.n", "x.*"] + [f"jsonb_typeof(i.r->'{name}') AS {name}_type" for name in _TEXTS + _TIMES]
+    cols = ["q.n"]
+    for name in _TEXTS:
+        bad = f"q.{name}_type <> 'string' OR btrim(q.{name}, %(ws)s) = '' OR length(q.{name}) > 64"
+        null_ok = "WHEN q.operator_type = 'null' THEN NULL " if name == "operator" else ""
+        cols += [
+            f"CASE WHEN q.{name}_type = 'string' THEN q.{name} END AS {name}",
+            f"CASE {null_ok}WHEN {bad} THEN 'not_text' END AS {name}_code",
+        ]
+    for name in _TIMES:
         alias = name[0]
         cols += [
-            f"CASE WHEN jsonb_typeof(i.r->'{name}') = 'string' THEN {alias}.at END AS {name}",
-            f"CASE WHEN jsonb_typeof(i.r->'{name}') <> 'string' THEN 'not_datetime' ELSE {alias}.code END "
-            f"AS {name}_code",
+            f"CASE WHEN q.{name}_type = 'string' THEN {alias}.at END AS {name}",
+            f"CASE WHEN q.{name}_type <> 'string' THEN 'not_datetime' ELSE {alias}.code END AS {name}_code",
         ]
-    for name in _COUNTS:  # digits only: "12.0", "-1" and "1e3" are not counts
-        cols.append(
-            f"CASE WHEN jsonb_typeof(i.r->'{name}') IN ('number', 'string') AND i.r->>'{name}' ~ '^[0-9]+$' "
-            f"THEN (i.r->>'{name}')::numeric END AS {name}"
-        )
+    for name in _COUNTS:  # digits only: "12.0", "-1" and "1e3" are not counts (a JSON number's text is digits)
+        cols.append(f"CASE WHEN q.{name} ~ '^[0-9]+$' THEN q.{name}::numeric END AS {name}")
     for name in MONEY_FIELDS:  # yuan with at most 2 decimals, blanks around it stripped as str.strip() does
-        text = f"btrim(i.r->>'{name}', %(ws)s)"
-        typed = f"jsonb_typeof(i.r->'{name}') IN ('number', 'string')"
+        text = f"btrim(q.{name}, %(ws)s)"
         cols += [
-            f"CASE WHEN {typed} AND {text} ~ '^[0-9]+(\\.[0-9]{{1,2}})?$' THEN {text}::numeric END AS {name}",
-            f"CASE WHEN {typed} AND left({text}, 1) = '-' THEN 'minus' WHEN {typed} AND {text} ~ "
-            f"'^[0-9]+(\\.[0-9]{{1,2}})?$' THEN NULL ELSE 'not_money' END AS {name}_code",
+            f"CASE WHEN {text} ~ '^[0-9]+(\\.[0-9]{{1,2}})?$' THEN {text}::numeric END AS {name}",
+            f"CASE WHEN left({text}, 1) = '-' THEN 'minus' WHEN {text} ~ '^[0-9]+(\\.[0-9]{{1,2}})?$' THEN NULL "
+            f"ELSE 'not_money' END AS {name}_code",
+            f"q.{name} AS {name}_raw",
         ]
-    return (
-        f"CREATE TEMP TABLE live_ingest_typed AS SELECT {', '.join(cols)} FROM live_ingest_in i "  # noqa: S608
-        "LEFT JOIN live_ingest_dt s ON s.raw = i.r->>'started_at' LEFT JOIN live_ingest_dt a ON a.raw = i.r->>'at'"
-    )
+    return f"""
+        CREATE TEMP TABLE live_ingest_typed AS SELECT {", ".join(cols)}
+        FROM (
+            SELECT {", ".join(inner)} FROM live_ingest_in i CROSS JOIN LATERAL jsonb_to_record(i.r) AS x({record})
+        ) q
+        LEFT JOIN live_ingest_dt s ON s.raw = q.started_at LEFT JOIN live_ingest_dt a ON a.raw = q.at
+    """  # noqa: S608
 
 
 def _field_errors_sql() -> str:
     """Phase 1: every field error of every staged row (code, params; money starting with '-' as 'minus', which
-    Python words as negative or not money by Decimal's own reading)."""
+    Python words as negative or not money by Decimal's own reading). Only rows with an error are unfolded."""
     none = "NULL::jsonb"
+    codes = {name: f"t.{name}_code" for name in _TEXTS + _TIMES}
+    for name in _COUNTS:
+        codes[name] = f"CASE WHEN t.{name} IS NULL THEN 'not_count' WHEN t.{name} > {_BIGINT_MAX} THEN 'too_large' END"
+    for name in MONEY_FIELDS:
+        codes[name] = (
+            f"CASE WHEN t.{name}_code IS NOT NULL THEN t.{name}_code WHEN t.{name} > {MONEY_MAX} THEN 'too_large' END"
+        )
     values = [
-        f"({_ORD[name]}, '{name}', {_text_sql(name)}, '{{\"max\": \"64\"}}'::jsonb, NULL)"
-        for name in ("external_id", "merchant", "operator")
-    ]
-    values += [f"({_ORD[name]}, '{name}', t.{name}_code, {none}, NULL)" for name in ("started_at", "at")]
-    values += [
-        f"({_ORD[name]}, '{name}', CASE WHEN t.{name} IS NULL THEN 'not_count' WHEN t.{name} > {_BIGINT_MAX} "
-        f"THEN 'too_large' END, {none}, NULL)"
-        for name in _COUNTS
-    ]
-    values += [
-        f"({_ORD[name]}, '{name}', CASE WHEN t.{name}_code IS NOT NULL THEN t.{name}_code WHEN t.{name} > {MONEY_MAX} "
-        f"THEN 'too_large' END, {none}, CASE WHEN t.{name}_code = 'minus' THEN t.r->>'{name}' END)"
-        for name in MONEY_FIELDS
+        f"({_ORD[name]}, '{name}', {codes[name]}, "
+        + ('\'{"max": "64"}\'::jsonb' if name in _TEXTS else none)
+        + (f", CASE WHEN t.{name}_code = 'minus' THEN t.{name}_raw END)" if name in MONEY_FIELDS else ", NULL)")
+        for name in _PARSE_ORDER
     ]
     start = "date_trunc('minute', t.started_at)"
     at_check = (
@@ -343,14 +343,17 @@ def _field_errors_sql() -> str:
     values.append(f"({_AT_CHECKS}, 'at', {at_check}, {at_params}, NULL)")
     fine = " AND ".join(f"t.{n} <= {_BIGINT_MAX}" for n in ("entries", *SOURCE_FIELDS))
     total = " + ".join(f"t.{n}" for n in SOURCE_FIELDS)
+    sources = f"CASE WHEN {fine} AND {total} > t.entries THEN 'sources_above_entries' END"
     values.append(
-        f"({_SOURCES_CHECK}, 'entries', CASE WHEN {fine} AND {total} > t.entries THEN 'sources_above_entries' END, "
+        f"({_SOURCES_CHECK}, 'entries', {sources}, "
         f"jsonb_build_object('sources', ({total})::text, 'entries', t.entries::text), NULL)"
     )
+    wrong = " OR ".join(f"({code}) IS NOT NULL" for code in [*codes.values(), at_check, sources])
     return f"""
         INSERT INTO live_ingest_err (phase, n, ord, field, code, params, raw)
         SELECT 1, t.n, v.ord, v.field, v.code, v.params, v.raw
-        FROM live_ingest_typed t CROSS JOIN LATERAL (VALUES {", ".join(values)}) v(ord, field, code, params, raw)
+        FROM (SELECT * FROM live_ingest_typed t WHERE {wrong} OFFSET 0) t
+        CROSS JOIN LATERAL (VALUES {", ".join(values)}) v(ord, field, code, params, raw)
         WHERE v.code IS NOT NULL
     """  # noqa: S608
 
@@ -478,6 +481,7 @@ def _round_sql() -> str:
             f"'value', c.{name}::text, 'later', c.l_{name}::text, 'at', {_shanghai_sql('c.l_at')}))"
         )
         wrong += [f"c.{name} < c.e_{name}", f"c.{name} > c.l_{name}"]
+    any_wrong = f"coalesce({' OR '.join(wrong)}, false)"
     cols = ", ".join(("stream_id", "at", "n", "k", *_COUNTS, *MONEY_FIELDS))
     sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in ("n", "k", *_COUNTS, *MONEY_FIELDS))
     return f"""
@@ -490,12 +494,12 @@ def _round_sql() -> str:
         ),
         bad AS (
             INSERT INTO live_ingest_err (phase, n, ord, field, code, params)
-            SELECT 3, c.n, 10 + v.ord, v.field, v.code, v.params FROM c
+            SELECT 3, c.n, 10 + v.ord, v.field, v.code, v.params FROM (SELECT * FROM c WHERE {any_wrong} OFFSET 0) c
             CROSS JOIN LATERAL (VALUES {", ".join(checks)}) v(ord, field, code, params)
             WHERE v.code IS NOT NULL
         )
         INSERT INTO live_ingest_acc ({cols})
-        SELECT {cols} FROM c WHERE NOT coalesce({" OR ".join(wrong)}, false)
+        SELECT {cols} FROM c WHERE NOT ({any_wrong})
         ORDER BY stream_id, at, n
         ON CONFLICT (stream_id, at) DO UPDATE SET {sets}
     """  # noqa: S608
@@ -675,12 +679,16 @@ def snapshots_ingest(*, rows: list, submitted_by=None) -> Report:
         _drop_temp(cursor)
         try:
             with transaction.atomic():
+                # The staged tables have no statistics: the planner's guesses would make it compile the
+                # statements (JIT), which costs seconds for what runs in milliseconds.
+                cursor.execute("SET LOCAL jit = off")
                 found = _stage(cursor, rows, now, oldest)
                 cursor.execute(f"SELECT DISTINCT (at AT TIME ZONE {_SH})::date FROM live_ingest_known")  # noqa: S608
                 days = [day for (day,) in cursor.fetchall()]
             # Partitions are made outside the batch's transaction (DDL would lock the table until it commits).
             partitions_ensure(days)
             with transaction.atomic():
+                cursor.execute("SET LOCAL jit = off")
                 _check_and_write(cursor, report)
                 _errors(cursor, found, report)
                 # Rows sent twice in one batch count once in the table, each time as accepted.
