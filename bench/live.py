@@ -303,7 +303,7 @@ def main():
         print(
             f"(b) {len(connected)}/{args.clients} clients connected ({len(failures)} failed); "
             f"push latency accept→client: n={len(latencies)} p50 {pct(latencies, 50) * 1000:.0f} ms, "
-            f"p95 {pct(latencies, 95) * 1000:.0f} ms"
+            f"p95 {pct(latencies, 95) * 1000:.0f} ms" + (f"; first failure: {failures[0][:200]}" if failures else "")
         )
         print(
             f"(c) with {live} live streams: wall p50 {pct(wall, 50):.0f} ms p95 {pct(wall, 95):.0f} ms; "
