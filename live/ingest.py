@@ -4,31 +4,42 @@ A batch is read in row order, as if its rows arrived one at a time: each row is 
 whole minute, sources ≤ entries), against the platform (merchant, operator, the stream's recorded identity) and
 against the stream's snapshots as they stand when the row comes — the stored ones and the batch's rows accepted
 before it: every cumulative figure must be at least the latest earlier snapshot's and at most the earliest later
-one's. A refused row is reported (row, field, code, reason) and changes nothing; the others are written. The reads
-are set-based (one query per kind of lookup, whatever the batch's size); the writes go through COPY into a
-temporary table and one ``INSERT ... ON CONFLICT (stream_id, at) DO UPDATE ... WHERE <the row differs>``, so
-re-sending a batch changes nothing.
+one's. A refused row is reported (row, field, code, reason) and changes nothing; the others are written.
+
+The checks are set-based SQL over the staged batch (see "snapshots" below): the rows go to PostgreSQL as one JSON
+parameter, every rule is a statement over all of them, and "as if one at a time" becomes rounds: round r checks
+every stream's r-th row of the batch at once against the stored snapshots overlaid with the rows accepted in the
+rounds before (a batch with one row per stream, the pipeline's minute, is one round). The writes are one
+``INSERT ... ON CONFLICT (stream_id, at) DO UPDATE ... WHERE <the row differs>``, so re-sending a batch changes
+nothing.
 """
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
-import io
+import json
 import logging
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
+from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from core.dates import SHANGHAI, shanghai_date, shanghai_today
-from providers.models import Merchant, Operator
+from core.dates import shanghai_date, shanghai_today
 
 from .choices import EventKind, IngestKind
-from .models import COUNT_FIELDS, CUMULATIVE_FIELDS, FIGURE_FIELDS, MONEY_FIELDS, LiveIngestBatch, LiveStream
+from .models import (
+    COUNT_FIELDS,
+    CUMULATIVE_FIELDS,
+    FIGURE_FIELDS,
+    GAUGE_FIELDS,
+    MONEY_FIELDS,
+    LiveIngestBatch,
+    LiveStream,
+)
 from .partitions import RETENTION_DAYS, oldest_kept, partitions_ensure
 from .reasons import row_error
 
@@ -204,116 +215,335 @@ def parse_snapshot(row, n: int, now: dt.datetime, oldest: dt.date) -> tuple[dict
 
 
 # --------------------------------------------------------------------------- snapshots
+# A batch is staged whole (one JSON parameter unpacked by jsonb_array_elements) and checked by set-based SQL in
+# the order a row's checks come: its fields (phase 1), the platform's merchant and operator (phase 2), then the
+# stream (phase 3): the stream's identity and the order against its snapshots. Python only reads each row's shape
+# (an object with exactly the known fields, none of them null but the operator) and parses each distinct date and
+# time text once (``parse_datetime``'s rules), and words the errors. ``parse_snapshot`` above stays the rules'
+# reference: it reads the rare rows SQL cannot be handed (a NUL character, or values JSON cannot carry that a
+# Python caller sent, such as floats), which its rules always refuse.
+
+_FIELD_SET = frozenset(SNAPSHOT_FIELDS)
+_REQUIRED = tuple(name for name in SNAPSHOT_FIELDS if name != "operator")
+_JSON_TYPES = frozenset((str, int, bool, list, dict, type(None)))
+# What str.strip() strips (Unicode whitespace as Python defines it), for btrim().
+_WHITESPACE = "".join(c for c in map(chr, range(0x110000)) if c.isspace())
+_COUNTS = (*COUNT_FIELDS, *GAUGE_FIELDS)
+_TEXTS = ("external_id", "merchant", "operator")
+_TIMES = ("started_at", "at")
+# The order of a row's field errors, as parse_snapshot finds them.
+_PARSE_ORDER = ("external_id", "merchant", "operator", "started_at", "at", *_COUNTS, *MONEY_FIELDS)
+_ORD = {name: i for i, name in enumerate(_PARSE_ORDER, start=1)}
+_AT_CHECKS, _SOURCES_CHECK = len(_PARSE_ORDER) + 1, len(_PARSE_ORDER) + 2
+_SH = "'Asia/Shanghai'"
+_TEMP = (
+    "live_ingest_in",
+    "live_ingest_dt",
+    "live_ingest_typed",
+    "live_ingest_err",
+    "live_ingest_known",
+    "live_ingest_acc",
+)
 
 
-def _shanghai(instant: dt.datetime) -> str:
-    return instant.astimezone(SHANGHAI).isoformat()
+def _structure(row, n: int) -> list:
+    """A row's shape: an object with exactly the snapshot fields, none null but the operator (parse_snapshot's
+    first checks, in its order)."""
+    if not isinstance(row, dict):
+        return [row_error(n, None, "not_object")]
+    if row.keys() != _FIELD_SET:
+        errors = [row_error(n, str(key)[:64], "unknown_field") for key in row if key not in _FIELD_SET]
+        return errors + [
+            row_error(n, key, "missing")
+            for key in SNAPSHOT_FIELDS
+            if key not in row or (row[key] is None and key != "operator")
+        ]
+    return [row_error(n, key, "missing") for key in _REQUIRED if row[key] is None]
 
 
-def _neighbours(keys: list[tuple[int, dt.datetime]]) -> dict:
-    """For each (stream id, at): the stored snapshots just before and just after it (one query, index probes
-    bounded to the stream's own days so only their partitions are read)."""
-    if not keys:
-        return {}
-    cols = ", ".join(CUMULATIVE_FIELDS)
-    window = f"s.at >= st.start_minute AND s.at <= st.start_minute + interval '{MAX_STREAM_HOURS} hours'"
-    sql = f"""
-        SELECT b.i, p.at, p.vals, n.at, n.vals
-        FROM unnest(%s::bigint[], %s::timestamptz[]) WITH ORDINALITY AS b(stream_id, at, i)
-        JOIN live_livestream st ON st.id = b.stream_id
-        LEFT JOIN LATERAL (
-            SELECT s.at, ARRAY[{cols}]::numeric[] AS vals FROM live_livesnapshot s
-            WHERE s.stream_id = b.stream_id AND {window} AND s.at < b.at ORDER BY s.at DESC LIMIT 1
-        ) p ON true
-        LEFT JOIN LATERAL (
-            SELECT s.at, ARRAY[{cols}]::numeric[] AS vals FROM live_livesnapshot s
-            WHERE s.stream_id = b.stream_id AND {window} AND s.at > b.at ORDER BY s.at LIMIT 1
-        ) n ON true
+def _instant_of(value: str) -> tuple[dt.datetime | None, str | None]:
+    errors: list = []
+    parsed = _instant(value, "", errors, 0)
+    return parsed, (errors[0]["code"] if errors else None)
+
+
+_BIGINT_MAX = str(BIGINT_MAX)
+
+
+def _typed_sql() -> str:
+    """Each staged row's fields, typed where they read (NULL where not), with the code of what is wrong with each
+    text and time (jsonb_to_record reads a row's values in one pass; the type is asked only where it matters: a
+    text or a time must be a JSON string)."""
+    record = ", ".join(f"{name} text" for name in SNAPSHOT_FIELDS)
+    inner = ["i.n", "x.*"] + [f"jsonb_typeof(i.r->'{name}') AS {name}_type" for name in _TEXTS + _TIMES]
+    cols = ["q.n"]
+    for name in _TEXTS:
+        bad = f"q.{name}_type <> 'string' OR btrim(q.{name}, %(ws)s) = '' OR length(q.{name}) > 64"
+        null_ok = "WHEN q.operator_type = 'null' THEN NULL " if name == "operator" else ""
+        cols += [
+            f"CASE WHEN q.{name}_type = 'string' THEN q.{name} END AS {name}",
+            f"CASE {null_ok}WHEN {bad} THEN 'not_text' END AS {name}_code",
+        ]
+    for name in _TIMES:
+        alias = name[0]
+        cols += [
+            f"CASE WHEN q.{name}_type = 'string' THEN {alias}.at END AS {name}",
+            f"CASE WHEN q.{name}_type <> 'string' THEN 'not_datetime' ELSE {alias}.code END AS {name}_code",
+        ]
+    for name in _COUNTS:  # digits only: "12.0", "-1" and "1e3" are not counts (a JSON number's text is digits)
+        cols.append(f"CASE WHEN q.{name} ~ '^[0-9]+$' THEN q.{name}::numeric END AS {name}")
+    for name in MONEY_FIELDS:  # yuan with at most 2 decimals, blanks around it stripped as str.strip() does
+        text = f"btrim(q.{name}, %(ws)s)"
+        cols += [
+            f"CASE WHEN {text} ~ '^[0-9]+(\\.[0-9]{{1,2}})?$' THEN {text}::numeric END AS {name}",
+            f"CASE WHEN left({text}, 1) = '-' THEN 'minus' WHEN {text} ~ '^[0-9]+(\\.[0-9]{{1,2}})?$' THEN NULL "
+            f"ELSE 'not_money' END AS {name}_code",
+            f"q.{name} AS {name}_raw",
+        ]
+    return f"""
+        CREATE TEMP TABLE live_ingest_typed AS SELECT {", ".join(cols)}
+        FROM (
+            SELECT {", ".join(inner)} FROM live_ingest_in i CROSS JOIN LATERAL jsonb_to_record(i.r) AS x({record})
+        ) q
+        LEFT JOIN live_ingest_dt s ON s.raw = q.started_at LEFT JOIN live_ingest_dt a ON a.raw = q.at
     """  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [[k[0] for k in keys], [k[1] for k in keys]])
-        out = {}
-        for i, p_at, p_vals, n_at, n_vals in cursor.fetchall():
-            key = keys[i - 1]
-            out[key] = (
-                (p_at, dict(zip(CUMULATIVE_FIELDS, p_vals, strict=True))) if p_at else None,
-                (n_at, dict(zip(CUMULATIVE_FIELDS, n_vals, strict=True))) if n_at else None,
-            )
-    return out
 
 
-class _Timeline:
-    """A stream's rows accepted so far in this batch, by minute (for the checks of the rows after them)."""
-
-    def __init__(self):
-        self.ats: list[dt.datetime] = []
-        self.rows: dict[dt.datetime, dict] = {}
-
-    def put(self, row: dict) -> None:
-        if row["at"] not in self.rows:
-            bisect.insort(self.ats, row["at"])
-        self.rows[row["at"]] = row
-
-    def before(self, at):
-        i = bisect.bisect_left(self.ats, at)
-        return (self.ats[i - 1], self.rows[self.ats[i - 1]]) if i else None
-
-    def after(self, at):
-        i = bisect.bisect_right(self.ats, at)
-        return (self.ats[i], self.rows[self.ats[i]]) if i < len(self.ats) else None
-
-
-def _order_errors(row: dict, earlier, later) -> list:
-    errors = []
-    for name in CUMULATIVE_FIELDS:
-        value = row[name]
-        if earlier is not None and value < earlier[1][name]:
-            errors.append(
-                row_error(
-                    row["row"], name, "below_earlier", value=value, earlier=earlier[1][name], at=_shanghai(earlier[0])
-                )
-            )
-        if later is not None and value > later[1][name]:
-            errors.append(
-                row_error(row["row"], name, "above_later", value=value, later=later[1][name], at=_shanghai(later[0]))
-            )
-    return errors
-
-
-def _copy_rows(cursor, rows: list[dict]) -> None:
-    buf = io.StringIO()
-    for row in rows:
-        buf.write("\t".join(str(row[c]) if c != "at" else row["at"].isoformat() for c in _COLUMNS))
-        buf.write("\n")
-    buf.seek(0)
-    # Dropped at commit; a batch inside an outer transaction (tests, a command) may find the last one's.
-    cursor.execute("DROP TABLE IF EXISTS live_stage")
-    cursor.execute("CREATE TEMP TABLE live_stage (LIKE live_livesnapshot INCLUDING DEFAULTS) ON COMMIT DROP")
-    cursor.copy_expert(f"COPY live_stage ({', '.join(_COLUMNS)}) FROM STDIN", buf)
-
-
-def _upsert(cursor, staged: int) -> tuple[int, int]:
-    """Write the staged rows; (created, updated). The streams are locked, so the keys found first stay true."""
-    cursor.execute(
-        "SELECT count(*) FROM live_stage g CROSS JOIN LATERAL ("
-        " SELECT 1 FROM live_livesnapshot t WHERE t.stream_id = g.stream_id AND t.at = g.at) x"
+def _field_errors_sql() -> str:
+    """Phase 1: every field error of every staged row (code, params; money starting with '-' as 'minus', which
+    Python words as negative or not money by Decimal's own reading). Only rows with an error are unfolded."""
+    none = "NULL::jsonb"
+    codes = {name: f"t.{name}_code" for name in _TEXTS + _TIMES}
+    for name in _COUNTS:
+        codes[name] = f"CASE WHEN t.{name} IS NULL THEN 'not_count' WHEN t.{name} > {_BIGINT_MAX} THEN 'too_large' END"
+    for name in MONEY_FIELDS:
+        codes[name] = (
+            f"CASE WHEN t.{name}_code IS NOT NULL THEN t.{name}_code WHEN t.{name} > {MONEY_MAX} THEN 'too_large' END"
+        )
+    values = [
+        f"({_ORD[name]}, '{name}', {codes[name]}, "
+        + ('\'{"max": "64"}\'::jsonb' if name in _TEXTS else none)
+        + (f", CASE WHEN t.{name}_code = 'minus' THEN t.{name}_raw END)" if name in MONEY_FIELDS else ", NULL)")
+        for name in _PARSE_ORDER
+    ]
+    start = "date_trunc('minute', t.started_at)"
+    at_check = (
+        "CASE WHEN t.at IS NULL OR t.at_code IS NOT NULL THEN NULL "
+        "WHEN date_trunc('minute', t.at) <> t.at THEN 'not_whole_minute' "
+        "WHEN t.at > %(latest)s THEN 'in_future' "
+        f"WHEN (t.at AT TIME ZONE {_SH})::date < %(oldest)s THEN 'expired' "
+        "WHEN t.started_at IS NULL OR t.started_at_code IS NOT NULL THEN NULL "
+        f"WHEN t.at < {start} THEN 'before_start' "
+        f"WHEN t.at - {start} > interval '{MAX_STREAM_HOURS} hours' THEN 'too_long' END"
     )
-    existing = cursor.fetchone()[0]
+    at_params = (
+        f"CASE ({at_check}) WHEN 'expired' THEN '{{\"days\": \"{RETENTION_DAYS}\"}}'::jsonb "
+        f"WHEN 'too_long' THEN '{{\"hours\": \"{MAX_STREAM_HOURS}\"}}'::jsonb END"
+    )
+    values.append(f"({_AT_CHECKS}, 'at', {at_check}, {at_params}, NULL)")
+    fine = " AND ".join(f"t.{n} <= {_BIGINT_MAX}" for n in ("entries", *SOURCE_FIELDS))
+    total = " + ".join(f"t.{n}" for n in SOURCE_FIELDS)
+    sources = f"CASE WHEN {fine} AND {total} > t.entries THEN 'sources_above_entries' END"
+    values.append(
+        f"({_SOURCES_CHECK}, 'entries', {sources}, "
+        f"jsonb_build_object('sources', ({total})::text, 'entries', t.entries::text), NULL)"
+    )
+    wrong = " OR ".join(f"({code}) IS NOT NULL" for code in [*codes.values(), at_check, sources])
+    return f"""
+        INSERT INTO live_ingest_err (phase, n, ord, field, code, params, raw)
+        SELECT 1, t.n, v.ord, v.field, v.code, v.params, v.raw
+        FROM (SELECT * FROM live_ingest_typed t WHERE {wrong} OFFSET 0) t
+        CROSS JOIN LATERAL (VALUES {", ".join(values)}) v(ord, field, code, params, raw)
+        WHERE v.code IS NOT NULL
+    """  # noqa: S608
+
+
+_KNOWN_SQL = f"""
+    CREATE TEMP TABLE live_ingest_known AS
+    SELECT t.n, t.external_id, t.merchant, t.operator, t.started_at, date_trunc('minute', t.started_at) AS start_minute,
+        t.at, (extract(epoch FROM t.at - date_trunc('minute', t.started_at)) / 60)::int AS k,
+        {", ".join(f"t.{n}::bigint AS {n}" for n in _COUNTS)}, {", ".join(f"t.{n}" for n in MONEY_FIELDS)},
+        m.id AS merchant_id, o.id AS operator_id, NULL::bigint AS stream_id, 0 AS r
+    FROM live_ingest_typed t
+    LEFT JOIN providers_merchant m ON m.platform_account_id = t.merchant
+    LEFT JOIN providers_operator o ON o.platform_user_id = t.operator
+    WHERE NOT EXISTS (SELECT 1 FROM live_ingest_err e WHERE e.n = t.n)
+"""  # noqa: S608
+
+# Phase 2: the platform's merchant and operator; the rows refused here leave live_ingest_known.
+_PLATFORM_SQL = """
+    WITH bad AS (
+        INSERT INTO live_ingest_err (phase, n, ord, field, code)
+        SELECT 2, k.n, v.ord, v.field, v.code FROM live_ingest_known k
+        CROSS JOIN LATERAL (VALUES
+            (1, 'merchant', CASE WHEN k.merchant_id IS NULL THEN 'unknown_merchant' END),
+            (2, 'operator', CASE WHEN k.operator IS NOT NULL AND k.operator_id IS NULL THEN 'unknown_operator' END)
+        ) v(ord, field, code)
+        WHERE v.code IS NOT NULL
+        RETURNING n
+    )
+    DELETE FROM live_ingest_known k USING bad WHERE k.n = bad.n
+"""
+
+# Phase 3a: the batch's streams, locked (two batches of one stream are checked one after the other); a stream not
+# yet recorded takes its identity from its first row in the batch (one made meanwhile by another batch is taken).
+_LOCK_SQL = """
+    SELECT id FROM live_livestream WHERE external_id = ANY(ARRAY(SELECT DISTINCT external_id FROM live_ingest_known))
+    ORDER BY id FOR UPDATE
+"""
+_STREAMS_SQL = f"""
+    WITH known AS (
+        SELECT external_id FROM live_livestream
+        WHERE external_id = ANY(ARRAY(SELECT DISTINCT external_id FROM live_ingest_known))
+    )
+    INSERT INTO live_livestream (external_id, merchant_id, operator_id, started_at, start_minute, start_date,
+        last_gmv, last_online, peak_online, snapshot_count, alert_count, created_at)
+    SELECT f.external_id, f.merchant_id, f.operator_id, f.started_at, f.start_minute,
+        (f.started_at AT TIME ZONE {_SH})::date, 0, 0, 0, 0, 0, now()
+    FROM (SELECT DISTINCT ON (external_id) * FROM live_ingest_known ORDER BY external_id, n) f
+    WHERE NOT EXISTS (SELECT 1 FROM known WHERE known.external_id = f.external_id)
+    ORDER BY f.n
+    ON CONFLICT (external_id) DO NOTHING
+"""  # noqa: S608
+# Phase 3b: a row must agree with its stream's merchant, operator and start; the others get their stream and their
+# place among the stream's rows in the batch (r: 1, 2, …).
+_IDENTITY_SQL = """
+    WITH ids AS (
+        SELECT k.n, st.id, st.start_minute,
+            k.merchant_id IS DISTINCT FROM st.merchant_id AS merchant,
+            k.operator_id IS DISTINCT FROM st.operator_id AS operator,
+            k.started_at IS DISTINCT FROM st.started_at AS started
+        FROM live_ingest_known k JOIN live_livestream st ON st.external_id = k.external_id
+        WHERE st.external_id = ANY(ARRAY(SELECT DISTINCT external_id FROM live_ingest_known))
+    ),
+    bad AS (
+        INSERT INTO live_ingest_err (phase, n, ord, field, code)
+        SELECT 3, ids.n, v.ord, v.field, 'stream_differs' FROM ids
+        CROSS JOIN LATERAL (VALUES (1, 'merchant', ids.merchant), (2, 'operator', ids.operator),
+            (3, 'started_at', ids.started)) v(ord, field, differs)
+        WHERE v.differs
+        RETURNING n
+    ),
+    gone AS (DELETE FROM live_ingest_known k USING bad WHERE k.n = bad.n RETURNING k.n)
+    UPDATE live_ingest_known k SET stream_id = x.id, start_minute = x.start_minute, r = x.r
+    FROM (
+        SELECT ids.n, ids.id, ids.start_minute, row_number() OVER (PARTITION BY ids.id ORDER BY ids.n) AS r
+        FROM ids WHERE NOT (ids.merchant OR ids.operator OR ids.started)
+    ) x
+    WHERE k.n = x.n
+"""
+_ACC_TABLE = (
+    "CREATE TEMP TABLE live_ingest_acc (stream_id bigint, at timestamptz, n int, k int, "
+    + ", ".join(f"{n} bigint" for n in _COUNTS)
+    + ", "
+    + ", ".join(f"{n} numeric" for n in MONEY_FIELDS)
+    + ", existed boolean NOT NULL DEFAULT false, PRIMARY KEY (stream_id, at))"
+)
+
+
+def _neighbour(direction: str) -> str:
+    """The stream's snapshot just before (or after) the row as the stream stands now: the stored ones overlaid with
+    the batch's rows accepted before it (one of those replaces a stored row of its minute)."""
+    before = direction == "before"
+    cmp, order = ("<", "DESC") if before else (">", "ASC")
+    cols = ", ".join(CUMULATIVE_FIELDS)
+    return f"""
+        SELECT x.* FROM (
+            (SELECT s.at, 0 AS src, {cols} FROM live_livesnapshot s
+             WHERE s.stream_id = c.stream_id AND s.at >= %(lo)s AND s.at <= %(hi)s
+               AND s.at >= c.start_minute AND s.at <= c.start_minute + interval '{MAX_STREAM_HOURS} hours'
+               AND s.at {cmp} c.at
+             ORDER BY s.at {order} LIMIT 1)
+            UNION ALL
+            (SELECT a.at, 1 AS src, {cols} FROM live_ingest_acc a
+             WHERE a.stream_id = c.stream_id AND a.at {cmp} c.at ORDER BY a.at {order} LIMIT 1)
+        ) x ORDER BY x.at {order}, x.src DESC LIMIT 1
+    """  # noqa: S608
+
+
+def _shanghai_sql(col: str) -> str:
+    # Shanghai has kept +08:00 all year since 1991: the same text as datetime.isoformat() in Shanghai.
+    return f"""to_char({col} AT TIME ZONE {_SH}, 'YYYY-MM-DD"T"HH24:MI:SS') || '+08:00'"""
+
+
+def _round_sql() -> str:
+    """Phase 3c, one round: the r-th row of every stream, against the stream's snapshots as they stand (stored and
+    accepted in earlier rounds); a row whose every cumulative figure lies between its neighbours' is accepted."""
+    pick = ", ".join(f"e.{n} AS e_{n}, l.{n} AS l_{n}" for n in CUMULATIVE_FIELDS)
+    checks, wrong = [], []
+    for i, name in enumerate(CUMULATIVE_FIELDS):
+        checks.append(
+            f"({2 * i}, '{name}', CASE WHEN c.{name} < c.e_{name} THEN 'below_earlier' END, jsonb_build_object("
+            f"'value', c.{name}::text, 'earlier', c.e_{name}::text, 'at', {_shanghai_sql('c.e_at')}))"
+        )
+        checks.append(
+            f"({2 * i + 1}, '{name}', CASE WHEN c.{name} > c.l_{name} THEN 'above_later' END, jsonb_build_object("
+            f"'value', c.{name}::text, 'later', c.l_{name}::text, 'at', {_shanghai_sql('c.l_at')}))"
+        )
+        wrong += [f"c.{name} < c.e_{name}", f"c.{name} > c.l_{name}"]
+    any_wrong = f"coalesce({' OR '.join(wrong)}, false)"
+    cols = ", ".join(("stream_id", "at", "n", "k", *_COUNTS, *MONEY_FIELDS))
+    sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in ("n", "k", *_COUNTS, *MONEY_FIELDS))
+    return f"""
+        WITH c AS MATERIALIZED (
+            SELECT c.*, e.at AS e_at, l.at AS l_at, {pick}
+            FROM live_ingest_known c
+            LEFT JOIN LATERAL ({_neighbour("before")}) e ON true
+            LEFT JOIN LATERAL ({_neighbour("after")}) l ON true
+            WHERE c.r = %(round)s
+        ),
+        bad AS (
+            INSERT INTO live_ingest_err (phase, n, ord, field, code, params)
+            SELECT 3, c.n, 10 + v.ord, v.field, v.code, v.params FROM (SELECT * FROM c WHERE {any_wrong} OFFSET 0) c
+            CROSS JOIN LATERAL (VALUES {", ".join(checks)}) v(ord, field, code, params)
+            WHERE v.code IS NOT NULL
+        )
+        INSERT INTO live_ingest_acc ({cols})
+        SELECT {cols} FROM c WHERE NOT ({any_wrong})
+        ORDER BY stream_id, at, n
+        ON CONFLICT (stream_id, at) DO UPDATE SET {sets}
+    """  # noqa: S608
+
+
+def _upsert_sql() -> str:
     cols = ", ".join(_COLUMNS)
     figures = ("k", *FIGURE_FIELDS)
     sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in figures)
     old = ", ".join(f"t.{c}" for c in figures)
     new = ", ".join(f"EXCLUDED.{c}" for c in figures)
-    cursor.execute(
-        f"INSERT INTO live_livesnapshot AS t ({cols}) SELECT {cols} FROM live_stage "  # noqa: S608
+    return (
+        f"INSERT INTO live_livesnapshot AS t ({cols}) SELECT {cols} FROM live_ingest_acc ORDER BY stream_id, at "  # noqa: S608
         f"ON CONFLICT (stream_id, at) DO UPDATE SET {sets} WHERE ({old}) IS DISTINCT FROM ({new})"
     )
-    created = staged - existing
-    return created, cursor.rowcount - created
+
+
+# The wall of walls' row of each touched stream. A stream that only gained new snapshots adds them to its row; one
+# where a snapshot was sent again (maybe replaced: its peak may fall) is summed up again from its snapshots.
+_SUMMARY_ADD_SQL = """
+    UPDATE live_livestream st SET
+        last_at = greatest(st.last_at, a.last_at),
+        snapshot_count = st.snapshot_count + a.n,
+        peak_online = greatest(st.peak_online, a.peak),
+        last_gmv = CASE WHEN st.last_at IS NULL OR a.last_at > st.last_at THEN a.gmv ELSE st.last_gmv END,
+        last_online = CASE WHEN st.last_at IS NULL OR a.last_at > st.last_at THEN a.online ELSE st.last_online END
+    FROM (
+        SELECT stream_id, max(at) AS last_at, count(*) AS n, max(online_viewers) AS peak,
+            (array_agg(gmv ORDER BY at DESC))[1] AS gmv, (array_agg(online_viewers ORDER BY at DESC))[1] AS online
+        FROM live_ingest_acc GROUP BY stream_id HAVING NOT bool_or(existed)
+    ) a
+    WHERE st.id = a.stream_id
+"""
+
+
+def _summaries_resum(cursor) -> None:
+    cursor.execute("SELECT DISTINCT stream_id FROM live_ingest_acc WHERE existed")
+    ids = [i for (i,) in cursor.fetchall()]
+    if ids:
+        _refresh_summaries(cursor, ids)
 
 
 def _refresh_summaries(cursor, stream_ids: list[int]) -> None:
-    """The wall of walls' row of each touched stream: last snapshot's figures, peak online, snapshot count."""
+    """The wall of walls' row of these streams from all their snapshots: last figures, peak online, count."""
     cursor.execute(
         f"""
         UPDATE live_livestream st SET last_at = agg.last_at, snapshot_count = agg.n, peak_online = agg.peak,
@@ -333,98 +563,157 @@ def _refresh_summaries(cursor, stream_ids: list[int]) -> None:
     )
 
 
+def _drop_temp(cursor) -> None:
+    cursor.execute(f"DROP TABLE IF EXISTS {', '.join(_TEMP)}")
+
+
+def _stage(cursor, rows: list, now: dt.datetime, oldest: dt.date) -> list:
+    """Read each row's shape; stage the sound ones; phase 1 (fields) and 2 (merchant, operator) in SQL. Returns the
+    errors Python found (phase 1), as (sort key, entry)."""
+    found: list = []
+    staged: list = []
+    numbers: list[int] = []
+    for n, row in enumerate(rows, start=1):
+        errors = _structure(row, n)
+        if not errors and not _JSON_TYPES.issuperset(map(type, row.values())):
+            _clean, errors = parse_snapshot(row, n, now, oldest)  # a float or an object JSON cannot carry
+        if errors:
+            found += [((1, n, i), e) for i, e in enumerate(errors)]
+            continue
+        staged.append(row)
+        numbers.append(n)
+    body = None
+    try:
+        body = json.dumps(staged, allow_nan=False, default=_unsupported)
+    except ValueError:  # a NaN or infinity deep in a list or object: read those rows by the reference
+        pass
+    if body is None or "\\u0000" in body:  # PostgreSQL's JSON holds no NUL: those rows too
+        keep_rows, keep_numbers, texts = [], [], []
+        for n, row in zip(numbers, staged, strict=True):
+            try:
+                text = json.dumps(row, allow_nan=False, default=_unsupported)
+            except ValueError:
+                text = None
+            if text is None or "\\u0000" in text:
+                _clean, errors = parse_snapshot(row, n, now, oldest)
+                found += [((1, n, i), e) for i, e in enumerate(errors)]
+            else:
+                keep_rows.append(row)
+                keep_numbers.append(n)
+                texts.append(text)
+        staged, numbers, body = keep_rows, keep_numbers, "[" + ",".join(texts) + "]"
+    instants = {}
+    for row in staged:
+        for name in ("started_at", "at"):
+            value = row[name]
+            if type(value) is str and value not in instants:
+                instants[value] = _instant_of(value)
+    raw = list(instants)
+    params = {
+        "body": body,
+        "ns": numbers,
+        "raw": raw,
+        "ats": [instants[v][0] for v in raw],
+        "codes": [instants[v][1] for v in raw],
+        "ws": _WHITESPACE,
+        "latest": now + FUTURE_SLACK,
+        "oldest": oldest,
+    }
+    cursor.execute(
+        "CREATE TEMP TABLE live_ingest_in AS SELECT (%(ns)s::int[])[e.i] AS n, e.r "
+        "FROM jsonb_array_elements(%(body)s::jsonb) WITH ORDINALITY e(r, i)",
+        params,
+    )
+    cursor.execute(
+        "CREATE TEMP TABLE live_ingest_dt AS SELECT * FROM unnest(%(raw)s::text[], %(ats)s::timestamptz[],"
+        " %(codes)s::text[]) d(raw, at, code)",
+        params,
+    )
+    cursor.execute(_typed_sql(), params)
+    cursor.execute(
+        "CREATE TEMP TABLE live_ingest_err (phase int, n int, ord int, field text, code text, params jsonb, raw text)"
+    )
+    cursor.execute(_field_errors_sql(), params)
+    cursor.execute(_KNOWN_SQL)
+    cursor.execute(_PLATFORM_SQL)
+    return found
+
+
+def _unsupported(value):
+    return {"unsupported": type(value).__name__}  # an object: refused where a text, count, money or time is due
+
+
+def _entry(n, field, code, params, raw) -> dict:
+    if code == "minus":  # "-1.5" is negative money; "-abc" is not money (Decimal's own reading of the text)
+        try:
+            Decimal(raw.strip())
+            code = "negative_money"
+        except InvalidOperation:
+            code = "not_money"
+    if isinstance(params, str):  # Django reads jsonb as its text
+        params = json.loads(params)
+    return row_error(n, field, code, **(params or {}))
+
+
+def _errors(cursor, found: list, report: Report) -> None:
+    """The report's errors: Python's and SQL's, in the order the rows and their checks come."""
+    cursor.execute("SELECT count(*), count(DISTINCT n) FROM live_ingest_err")
+    count, rows = cursor.fetchone()
+    cursor.execute(
+        "SELECT phase, n, ord, field, code, params, raw FROM live_ingest_err ORDER BY phase, n, ord LIMIT %s",
+        [MAX_REPORTED_ERRORS],
+    )
+    sql = [((phase, n, ord_), (n, field, code, params, raw)) for phase, n, ord_, field, code, params, raw in cursor]
+    merged = sorted(found + sql, key=lambda item: item[0])[:MAX_REPORTED_ERRORS]
+    report.errors = [e if isinstance(e, dict) else _entry(*e) for _key, e in merged]
+    report.error_count = count + len(found)
+    report.rejected = rows + len({key[1] for key, _e in found})
+
+
 def snapshots_ingest(*, rows: list, submitted_by=None) -> Report:
     """Accept or refuse each snapshot row (see the module docstring); record the batch; push to open walls."""
     report = Report(received=len(rows))
     now = timezone.now()
     oldest = oldest_kept(shanghai_today())
-    parsed: list[dict] = []
-    for n, row in enumerate(rows, start=1):
-        clean, errors = parse_snapshot(row, n, now, oldest)
-        if errors:
-            report.refuse(errors)
-            report.rejected += 1
-        else:
-            parsed.append(clean)
-
-    merchants = dict(
-        Merchant.objects.filter(platform_account_id__in={r["merchant"] for r in parsed}).values_list(
-            "platform_account_id", "id"
-        )
-    )
-    operators = dict(
-        Operator.objects.filter(platform_user_id__in={r["operator"] for r in parsed if r["operator"]}).values_list(
-            "platform_user_id", "id"
-        )
-    )
-    known = []
-    for row in parsed:
-        errors = []
-        if row["merchant"] not in merchants:
-            errors.append(row_error(row["row"], "merchant", "unknown_merchant"))
-        if row["operator"] is not None and row["operator"] not in operators:
-            errors.append(row_error(row["row"], "operator", "unknown_operator"))
-        if errors:
-            report.refuse(errors)
-            report.rejected += 1
-        else:
-            row["merchant_id"] = merchants[row["merchant"]]
-            row["operator_id"] = operators.get(row["operator"])
-            known.append(row)
-
-    # Partitions are made outside the batch's transaction (DDL would lock the table until it commits).
-    partitions_ensure(shanghai_date(row["at"]) for row in known)
-
-    with transaction.atomic():
-        streams = _streams_for(known)
-        accepted: dict[int, _Timeline] = {}
-        keys = [(streams[r["external_id"]].id, r["at"]) for r in known if streams[r["external_id"]].id is not None]
-        stored = _neighbours(sorted(set(keys)))
-        final_rows: dict[tuple[int, dt.datetime], dict] = {}
-        for row in known:
-            stream = streams[row["external_id"]]
-            errors = _identity_errors(row, stream)
-            if not errors:
-                if stream.id is None:
-                    _stream_create(stream)
-                row["stream_id"] = stream.id
-                timeline = accepted.setdefault(stream.id, _Timeline())
-                earlier_stored, later_stored = stored.get((stream.id, row["at"]), (None, None))
-                earlier = _nearest(earlier_stored, timeline.before(row["at"]), later=False)
-                later = _nearest(later_stored, timeline.after(row["at"]), later=True)
-                errors = _order_errors(row, earlier, later)
-            if errors:
-                report.refuse(errors)
-                report.rejected += 1
-                continue
-            timeline.put(row)
-            final_rows[(stream.id, row["at"])] = row
-
-        if final_rows:
-            with connection.cursor() as cursor:
-                _copy_rows(cursor, list(final_rows.values()))
-                report.created, report.updated = _upsert(cursor, len(final_rows))
-                report.unchanged = len(final_rows) - report.created - report.updated
+    with connection.cursor() as cursor:
+        _drop_temp(cursor)
+        try:
+            with transaction.atomic():
+                # The staged tables have no statistics: the planner's guesses would make it compile the
+                # statements (JIT), which costs seconds for what runs in milliseconds.
+                cursor.execute("SET LOCAL jit = off")
+                found = _stage(cursor, rows, now, oldest)
+                cursor.execute(f"SELECT DISTINCT (at AT TIME ZONE {_SH})::date FROM live_ingest_known")  # noqa: S608
+                days = [day for (day,) in cursor.fetchall()]
+            # Partitions are made outside the batch's transaction (DDL would lock the table until it commits).
+            partitions_ensure(days)
+            with transaction.atomic():
+                cursor.execute("SET LOCAL jit = off")
+                _check_and_write(cursor, report)
+                _errors(cursor, found, report)
                 # Rows sent twice in one batch count once in the table, each time as accepted.
-                report.unchanged += report.received - report.rejected - len(final_rows)
-                report.stream_ids = sorted(accepted)
-                _refresh_summaries(cursor, report.stream_ids)
-        batch = LiveIngestBatch.objects.create(
-            kind=IngestKind.SNAPSHOTS,
-            submitted_by=submitted_by,
-            received=report.received,
-            created=report.created,
-            updated=report.updated,
-            unchanged=report.unchanged,
-            rejected=report.rejected,
-            errors=report.errors,
-        )
-        report.batch = batch.pk
-        if report.created or report.updated:
-            from .push import after_snapshots  # the push module imports channels; only writers need it
+                report.unchanged = report.received - report.rejected - report.created - report.updated
+                batch = LiveIngestBatch.objects.create(
+                    kind=IngestKind.SNAPSHOTS,
+                    submitted_by=submitted_by,
+                    received=report.received,
+                    created=report.created,
+                    updated=report.updated,
+                    unchanged=report.unchanged,
+                    rejected=report.rejected,
+                    errors=report.errors,
+                )
+                report.batch = batch.pk
+                if report.created or report.updated:
+                    from .push import after_snapshots  # the push module imports channels; only writers need it
 
-            changed = report.stream_ids
-            transaction.on_commit(lambda: after_snapshots(changed))
+                    changed = report.stream_ids
+                    transaction.on_commit(lambda: after_snapshots(changed))
+        finally:
+            try:
+                _drop_temp(cursor)
+            except (DatabaseError, TransactionManagementError):
+                pass  # an outer transaction is broken: its rollback takes the tables; the next batch drops them
     logger.info(
         "live snapshots ingest: batch=%s by=%s received=%s created=%s updated=%s unchanged=%s rejected=%s",
         report.batch,
@@ -438,73 +727,44 @@ def snapshots_ingest(*, rows: list, submitted_by=None) -> Report:
     return report
 
 
-def _nearest(stored, in_batch, *, later: bool):
-    """The closer of a stored neighbour and a batch neighbour (the batch's row wins at the same minute: it replaced
-    the stored one)."""
-    if stored is None:
-        return in_batch
-    if in_batch is None:
-        return stored
-    if stored[0] == in_batch[0]:
-        return in_batch
-    return min(stored, in_batch, key=lambda x: x[0]) if later else max(stored, in_batch, key=lambda x: x[0])
-
-
-def _streams_for(rows: list[dict]) -> dict[str, LiveStream]:
-    """The batch's streams, locked (so two batches of one stream are checked one after the other); a stream not
-    yet recorded is an unsaved LiveStream taking its identity from its first row in the batch."""
-    external_ids = sorted({r["external_id"] for r in rows})
-    streams = {
-        s.external_id: s
-        for s in LiveStream.objects.select_for_update().filter(external_id__in=external_ids).order_by("id")
-    }
-    for row in rows:
-        if row["external_id"] not in streams:
-            streams[row["external_id"]] = LiveStream(
-                external_id=row["external_id"],
-                merchant_id=row["merchant_id"],
-                operator_id=row["operator_id"],
-                started_at=row["started_at"],
-                start_minute=row["start_minute"],
-                start_date=shanghai_date(row["started_at"]),
-            )
-    return streams
-
-
-def _stream_create(stream: LiveStream) -> None:
-    """Record a new stream; if another batch recorded it meanwhile, take (and lock) that one."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO live_livestream (external_id, merchant_id, operator_id, started_at, start_minute, start_date,"
-            " last_gmv, last_online, peak_online, snapshot_count, alert_count, created_at)"
-            " VALUES (%s, %s, %s, %s, %s, %s, 0, 0, 0, 0, 0, now()) ON CONFLICT (external_id) DO NOTHING RETURNING id",
-            [
-                stream.external_id,
-                stream.merchant_id,
-                stream.operator_id,
-                stream.started_at,
-                stream.start_minute,
-                stream.start_date,
-            ],
-        )
-        got = cursor.fetchone()
-    if got:
-        stream.id = got[0]
+def _check_and_write(cursor, report: Report) -> None:
+    """Phase 3 and the writes: lock or record the streams, check identity and order, upsert, sum up the streams."""
+    cursor.execute(_LOCK_SQL)
+    cursor.execute(_STREAMS_SQL)
+    if cursor.rowcount:
+        cursor.execute(_LOCK_SQL)  # and those another batch recorded meanwhile
+    cursor.execute(_IDENTITY_SQL)
+    cursor.execute(
+        "SELECT max(r), min(start_minute), max(start_minute), min(at), max(at) FROM live_ingest_known WHERE r > 0"
+    )
+    rounds, first_start, last_start, first_at, last_at = cursor.fetchone()
+    cursor.execute(_ACC_TABLE)
+    if not rounds:
         return
-    other = LiveStream.objects.select_for_update().get(external_id=stream.external_id)
-    stream.__dict__.update({k: v for k, v in other.__dict__.items() if not k.startswith("_")})
-
-
-def _identity_errors(row: dict, stream: LiveStream) -> list:
-    """A stream's merchant, operator and start are those of its first accepted row; later rows must agree."""
-    errors = []
-    if row["merchant_id"] != stream.merchant_id:
-        errors.append(row_error(row["row"], "merchant", "stream_differs"))
-    if row["operator_id"] != stream.operator_id:
-        errors.append(row_error(row["row"], "operator", "stream_differs"))
-    if row["started_at"] != stream.started_at:
-        errors.append(row_error(row["row"], "started_at", "stream_differs"))
-    return errors
+    # Constant bounds on `at` (the batch's streams' days): PostgreSQL plans only those partitions.
+    bounds = {"lo": first_start, "hi": last_start + dt.timedelta(hours=MAX_STREAM_HOURS)}
+    for r in range(1, rounds + 1):
+        cursor.execute(_round_sql(), {**bounds, "round": r})
+    cursor.execute("SELECT count(*) FROM live_ingest_acc")
+    final = cursor.fetchone()[0]
+    if not final:
+        return
+    cursor.execute("SELECT min(at), max(at) FROM live_ingest_acc")
+    lo, hi = cursor.fetchone()
+    cursor.execute(
+        "UPDATE live_ingest_acc a SET existed = true FROM live_ingest_acc b CROSS JOIN LATERAL ("
+        " SELECT 1 FROM live_livesnapshot t WHERE t.stream_id = b.stream_id AND t.at = b.at"
+        " AND t.at >= %s AND t.at <= %s) x WHERE a.stream_id = b.stream_id AND a.at = b.at",
+        [lo, hi],
+    )
+    existing = cursor.rowcount
+    cursor.execute(_upsert_sql())
+    report.created = final - existing
+    report.updated = cursor.rowcount - report.created
+    cursor.execute(_SUMMARY_ADD_SQL)
+    _summaries_resum(cursor)
+    cursor.execute("SELECT DISTINCT stream_id FROM live_ingest_acc ORDER BY 1")
+    report.stream_ids = [i for (i,) in cursor.fetchall()]
 
 
 # --------------------------------------------------------------------------- events

@@ -21,6 +21,11 @@ logger = logging.getLogger(__name__)
 
 WATCHERS = "live:watchers"
 WALL_GROUP = "live.wall"
+# The alert refresh is coalesced: the streams whose counts are due wait in a Redis set, and one task at a time is
+# queued for all of them (a flag with a lifetime, so a lost task does not stop the refreshes for longer than that).
+ALERTS_PENDING = "live:alerts:pending"
+ALERTS_QUEUED = "live:alerts:queued"
+ALERTS_QUEUED_SECONDS = 120
 
 
 def stream_group(stream_id: int) -> str:
@@ -72,13 +77,53 @@ def notify(stream_ids: list[int], kind: str) -> None:
 
 
 def after_snapshots(stream_ids: list[int]) -> None:
+    walls_changed()
     notify(stream_ids, "snapshot")
-    from .tasks import refresh_alerts_task
+    alerts_request(stream_ids)
+
+
+def walls_changed() -> None:
+    """A new version of the wall of walls (its cached page is read again at the next request)."""
+    from django.core.cache import cache
+
+    from .selectors import WALLS_VERSION
 
     try:
-        refresh_alerts_task.delay(stream_ids)
-    except Exception as exc:  # noqa: BLE001 — the broker being down must not fail an accepted batch
-        logger.warning("live: could not enqueue the alert refresh of %s streams: %s", len(stream_ids), exc)
+        cache.set(WALLS_VERSION, time.time_ns(), None)
+    except Exception as exc:  # noqa: BLE001 — the cache's lifetime bounds what a lost change costs
+        logger.warning("live: could not change the walls' version: %s", exc)
+
+
+def alerts_request(stream_ids: list[int]) -> bool:
+    """Ask for these streams' alert counts to be refreshed: one pending refresh per stream, whatever the number of
+    batches meanwhile; a task is queued only when none is queued yet. True when this call queued it."""
+    from .tasks import refresh_alerts_task
+
+    if not stream_ids:
+        return False
+    try:
+        pipe = redis_client().pipeline()
+        pipe.sadd(ALERTS_PENDING, *stream_ids)
+        pipe.set(ALERTS_QUEUED, 1, nx=True, ex=ALERTS_QUEUED_SECONDS)
+        _added, queue = pipe.execute()
+        if queue:
+            refresh_alerts_task.delay()
+        return bool(queue)
+    except Exception as exc:  # noqa: BLE001 — Redis or the broker being down must not fail an accepted batch
+        logger.warning("live: could not ask for the alert refresh of %s streams: %s", len(stream_ids), exc)
+        return False
+
+
+def alerts_take() -> list[int]:
+    """The streams waiting for their alert refresh, taken (the queued flag goes first: a batch accepted from now on
+    queues a new task, so no stream waits unseen)."""
+    client = redis_client()
+    client.delete(ALERTS_QUEUED)
+    pipe = client.pipeline(transaction=True)
+    pipe.smembers(ALERTS_PENDING)
+    pipe.delete(ALERTS_PENDING)
+    members, _deleted = pipe.execute()
+    return sorted(int(m) for m in members)
 
 
 def after_events(stream_ids: list[int]) -> None:

@@ -6,10 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db import connection
-from django.db.models import Exists, OuterRef
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
+from core.caching import cached
 from providers.models import LiveSession
 
 from . import dimensions
@@ -56,15 +59,70 @@ def live_streams(now: dt.datetime | None = None):
     )
 
 
-def wall_of_walls(*, now: dt.datetime | None = None, limit: int = 100, offset: int = 0) -> tuple[int, list]:
-    """Staff's wall of walls: the streams live now by GMV (then id), with their alert counts; (total, page)."""
-    streams = live_streams(now)
-    total = streams.count()
-    page = list(streams.select_related("merchant", "operator").order_by("-last_gmv", "id")[offset : offset + limit])
-    return total, page
+def wall_of_walls(*, now: dt.datetime | None = None, limit: int = 100, offset: int = 0) -> tuple[int, list[dict]]:
+    """Staff's wall of walls: the streams live now by GMV (then id), with their alert counts; (total, page of
+    rows: external_id, merchant, last_gmv, last_online, alert_count, last_at).
+
+    Read through the cache (``LIVE_WALLS_CACHE_SECONDS``) under the walls' version, which every accepted batch
+    and alert refresh changes (live.push.walls_changed): between bursts every staff screen shares one read, and
+    a stream leaving the live window or ended by its LiveSession row drops out within those seconds."""
+
+    def compute():
+        streams = live_streams(now)
+        total = streams.count()
+        page = streams.order_by("-last_gmv", "id").values(
+            "external_id", "last_gmv", "last_online", "alert_count", "last_at", merchant_name=F("merchant__name")
+        )[offset : offset + limit]
+        return total, list(page)
+
+    if now is not None:
+        return compute()
+    version = walls_version()
+    return cached(f"live:walls:{version}:{offset}:{limit}", settings.LIVE_WALLS_CACHE_SECONDS, compute)
+
+
+WALLS_VERSION = "live:walls:version"
+
+
+def walls_version():
+    """What the wall of walls is keyed by in the cache (a token each accepted batch and alert refresh replaces)."""
+    try:
+        return cache.get(WALLS_VERSION, 0)
+    except Exception:  # noqa: BLE001 - the cache down: core.caching computes the page anyway
+        return 0
 
 
 # --------------------------------------------------------------------------- dimensions
+
+
+# The snapshots a dimension table reads: the streams' last ones and, for the own baselines, those at the same
+# minutes of the merchants' earlier streams. Their instants (and five minutes before) are read first and named
+# in the main statement as constants, so PostgreSQL plans only the partitions of those days (not all 180).
+_KEYS = f"""
+WITH target AS (
+    SELECT st.id, st.merchant_id, st.started_at, st.start_minute, st.start_date, m.category
+    FROM live_livestream st JOIN providers_merchant m ON m.id = st.merchant_id
+    WHERE st.id = ANY(%(ids)s)
+),
+tsnap AS (
+    SELECT t.id AS target_id, x.at, x.k, x.j FROM target t
+    CROSS JOIN LATERAL (
+        SELECT s.at, s.k, row_number() OVER (ORDER BY s.at DESC) AS j FROM live_livesnapshot s
+        WHERE s.stream_id = t.id AND {_WINDOW.format(t="t")} AND s.at <= %(until)s
+          AND s.at >= %(lo)s AND s.at <= %(hi)s
+        ORDER BY s.at DESC LIMIT %(last)s
+    ) x
+),
+keys AS (
+    SELECT target_id, target_id AS stream_id, at, k, j, NULL::timestamptz AS prev_started, NULL::bigint AS prev_id
+    FROM tsnap
+    UNION ALL
+    SELECT ts.target_id, ps.id, ps.start_minute + ts.k * interval '1 minute', ts.k, ts.j, ps.started_at, ps.id
+    FROM tsnap ts JOIN target t ON t.id = ts.target_id
+    JOIN live_livestream ps ON ps.merchant_id = t.merchant_id AND (ps.started_at, ps.id) < (t.started_at, t.id)
+)
+SELECT array_agg(DISTINCT a) FROM keys, LATERAL (VALUES (keys.at), (keys.at - interval '5 minutes')) v(a)
+"""  # noqa: S608
 
 
 def _dimension_sql(codes: list[str]) -> str:
@@ -79,6 +137,7 @@ tsnap AS (
     CROSS JOIN LATERAL (
         SELECT s.at, s.k, row_number() OVER (ORDER BY s.at DESC) AS j FROM live_livesnapshot s
         WHERE s.stream_id = t.id AND {_WINDOW.format(t="t")} AND s.at <= %(until)s
+          AND s.at >= %(lo)s AND s.at <= %(hi)s
         ORDER BY s.at DESC LIMIT %(last)s
     ) x
 ),
@@ -95,9 +154,11 @@ vals AS (
     FROM keys kk
     CROSS JOIN LATERAL (
         SELECT s.* FROM live_livesnapshot s WHERE s.stream_id = kk.stream_id AND s.at = kk.at
+          AND s.at = ANY(%(ats)s::timestamptz[])
     ) s
     LEFT JOIN LATERAL (
         SELECT p.* FROM live_livesnapshot p WHERE p.stream_id = kk.stream_id AND p.at = kk.at - interval '5 minutes'
+          AND p.at = ANY(%(ats)s::timestamptz[])
     ) p ON true
     {dimensions.values_lateral(codes)}
 ),
@@ -145,7 +206,12 @@ ORDER BY target_id, at, code
 
 
 def dimension_table(
-    stream_ids: list[int], *, last: int | None = None, until: dt.datetime | None = None, dimension_set=None
+    stream_ids: list[int],
+    *,
+    last: int | None = None,
+    until: dt.datetime | None = None,
+    dimension_set=None,
+    codes: list[str] | None = None,
 ) -> list[dict]:
     """Every dimension at every snapshot of the streams (or their ``last`` snapshots up to ``until``): value, peer
     percentile (None: no value or not ranked), own baseline (None: none), baseline sample, peers, alerting.
@@ -155,7 +221,9 @@ def dimension_table(
     dimension_set = dimension_set or active_dimension_set()
     if dimension_set is None or not stream_ids:
         return []
-    codes = [c for c in dimension_set.dimensions.values_list("code", flat=True) if c in dimensions.SQL]
+    if codes is None:  # the registry version's codes (a caller holding its rows passes them)
+        codes = list(dimension_set.dimensions.values_list("code", flat=True))
+    codes = [c for c in codes if c in dimensions.SQL]
     params = {
         "ids": list(stream_ids),
         "last": last,
@@ -163,7 +231,19 @@ def dimension_table(
         "set": dimension_set.pk,
         "below": ALERT_BELOW,
     }
-    with connection.cursor() as cursor:
+    # A read, in a transaction only to turn off JIT compiling for it: the planner's row guesses over the
+    # partitions would make it compile (hundreds of ms) what runs in a few.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute(
+            "SELECT min(start_minute), max(start_minute) FROM live_livestream WHERE id = ANY(%(ids)s)", params
+        )
+        lo, hi = cursor.fetchone()
+        if lo is None:
+            return []
+        params["lo"], params["hi"] = lo, hi + dt.timedelta(hours=24)
+        cursor.execute(_KEYS, params)
+        params["ats"] = cursor.fetchone()[0] or []
         cursor.execute(_dimension_sql(codes), params)
         names = [
             "stream_id",
@@ -234,7 +314,11 @@ def wall_state(stream: LiveStream, *, minute: int | None = None) -> dict:
     latest = None
     if curves:
         latest = LiveSnapshot.objects.filter(stream=stream, at=curves[-1]["at"]).first()
-    rows = dimension_table([stream.pk], last=3, until=until, dimension_set=dimension_set) if latest else []
+    rows = (
+        dimension_table([stream.pk], last=3, until=until, dimension_set=dimension_set, codes=[d.code for d in dims])
+        if latest
+        else []
+    )
     current = {r["code"]: r for r in rows if r["j"] == 1}
     board = []
     for dim in dims:

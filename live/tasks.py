@@ -29,12 +29,17 @@ def maintain_partitions_task():
 
 
 @shared_task
-def refresh_alerts_task(stream_ids: list[int]):
-    from .push import notify
+def refresh_alerts_task(stream_ids: list[int] | None = None):
+    """The alert counts of the streams waiting for them (live.push.alerts_request), and of ``stream_ids``."""
+    from .push import alerts_take, notify, walls_changed
     from .services import alerts_refresh
 
+    ids = sorted(set(stream_ids or []) | set(alerts_take()))
+    if not ids:
+        return 0
     with job_context("task", "refresh_alerts_task"):
-        counts = alerts_refresh(stream_ids=stream_ids)
+        counts = alerts_refresh(stream_ids=ids)
+    walls_changed()
     notify([], "alerts")  # the wall of walls re-reads its counts
     return len(counts)
 

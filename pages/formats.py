@@ -159,6 +159,35 @@ FIGURE_FORMATS = {
 }
 
 
+def seconds(value) -> str:
+    """A duration in seconds, one decimal: ``3.3333`` → ``3.3 s`` (``3.3 秒`` in Chinese)."""
+    d = _decimal(value)
+    if d is None:
+        return DASH
+    unit = translation.pgettext("unit of time", "s")
+    return f"{_fixed(d, 1)} {unit}"
+
+
+# How a live-wall dimension's value reads, by the registry's unit (live.dimensions): rates as percentages, yuan
+# (per order, per thousand entries, per minute) with ¥, counts (and counts per minute) whole, seconds with their
+# unit; a ROI is a multiple (2.50×), as in the operation-effect pages, though the registry files it under ratio.
+DIMENSION_UNIT_FORMATS = {
+    "ratio": percent,
+    "yuan": money,
+    "yuan/1k": money,
+    "yuan/min": money,
+    "count": count,
+    "count/min": count,
+    "s": seconds,
+}
+DIMENSION_CODE_FORMATS = {"paid_roi": ratio, "paid_roi_5m": ratio}
+
+
+def dimension_value(value, unit: str, code: str = "") -> str:
+    """A live-wall dimension's value as its kind reads (``DIMENSION_UNIT_FORMATS``); unknown units as numbers."""
+    return DIMENSION_CODE_FORMATS.get(code, DIMENSION_UNIT_FORMATS.get(unit, number))(value)
+
+
 def metric_value(value, key: str) -> str:
     return METRIC_FORMATS.get(key, number)(value)
 

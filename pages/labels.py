@@ -1,6 +1,7 @@
 """Stored facts worded for people: what each admission check found, from its stored evidence (the check's label
 says what was required; admission.checks stores the evidence in English-free keys and codes)."""
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -142,3 +143,25 @@ def check_found(result: dict) -> str:
         return str(words(result.get("evidence") or {}))
     except (KeyError, TypeError, ValueError):
         return ""
+
+
+# --- the live wall (DESIGN §10) -------------------------------------------------------------------------------
+
+
+def dimension_label(dimension) -> str:
+    """A live-wall dimension's label in the reader's language, from the registry version its row belongs to."""
+    zh = (translation.get_language() or "").startswith("zh")
+    return dimension.label_zh if zh else dimension.label_en
+
+
+def source_label(name: str) -> str:
+    """A traffic source of the wall's split (live.models.SOURCES, plus what no source claims) in words."""
+    names = {
+        "feed": translation.pgettext("traffic source", "Feed"),
+        "follow": translation.pgettext("traffic source", "Follows"),
+        "search": translation.pgettext("traffic source", "Search"),
+        "paid": translation.pgettext("traffic source", "Paid"),
+        "other": translation.pgettext("traffic source", "Other"),
+        "unattributed": translation.pgettext("traffic source", "Not attributed yet"),
+    }
+    return str(names.get(name, name))

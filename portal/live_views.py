@@ -8,9 +8,10 @@ from decimal import Decimal
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from live.selectors import stream_visible, wall_state
-from live.templatetags.live import dim_label
+from pages import formats, labels
 
 
 def _stream(request, external_id):
@@ -48,12 +49,23 @@ def wall_json(request, external_id):
     stream = _stream(request, external_id)
     state = wall_state(stream, minute=_minute(request))
     tiles = state["tiles"] or {}
+    # The figures as people read them, formatted here by pages.formats (the script only places the text).
+    tile_text = {
+        "gmv": formats.money,
+        "online": formats.count,
+        "peak": formats.count,
+        "gpm": formats.money,
+        "conversion_rate": formats.percent,
+        "new_followers": formats.count,
+        "paid_roi": formats.ratio,
+    }
     return JsonResponse(
         {
             "external_id": stream.external_id,
             "ended": stream.ended,
             "minute": state["minute"],
             "tiles": {key: _num(value) for key, value in tiles.items()},
+            "tiles_text": {key: tile_text[key](value) for key, value in tiles.items()},
             "curves": {
                 "minute": [c["k"] for c in state["curves"]],
                 "gmv": [_num(c["gmv"]) for c in state["curves"]],
@@ -66,14 +78,24 @@ def wall_json(request, external_id):
                 for e in state["events"]
             ],
             "funnel": state["funnel"] or [],
+            "funnel_text": [formats.count(n) for _name, n in state["funnel"] or []],
             "sources": state["sources"] or [],
+            "sources_text": [[labels.source_label(name), formats.count(n)] for name, n in state["sources"] or []],
             "alerts": [
                 {
                     "code": a["code"],
-                    "label": dim_label(a["dimension"]),
+                    "label": labels.dimension_label(a["dimension"]),
                     "percentile": _num(a["percentile"]),
                     "baseline": _num(a["baseline"]),
                     "value": _num(a["value"]),
+                    "text": " · ".join(
+                        (
+                            formats.dimension_value(a["value"], a["dimension"].unit, a["code"]),
+                            f"{_('peer percentile')} {formats.percentile(a['percentile'])}",
+                            f"{_('own baseline')} "
+                            + formats.dimension_value(a["baseline"], a["dimension"].unit, a["code"]),
+                        )
+                    ),
                     "red": a["red"],
                 }
                 for a in state["alerts"]

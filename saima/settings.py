@@ -128,6 +128,8 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", 
 # 0 turns either off (bench/load.py measures both ways).
 PUBLISHED_CACHE_SECONDS = env_int("PUBLISHED_CACHE_SECONDS", 24 * 3600)
 OPERATION_EFFECT_CACHE_SECONDS = env_int("OPERATION_EFFECT_CACHE_SECONDS", 300)
+# The staff's wall of walls is read through the cache for this long (a new batch or alert count reads it again).
+LIVE_WALLS_CACHE_SECONDS = env_int("LIVE_WALLS_CACHE_SECONDS", 10)
 # The live walls' pushes go through Redis, so every web process's sockets receive them (docs/live.md).
 CHANNEL_LAYERS = {
     "default": {

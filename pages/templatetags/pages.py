@@ -232,3 +232,24 @@ def curve_svg(curves: dict, key: str) -> str:
         f'preserveAspectRatio="none" class="curve" data-series="{escape(key)}" role="img" aria-label="{escape(key)}">'
         f'{ticks}<polyline fill="none" stroke="#1d4ed8" stroke-width="1.5" points="{line}"/></svg>'
     )
+
+
+# --- figures of the live walls (DESIGN §10) ------------------------------------------------------------------
+
+
+@register.filter
+def dimension_label(dimension) -> str:
+    """A live-wall dimension's label in the reader's language (from its registry version)."""
+    return labels.dimension_label(dimension)
+
+
+@register.filter
+def dimension_value(value, dimension) -> str:
+    """A live-wall dimension's value as its kind reads: rates 14.3%, money ¥1,234.50, counts whole, ROI 2.50×."""
+    return formats.dimension_value(value, dimension.unit, dimension.code)
+
+
+@register.filter
+def source_label(name) -> str:
+    """A traffic source of the live wall's split in words."""
+    return labels.source_label(name)

@@ -242,3 +242,53 @@ def test_events_are_added_once_and_bad_ones_refused(client_for, pipeline_user, m
     again = post(client, EVENTS, events[:1]).json()
     assert (again["created"], again["unchanged"]) == (0, 1)
     assert list(LiveEvent.objects.values_list("kind", "label")) == [("coupon", "满200减20")]
+
+
+def test_a_batch_of_several_streams_is_checked_row_by_row_within_each(client_for, pipeline_user, merchant, start):
+    """Rows of one stream in one batch see the rows accepted before them (a replacement included), never those of
+    another stream, and rows sent twice count as accepted each time."""
+    client = client_for(pipeline_user)
+    post(client, URL, [row("s1", "m-live", start, 0, entries=10), row("s1", "m-live", start, 10, entries=100)])
+    rows = [
+        row("s1", "m-live", start, 5, entries=50),
+        row("s2", "m-live", start, 0, entries=5),
+        row("s1", "m-live", start, 5, entries=60),  # replaces row 1 (between 10 and 100 still)
+        row("s1", "m-live", start, 7, entries=55),  # below row 3's 60, accepted before it
+        row("s1", "m-live", start, 3, entries=70),  # above row 3's 60
+        row("s2", "m-live", start, 1, entries=4),  # below s2's row 2
+        row("s1", "m-live", start, 10, entries=100),  # as stored
+    ]
+    body = post(client, URL, rows).json()
+    assert (body["received"], body["created"], body["updated"], body["unchanged"], body["rejected"]) == (7, 2, 0, 2, 3)
+    minute5 = (start.replace(second=0) + dt.timedelta(minutes=5)).isoformat()
+    assert [(e["row"], e["field"], e["code"], e["params"]) for e in body["errors"]] == [
+        (4, "entries", "below_earlier", {"value": "55", "earlier": "60", "at": minute5}),
+        (5, "entries", "above_later", {"value": "70", "later": "60", "at": minute5}),
+        (6, "entries", "below_earlier", {"value": "4", "earlier": "5", "at": start.replace(second=0).isoformat()}),
+    ]
+    assert {k: v["entries"] for k, v in snapshot_state("s1").items()} == {0: 10, 5: 60, 10: 100}
+    assert {k: v["entries"] for k, v in snapshot_state("s2").items()} == {0: 5}
+
+
+def test_field_errors_come_in_each_rows_order_with_their_parameters(client_for, pipeline_user, merchant, start):
+    rows = [
+        row("s1", "m-live", start, 0, entries="007", gmv=" 12.50 ", comments=True, refund_amount="-0.5"),
+        row("s1", "m-live", start, 1, gmv="-abc", entries=10, entries_feed=6, entries_paid=5),
+        dict(row("s1", "m-live", start, 2), at="2000-01-01T10:00:00+08:00"),
+        dict(row("s1", "m-live", start, 3), external_id="x" * 65, paid_gmv=[1]),
+    ]
+    body = post(client_for(pipeline_user), URL, rows).json()
+    assert body["rejected"] == 4
+    assert [(e["row"], e["field"], e["code"], e.get("params")) for e in body["errors"]] == [
+        (1, "comments", "not_count", None),
+        (1, "refund_amount", "negative_money", None),
+        (2, "gmv", "not_money", None),
+        (2, "entries", "sources_above_entries", {"sources": "11", "entries": "10"}),
+        (3, "at", "expired", {"days": "180"}),
+        (4, "external_id", "not_text", {"max": "64"}),
+        (4, "paid_gmv", "not_money", None),
+    ]
+    assert not LiveStream.objects.exists()
+    fine = post(client_for(pipeline_user), URL, [row("s1", "m-live", start, 0, entries="007", gmv=" 12.50 ")]).json()
+    assert fine["created"] == 1 and snapshot_state("s1")[0]["entries"] == 7
+    assert snapshot_state("s1")[0]["gmv"] == Decimal("12.50")

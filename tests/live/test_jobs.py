@@ -52,3 +52,30 @@ def test_the_nightly_tasks_run_on_a_real_worker(celery_worker_thread):
     done = maintain_partitions_task.delay().get(timeout=60)
     assert set(done) == {"created", "dropped"}
     assert shanghai_today() + dt.timedelta(days=7) in set(partitions())
+
+
+@pytest.mark.django_db
+def test_alert_refreshes_are_coalesced_one_pending_per_stream(monkeypatch):
+    """Batches ask for their streams' alert counts; while one refresh is queued no other is, and the one that runs
+    takes every stream asked for meanwhile (once each)."""
+    from live import push
+    from live.ingest import snapshots_ingest
+    from live.models import LiveStream
+    from live.tasks import refresh_alerts_task
+    from tests import factories
+    from tests.live.helpers import row, today_start
+
+    push.redis_client().delete(push.ALERTS_PENDING, push.ALERTS_QUEUED)
+    factories.MerchantFactory(platform_account_id="m1")
+    start = today_start(days_ago=1)
+    snapshots_ingest(rows=[row(eid, "m1", start, k) for eid in ("a", "b", "c") for k in range(3)])
+    ids = dict(LiveStream.objects.values_list("external_id", "id"))
+    queued = []
+    monkeypatch.setattr(refresh_alerts_task, "delay", lambda *a, **kw: queued.append(a))
+    assert push.alerts_request([ids["a"], ids["b"]]) is True
+    assert push.alerts_request([ids["b"], ids["c"]]) is False  # one is queued already
+    assert len(queued) == 1
+    assert refresh_alerts_task.apply().get() == 3  # a, b and c, each once
+    assert set(LiveStream.objects.values_list("alerts_at", flat=True)) == {start + dt.timedelta(minutes=2)}
+    assert push.alerts_take() == []
+    assert push.alerts_request([ids["a"]]) is True and len(queued) == 2  # the next batch queues the next one

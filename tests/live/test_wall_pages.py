@@ -11,6 +11,7 @@ from live.models import LiveStream
 from tests import factories
 from tests.conftest import page_client
 from tests.live.helpers import row
+from tests.pages.test_crawl import RAW_CODE, Page
 
 
 @pytest.fixture
@@ -55,7 +56,42 @@ def test_staff_see_every_wall_with_the_latest_state(staff, streams):
     assert "¥2,000.00" in html  # GMV tile at minute 2
     assert 'id="live-minute">2<' in html
     assert "echarts-6.1.0.min.js" in html and "<script>" not in html
-    assert html.count("<code>") == 47  # every dimension of the registry on the board
+    assert html.count('<tr data-code="') == 47  # every dimension of the registry on the board
+
+
+def _board_row(html, code):
+    start = html.index(f'<tr data-code="{code}"')
+    return html[start : html.index("</tr>", start)]
+
+
+@pytest.mark.parametrize(
+    "language, labels",
+    [
+        ("zh-hans", {"conversion_rate": "观看转化率", "gpm": "千次观看成交", "entries": "累计进房人数"}),
+        ("en", {"conversion_rate": "Conversion rate", "gpm": "GPM", "entries": "Entries"}),
+    ],
+)
+def test_the_board_labels_dimensions_in_the_readers_language_with_figures_by_kind(staff, streams, language, labels):
+    html = page_client(staff, language).get("/live/ours/").content.decode()
+    # minute 2: 6 orders of 300 entries, ¥2,000 of GMV; 0 watch seconds; 0 paid spend (no ROI)
+    figures = {"conversion_rate": "2.0%", "gpm": "¥6,666.67", "entries": ">300<"}
+    for code, label in labels.items():
+        board_row = _board_row(html, code)
+        assert label in board_row and figures[code] in board_row, board_row
+    assert "0.0 " + ("秒" if language == "zh-hans" else "s") in _board_row(html, "avg_watch_seconds")
+    assert "—" in _board_row(html, "paid_roi")
+    page = Page()
+    page.feed(html)
+    assert RAW_CODE.findall(page.text.getvalue()) == []  # no conversion_rate, avg_watch_seconds, … for people
+    sources = html[html.index('id="sources"') :]
+    assert ("推荐" if language == "zh-hans" else "Feed") in sources[: sources.index("</table>")]
+
+
+def test_state_json_carries_the_figures_formatted_for_the_reader(staff, streams):
+    state = page_client(staff, "zh-hans").get("/live/ours/state.json").json()
+    assert state["tiles_text"]["gmv"] == "¥2,000.00" and state["tiles_text"]["conversion_rate"] == "2.0%"
+    assert state["tiles_text"]["paid_roi"] == "—" and state["funnel_text"] == ["3,000", "300", "40", "6"]
+    assert state["sources_text"][0] == ["推荐流量", "150"]
 
 
 def test_a_provider_user_sees_its_operated_and_unoperated_streams_only(provider_user, outsider, streams):
@@ -116,3 +152,26 @@ def test_wall_and_wall_of_walls_query_budgets(staff, streams, django_assert_max_
 
 def test_the_wall_of_walls_is_for_staff(provider_user, streams):
     assert page_client(provider_user).get("/console/live/").status_code == 404
+
+
+def test_the_wall_of_walls_is_read_once_until_a_batch_changes_it(staff, streams):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from live.push import walls_changed
+
+    client = page_client(staff, "en")
+    with CaptureQueriesContext(connection) as first:
+        assert "¥2,000.00" in client.get("/console/live/").content.decode()
+    ours = streams["ours"]
+    figures = dict(entries=400, orders=9, room_impressions=4000, product_clicks=60, entries_feed=200)
+    report = snapshots_ingest(
+        rows=[row("ours", "shared", ours.started_at, 3, operator="op-ours", gmv=Decimal(5000), **figures)]
+    )
+    assert report.created == 1
+    with CaptureQueriesContext(connection) as second:
+        assert "¥5,000.00" not in client.get("/console/live/").content.decode()
+    assert len(second) == len(first) - 2  # neither the count nor the page: both from the cache
+    walls_changed()  # what an accepted batch does once it commits
+    html = client.get("/console/live/").content.decode()
+    assert "¥5,000.00" in html and html.index("/live/ours/") < html.index("/live/theirs/")

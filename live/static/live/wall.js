@@ -7,11 +7,6 @@
   var stateUrl = root.dataset.stateUrl;
   var curves = null, sources = null;
 
-  function fmtYuan(v) { return v === null || v === undefined ? "—" : "¥" + Number(v).toLocaleString(undefined, {minimumFractionDigits: 2, maximumFractionDigits: 2}); }
-  function fmtCount(v) { return v === null || v === undefined ? "—" : Number(v).toLocaleString(); }
-  function fmtPct(v) { return v === null || v === undefined ? "—" : (Number(v) * 100).toFixed(1) + "%"; }
-  function fmtNum(v) { return v === null || v === undefined ? "—" : String(Number(v)); }
-
   function setTile(name, text) {
     var el = root.querySelector('[data-tile="' + name + '"]');
     if (el) el.textContent = text;
@@ -40,37 +35,34 @@
       sources.setOption({
         animation: false,
         tooltip: {trigger: "item"},
-        series: [{type: "pie", radius: ["40%", "70%"], data: state.sources.map(function (s) { return {name: s[0], value: s[1]}; })}]
+        series: [{type: "pie", radius: ["40%", "70%"], data: state.sources.map(function (s, i) { return {name: state.sources_text[i][0], value: s[1]}; })}]
       });
     }
   }
 
-  function rows(tbodyParent, pairs, fmt) {
+  function rows(tbodyParent, texts) {
     var body = tbodyParent && tbodyParent.querySelector("tbody");
     if (!body) return;
-    pairs.forEach(function (pair, i) {
+    texts.forEach(function (text, i) {
       var row = body.rows[i];
-      if (row && row.cells[1]) row.cells[1].textContent = fmt(pair[1]);
+      if (row && row.cells[1]) row.cells[1].textContent = text;
     });
   }
 
   function update(state) {
-    var t = state.tiles;
+    // Figures arrive formatted by the server (pages.formats, the reader's language): placed here as they are.
     document.getElementById("live-minute").textContent = state.minute === null ? "—" : state.minute;
-    setTile("gmv", fmtYuan(t.gmv));
-    setTile("online", fmtCount(t.online));
-    setTile("peak", fmtCount(t.peak));
-    setTile("gpm", fmtYuan(t.gpm));
-    setTile("conversion_rate", fmtPct(t.conversion_rate));
-    setTile("new_followers", fmtCount(t.new_followers));
-    setTile("paid_roi", fmtNum(t.paid_roi));
+    Object.keys(state.tiles_text).forEach(function (name) { setTile(name, state.tiles_text[name]); });
     var list = document.getElementById("alerts");
     if (list) {
       list.textContent = "";
       state.alerts.forEach(function (a) {
         var li = document.createElement("li");
         if (a.red) li.className = "red";
-        li.textContent = a.label + " · " + fmtPct(a.percentile) + " · " + fmtNum(a.baseline);
+        var label = document.createElement("strong");
+        label.textContent = a.label;
+        li.appendChild(label);
+        li.appendChild(document.createTextNode(" " + a.text));
         list.appendChild(li);
       });
       if (!state.alerts.length) {
@@ -80,8 +72,8 @@
         list.appendChild(none);
       }
     }
-    rows(document.getElementById("sources"), state.sources, fmtCount);
-    rows(document.getElementById("funnel"), state.funnel, fmtCount);
+    rows(document.getElementById("sources"), state.sources_text.map(function (s) { return s[1]; }));
+    rows(document.getElementById("funnel"), state.funnel_text);
     draw(state);
   }
 
