@@ -261,7 +261,9 @@ class StatementLine(models.Model):
         ]
         indexes = [
             models.Index(fields=["engagement", "for_month", "kind"]),
-            models.Index(fields=["carried_from"], condition=Q(carried_from__isnull=False), name="statement_line_carried"),
+            models.Index(
+                fields=["carried_from"], condition=Q(carried_from__isnull=False), name="statement_line_carried"
+            ),
         ]
 
     def __str__(self):

@@ -43,7 +43,8 @@ LINE = """INSERT INTO settlement_statementline (statement_id, position, kind, fo
 SESSION = """INSERT INTO settlement_statementsession (statement_id, session_id, engagement_id, for_month, net_gmv,
              commission_rate, uplift_bonus_rate, commission, uplift_bonus)
              VALUES (%(st)s, %(s)s, %(e)s, '2025-02-01', 0, 0, 0, 0, 0)"""
-ENTRY = "INSERT INTO settlement_journalentry (statement_id, line_id, memo, posted_at) VALUES (%(st)s, %(l)s, 'x', now())"
+ENTRY = """INSERT INTO settlement_journalentry (statement_id, line_id, memo, posted_at)
+           VALUES (%(st)s, %(l)s, 'x', now())"""
 LEGS = """INSERT INTO settlement_journalleg (entry_id, account, provider_id, amount)
           VALUES (%(en)s, 'merchant_payable', %(p)s, -1), (%(en)s, 'provider_receivable', %(p)s, 1)"""
 
