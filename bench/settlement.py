@@ -9,6 +9,11 @@ statement page with 1,000 lines (goal < 200 ms) and its query count, against a s
 
     SCALE=0.1 .venv/bin/python bench/settlement.py          # generate, then time
     REUSE=1 SCALE=0.1 .venv/bin/python bench/settlement.py  # reuse a database bench/scoring.py left (KEEP=1)
+
+Each run of (a) prints its steps' seconds and the COMMIT's. REPEAT (default 2) runs of (a); REPEAT=0 only
+generates; PAGE_ONLY=1 times (c) on June's statements already made; NO_SESSION_FK=1 drops the linked sessions'
+foreign keys to the live sessions in the bench database first (as the live sessions' partitioning leaves them);
+BENCH_DB names the database (bench/scoring.py's).
 """
 
 # ruff: noqa: S608 - a local benchmark: SQL built from its own integer constants
@@ -23,14 +28,22 @@ _spec = importlib.util.spec_from_file_location("bench_scoring", Path(__file__).r
 base = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(base)
 
+# bench/scoring.py's generator predates the merchants' public_consent (NOT NULL, no database default)
+base.GENERATE = base.GENERATE.replace(
+    "INSERT INTO providers_merchant (id, platform_account_id, name, category)\n"
+    "SELECT i, 'm' || i, 'M' || i, 'cat' || (i % 50)",
+    "INSERT INTO providers_merchant (id, platform_account_id, name, category, public_consent)\n"
+    "SELECT i, 'm' || i, 'M' || i, 'cat' || (i % 50), false",
+)
+assert "public_consent" in base.GENERATE
 BIG = 250  # engagements of the provider whose statement has 1,000 lines
 
 AGREEMENTS = f"""
 SET session_replication_role = replica;
 UPDATE providers_provider SET admitted_at = TIMESTAMPTZ '2024-12-01 10:00+08';
 -- provider 1 serves 250 more merchants (new ones, no sessions) so its statement has 1,000 lines
-INSERT INTO providers_merchant (id, platform_account_id, name, category)
-SELECT {base.N_M} + i, 'x' || i, 'X' || i, 'cat1' FROM generate_series(1, {BIG} - {base.N_M // base.N_P}) i;
+INSERT INTO providers_merchant (id, platform_account_id, name, category, public_consent)
+SELECT {base.N_M} + i, 'x' || i, 'X' || i, 'cat1', false FROM generate_series(1, {BIG} - {base.N_M // base.N_P}) i;
 INSERT INTO providers_engagement (provider_id, merchant_id, start_date, end_date)
 SELECT 1, {base.N_M} + i, DATE '2025-05-01', NULL FROM generate_series(1, {BIG} - {base.N_M // base.N_P}) i;
 INSERT INTO settlement_serviceagreement (engagement_id, provider_id, note, created_at)
@@ -88,6 +101,20 @@ def main() -> None:
             cursor.fetchall()
         return time.perf_counter() - t
 
+    # NO_SESSION_FK=1: drop the foreign keys of StatementSession.session and UnsettledSession.session to the live
+    # sessions in this bench database, as the live sessions' partitioning does (db_constraint=False)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname FROM pg_constraint WHERE contype = 'f' "
+            "AND conrelid::regclass::text IN ('settlement_statementsession', 'settlement_unsettledsession') "
+            "AND confrelid = 'providers_livesession'::regclass"
+        )
+        session_fks = cursor.fetchall()
+        if os.environ.get("NO_SESSION_FK"):
+            for table, name in session_fks:
+                cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+            session_fks = []
+    print(f"foreign keys of the linked sessions to the live sessions: {len(session_fks) or 'none'}")
     bares = [bare() for _ in range(3)]
     runs = []
     # PAGE_ONLY=1 on a database that has June's statements: time only the page (c)
@@ -103,10 +130,20 @@ def main() -> None:
             cursor.execute("SET session_replication_role = DEFAULT")
             for table in ("settlement_journalleg", "settlement_journalentry"):
                 cursor.execute(f"ALTER TABLE {table} ENABLE ALWAYS TRIGGER append_only_no_update_delete")
+        marks: list[tuple[str, float]] = []
+        services._checkpoint = lambda step, marks=marks: marks.append((step, time.perf_counter()))  # steps' times
         t = time.perf_counter()
         run = services.statements_make(month=june)
         runs.append(time.perf_counter() - t)
+        steps, last = [], t
+        for step, at in marks:
+            steps.append(f"{step} {at - last:.1f}")
+            last = at
+        print(f"    steps (s): {', '.join(steps)}, commit {t + runs[-1] - last:.1f}")
     b = statistics.median(bares)
+    if not Statement.objects.filter(provider_id=1, month=june).exists():  # REPEAT=0: generate only
+        print(f"(b) bare GROUP BY provider of June: {b:.2f} s")
+        return
     lines = Statement.objects.get(provider_id=1, month=june).lines.count()
     if runs:
         a = statistics.median(runs)

@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import refusal_message
+from pages import statements as statements_page
 from pages.access import staff_page
-from settlement import selectors, services
+from settlement import services
 from settlement.choices import StatementState
 from settlement.models import Payout, Statement, UnsettledSession
 from settlement.tasks import make_statements_task
@@ -48,8 +49,7 @@ def statement_detail(request, pk: int):
         request,
         "settlement/console_statement.html",
         {
-            "statement": statement,
-            "rows": selectors.line_rows(statement, selectors.statement_lines(statement)),
+            **statements_page.lines_context(statement),
             "approvals": list(statement.approvals.select_related("approver")),
             "unsettled_count": UnsettledSession.objects.filter(statement=statement).count(),
             "payout": Payout.objects.filter(statement=statement).first(),

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import refusal_message
+from pages import statements as statements_page
 from pages.access import provider_page
 from settlement import selectors, services
 from settlement.models import Statement, StatementLine, UnsettledSession
@@ -31,8 +32,7 @@ def statements(request, provider_id):
 def _detail_context(request, statement: Statement, *, links: bool = True) -> dict:
     url = reverse("portal:statement", args=[statement.pk]) + "lines/" if links else None
     return {
-        "statement": statement,
-        "rows": selectors.line_rows(statement, selectors.statement_lines(statement), sessions_url=url),
+        **statements_page.lines_context(statement, sessions_url=url),
         "unsettled": UnsettledSession.objects.filter(statement=statement)
         .select_related("session")
         .order_by("session_id")[:200],
@@ -56,7 +56,7 @@ def statement_print(request, provider_id, statement_id: int):
 @provider_page
 def statement_csv(request, provider_id, statement_id: int):
     statement = _statement(request, statement_id)
-    response = HttpResponse(selectors.statement_csv(statement), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(statements_page.statement_csv(statement), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{selectors.statement_filename(statement)}"'
     return response
 

@@ -217,14 +217,32 @@ class StatementLine(models.Model):
     """One line: an engagement and kind for the statement's month (``for_month`` = its month) or an adjustment of
     an earlier month (``for_month`` before it), or the carried negative total of the previous statement."""
 
-    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="lines")
+    # The run writes a statement's lines in one INSERT: their references are checked per statement, not per row
+    # (migration 0003: settlement_references_exist), and an index of the constraints below serves each.
+    statement = models.ForeignKey(
+        Statement, on_delete=models.PROTECT, related_name="lines", db_constraint=False, db_index=False
+    )
     position = models.PositiveIntegerField(_("position"))
     kind = models.CharField(_("kind"), max_length=20, choices=LineKind.choices)
     for_month = models.DateField(_("for month"))
     engagement = models.ForeignKey(
-        "providers.Engagement", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "providers.Engagement",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
-    carried_from = models.ForeignKey(Statement, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    carried_from = models.ForeignKey(
+        Statement,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,  # set on one line in a thousand: a partial index below
+    )
     exact = models.DecimalField(_("exact amount"), **EXACT)
     amount = models.DecimalField(_("amount"), **CENTS)
     sessions = models.PositiveIntegerField(_("sessions"), default=0)
@@ -241,7 +259,12 @@ class StatementLine(models.Model):
                 name="statement_line_subject",
             ),
         ]
-        indexes = [models.Index(fields=["engagement", "for_month", "kind"])]
+        indexes = [
+            models.Index(fields=["engagement", "for_month", "kind"]),
+            models.Index(
+                fields=["carried_from"], condition=Q(carried_from__isnull=False), name="statement_line_carried"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.statement_id}#{self.position} {self.kind} {self.amount}"
@@ -261,9 +284,15 @@ class StatementSession(models.Model):
     and tier incentive lines of that engagement and month rest on these rows (the bonus on those with a
     baseline)."""
 
-    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="session_rows")
+    # Written a month's sessions at a time: references checked per statement (migration 0003), and indexed by the
+    # constraint and the index below (each a prefix of an equality lookup: by statement, by engagement).
+    statement = models.ForeignKey(
+        Statement, on_delete=models.PROTECT, related_name="session_rows", db_constraint=False, db_index=False
+    )
     session = models.ForeignKey("providers.LiveSession", on_delete=models.PROTECT, related_name="+")
-    engagement = models.ForeignKey("providers.Engagement", on_delete=models.PROTECT, related_name="+")
+    engagement = models.ForeignKey(
+        "providers.Engagement", on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
     for_month = models.DateField(_("for month"))
     net_gmv = models.DecimalField(_("net GMV"), **CENTS)
     commission_rate = models.DecimalField(_("commission rate"), **RATE)
@@ -279,7 +308,8 @@ class StatementSession(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["statement", "for_month", "session"], name="statement_session_once")
         ]
-        indexes = [models.Index(fields=["statement", "engagement", "for_month"])]
+        # a line's sessions (statement, engagement, month), and an engagement's rows (its deletion is protected)
+        indexes = [models.Index(fields=["engagement", "for_month", "statement"], name="statement_session_line")]
 
     def __str__(self):
         return f"{self.statement_id}: session {self.session_id}"
@@ -315,9 +345,16 @@ class JournalEntry(models.Model):
     """One double-entry posting of a statement line (or the reversal of one). Append-only; its two legs must sum
     to zero, which a deferred constraint trigger checks at commit (migration 0002)."""
 
-    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="journal_entries")
-    line = models.ForeignKey(StatementLine, on_delete=models.PROTECT, null=True, related_name="journal_entries")
-    reverses = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by")
+    # references checked per statement (migration 0003), as for lines
+    statement = models.ForeignKey(
+        Statement, on_delete=models.PROTECT, related_name="journal_entries", db_constraint=False
+    )
+    line = models.ForeignKey(
+        StatementLine, on_delete=models.PROTECT, null=True, related_name="journal_entries", db_constraint=False
+    )
+    reverses = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by", db_constraint=False
+    )
     memo = models.CharField(_("memo"), max_length=120)
     posted_at = models.DateTimeField(_("posted at"))
 
@@ -339,9 +376,12 @@ class JournalEntry(models.Model):
 class JournalLeg(models.Model):
     """One leg of an entry: an account (of a provider) and a signed amount (+ debit, − credit)."""
 
-    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="legs")
+    # references checked per statement (migration 0003); the provider is indexed by (provider, account)
+    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="legs", db_constraint=False)
     account = models.CharField(_("account"), max_length=24, choices=Account.choices)
-    provider = models.ForeignKey("providers.Provider", on_delete=models.PROTECT, related_name="+")
+    provider = models.ForeignKey(
+        "providers.Provider", on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
     amount = models.DecimalField(_("amount"), **CENTS)
 
     append_only = True

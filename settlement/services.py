@@ -36,6 +36,7 @@ logger = logging.getLogger(__name__)
 
 CONFIRM_WITHIN = dt.timedelta(days=7)  # Shanghai has no DST: "the same Shanghai time 7 days later"
 TWO_APPROVERS_ABOVE = Decimal("1000000.00")
+RUN_WORK_MEM = "256MB"  # the statement run's hash tables (a month's sessions by engagement) stay in memory
 RUN_LOCK_NS = 0x5E77  # advisory lock namespace: "the statements of month YYYYMM"
 
 
@@ -219,20 +220,23 @@ def statements_make(
         return run
     params = {"month": month, "providers": due, "run": run.pk, "now": now, "confirm_by": now + CONFIRM_WITHIN}
     with connection.cursor() as cursor:
+        # Hash joins and aggregates of a month's sessions in memory, not in batches on disk; no JIT compilation
+        # (joins of temp tables, whose compile time costs more than it saves). Local to this transaction.
+        cursor.execute(f"SET LOCAL work_mem = '{RUN_WORK_MEM}'")
+        cursor.execute("SET LOCAL jit = off")
         for table in sql.TEMP_TABLES:
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
-        done: list[str] = []
-        for step, statement in (
-            ("targets", sql.TARGETS),
-            ("segments", sql.SEGMENTS),
-            ("versions", sql.VERSIONS),
-            ("sessions", sql.SESSIONS),
-            ("recompute", sql.RECOMPUTE),
-            ("diff", sql.DIFF),
+        for step, statement, table in (
+            ("targets", sql.TARGETS, "settlement_tmp_targets"),
+            ("segments", sql.SEGMENTS, "settlement_tmp_seg"),
+            ("versions", sql.VERSIONS, "settlement_tmp_ver"),
+            ("baselines", sql.BASELINES, "settlement_tmp_base"),
+            ("sessions", sql.SESSIONS, "settlement_tmp_ses"),
+            ("recompute", sql.RECOMPUTE, "settlement_tmp_rc"),
+            ("diff", sql.DIFF, "settlement_tmp_diff"),
         ):
             cursor.execute(statement, params)
-            cursor.execute(f"ANALYZE {sql.TEMP_TABLES[len(done)]}")  # temp tables have no statistics otherwise
-            done.append(step)
+            cursor.execute(f"ANALYZE {table}")  # temp tables have no statistics otherwise
             if step == "targets":  # the segments cover every target month, the earliest recomputed one first
                 cursor.execute("SELECT min(m_start) FROM settlement_tmp_targets")
                 params["start"], params["end"] = cursor.fetchone()[0], end
@@ -242,6 +246,10 @@ def statements_make(
         cursor.execute(sql.NEW_STATEMENTS, params)
         cursor.execute("ANALYZE settlement_tmp_st")
         _checkpoint("statements")
+        cursor.execute(sql.SEQUENCES)
+        params["line_seq"], params["entry_seq"] = cursor.fetchone()
+        cursor.execute(sql.LINES, params)
+        cursor.execute("ANALYZE settlement_tmp_lines")
         for step, statement in (
             ("lines", sql.INSERT_LINES),
             ("totals", sql.UPDATE_TOTALS),

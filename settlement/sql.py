@@ -6,9 +6,11 @@ lowest id among engagements starting that same day. Everything is exact NUMERIC:
 with at most one division per line (by the month's days, or by the baseline's session count), carried to 30
 decimals; only the line's amount is rounded, half away from zero (PostgreSQL's ``round(numeric, 2)``).
 
-Temp tables (ON COMMIT DROP) of one run, in order: targets (provider, month) → segid (segments with engagement
-ids) → ver (agreement version ranges) → ses (sessions with engagement, rates, baseline) → rc (recomputed exact
-amounts per provider, month, engagement, kind) → diff (recomputed − already settled) → lines.
+Temp tables (ON COMMIT DROP) of one run, in order: targets (provider, month) → seg (segments with engagement
+ids) → ver (agreement version ranges) → base (the segments' baselines) → ses (sessions with engagement, rates,
+baseline) → rc (recomputed exact amounts per provider, month, engagement, kind) → diff (recomputed − already
+settled) → st (the new statements) → lines (with their ids and their entries' ids), from which the lines, the
+entries and the legs are each one INSERT.
 """
 
 # ruff: noqa: S608 - statements are assembled from this module's constants only; values go as parameters
@@ -19,10 +21,12 @@ TEMP_TABLES = [
     "settlement_tmp_targets",
     "settlement_tmp_seg",
     "settlement_tmp_ver",
+    "settlement_tmp_base",
     "settlement_tmp_ses",
     "settlement_tmp_rc",
     "settlement_tmp_diff",
     "settlement_tmp_st",
+    "settlement_tmp_lines",
 ]
 
 # The run's new statements by provider (a small hash-joinable table for the inserts after them).
@@ -70,30 +74,32 @@ FROM settlement_agreementversion v JOIN settlement_serviceagreement a ON a.id = 
 WHERE a.provider_id IN (SELECT provider_id FROM settlement_tmp_targets)
 """
 
+# The baselines (§6) of the run's segments: count and total of the merchant's unoperated sessions in the 30 days
+# before the covering engagement's start (keys from the segments, not from every session: the same values).
+BASELINES = f"""
+CREATE TEMP TABLE settlement_tmp_base ON COMMIT DROP AS
+{BASELINE.replace("FROM g WHERE", "FROM settlement_tmp_seg WHERE")}
+"""
+
 # Every operated session of a target month, with its covering engagement, the version in force on its date and
-# its baseline (§6): count and total of the merchant's unoperated sessions in the 30 days before the start.
+# its baseline.
 SESSIONS = f"""
 CREATE TEMP TABLE settlement_tmp_ses ON COMMIT DROP AS
-WITH g AS (
-    SELECT ls.id AS session_id, ls.provider_id, ls.merchant_id, t.month, t.is_base,
-           {local_date("ls.started_at")} AS day, (ls.gmv - ls.refund_amount) AS net,
-           seg.engagement_id, seg.e_start
-    FROM providers_livesession ls
-    JOIN settlement_tmp_targets t ON t.provider_id = ls.provider_id
-     AND ls.started_at >= t.m_start AND ls.started_at < t.m_end
-    LEFT JOIN settlement_tmp_seg seg ON seg.provider_id = ls.provider_id AND seg.merchant_id = ls.merchant_id
-     AND ls.started_at >= seg.lo_at AND (seg.hi_at IS NULL OR ls.started_at < seg.hi_at)
-    WHERE ls.provider_id IS NOT NULL
-      AND ls.started_at >= (SELECT min(m_start) FROM settlement_tmp_targets)
-      AND ls.started_at < (SELECT max(m_end) FROM settlement_tmp_targets)
-),
-base AS ({BASELINE})
-SELECT g.*, v.effective_from IS NOT NULL AS has_version,
-       v.commission_rate, v.uplift_bonus_rate, base.cnt, base.total
-FROM g
-LEFT JOIN settlement_tmp_ver v ON v.engagement_id = g.engagement_id
- AND v.effective_from <= g.day AND (v.next_from IS NULL OR g.day < v.next_from)
-LEFT JOIN base ON base.merchant_id = g.merchant_id AND base.e_start = g.e_start
+SELECT ls.id AS session_id, ls.provider_id, t.month, t.is_base, (ls.gmv - ls.refund_amount) AS net,
+       seg.engagement_id, v.effective_from IS NOT NULL AS has_version, v.commission_rate, v.uplift_bonus_rate,
+       base.cnt, base.total
+FROM providers_livesession ls
+JOIN settlement_tmp_targets t ON t.provider_id = ls.provider_id
+ AND ls.started_at >= t.m_start AND ls.started_at < t.m_end
+LEFT JOIN settlement_tmp_seg seg ON seg.provider_id = ls.provider_id AND seg.merchant_id = ls.merchant_id
+ AND ls.started_at >= seg.lo_at AND (seg.hi_at IS NULL OR ls.started_at < seg.hi_at)
+LEFT JOIN settlement_tmp_ver v ON v.engagement_id = seg.engagement_id
+ AND v.effective_from <= {local_date("ls.started_at")}
+ AND (v.next_from IS NULL OR {local_date("ls.started_at")} < v.next_from)
+LEFT JOIN settlement_tmp_base base ON base.merchant_id = ls.merchant_id AND base.e_start = seg.e_start
+WHERE ls.provider_id IS NOT NULL
+  AND ls.started_at >= (SELECT min(m_start) FROM settlement_tmp_targets)
+  AND ls.started_at < (SELECT max(m_end) FROM settlement_tmp_targets)
 """
 
 # The tier in force at the month's last instant: the latest effective tier decision (promote/demote: its "to";
@@ -134,7 +140,7 @@ LEFT JOIN LATERAL ({SHARE.replace("CASE tier", "CASE tt.tier")}) sh ON true
 # covering a day of the month. Fixed fee: Σ over covered days of the fee in force / days in the month.
 RECOMPUTE = f"""
 CREATE TEMP TABLE settlement_tmp_rc ON COMMIT DROP AS
-WITH tiers AS ({TARGET_TIERS}),
+WITH tiers AS MATERIALIZED ({TARGET_TIERS}),  -- once per target, not once per engagement
 eng AS (
     SELECT t.provider_id, t.month, e.id AS engagement_id,
            greatest(e.start_date, t.month) AS d0,
@@ -144,13 +150,15 @@ eng AS (
     FROM settlement_tmp_targets t JOIN providers_engagement e ON e.provider_id = t.provider_id
      AND e.start_date < (t.month + interval '1 month')::date AND (e.end_date IS NULL OR e.end_date >= t.month)
 ),
-fee AS (
+fee AS (  -- Σ over the covered days of the fee in force = Σ over versions of fee × its days in [d0, d1]
     SELECT eng.provider_id, eng.month, eng.engagement_id,
-           coalesce(sum(v.fixed_fee_monthly), 0)::numeric(70,30) / max(eng.days_in_month) AS exact
+           coalesce(sum(v.fixed_fee_monthly
+                         * (least(eng.d1 + 1, coalesce(v.next_from, eng.d1 + 1)) - greatest(eng.d0, v.effective_from))),
+                    0)::numeric(70,30) / max(eng.days_in_month) AS exact
     FROM eng
-    CROSS JOIN LATERAL generate_series(eng.d0::timestamp, eng.d1::timestamp, interval '1 day') AS d(day)
     LEFT JOIN settlement_tmp_ver v ON v.engagement_id = eng.engagement_id
-     AND v.effective_from <= d.day::date AND (v.next_from IS NULL OR d.day::date < v.next_from)
+     AND v.effective_from <= eng.d1 AND (v.next_from IS NULL OR v.next_from > eng.d0)
+    WHERE eng.d0 <= eng.d1
     GROUP BY eng.provider_id, eng.month, eng.engagement_id
 ),
 ses AS (
@@ -220,36 +228,49 @@ WHERE tt.is_base
 """
 
 # The carried negative total of the previous month's standing statement, then the lines of the month, then the
-# adjustments (oldest month first), numbered per statement.
-INSERT_LINES = """
-WITH st AS (SELECT id, provider_id FROM settlement_tmp_st),
-carried AS (
-    SELECT st.id AS statement_id, 'carried' AS kind, (%(month)s::date - interval '1 month')::date AS for_month,
-           NULL::bigint AS engagement_id, prev.id AS carried_from_id, prev.total::numeric(50,30) AS exact,
-           prev.total AS amount, 0::bigint AS n, 0 AS grp, NULL::date AS m_order, 0 AS ord
-    FROM st JOIN settlement_statement prev ON prev.provider_id = st.provider_id
+# adjustments (oldest month first), numbered per statement; each line with its id and its journal entry's id
+# drawn here (the carried line posts no entry), so that lines, entries and legs are each one INSERT from this
+# table, without joining back.
+LINES = """
+CREATE TEMP TABLE settlement_tmp_lines ON COMMIT DROP AS
+WITH carried AS (
+    SELECT st.id AS statement_id, st.provider_id, 'carried' AS kind,
+           (%(month)s::date - interval '1 month')::date AS for_month, NULL::bigint AS engagement_id,
+           prev.id AS carried_from_id, prev.total::numeric(50,30) AS exact, prev.total AS amount, 0::bigint AS n,
+           0 AS grp, NULL::date AS m_order, 0 AS ord
+    FROM settlement_tmp_st st JOIN settlement_statement prev ON prev.provider_id = st.provider_id
      AND prev.month = (%(month)s::date - interval '1 month')::date AND prev.state <> 'void' AND prev.total < 0
 ),
 rest AS (
-    SELECT st.id AS statement_id, d.kind, d.month AS for_month, d.engagement_id, NULL::bigint AS carried_from_id,
-           d.exact, round(d.exact, 2) AS amount, d.n, CASE WHEN d.is_base THEN 1 ELSE 2 END AS grp,
-           d.month AS m_order, d.ord
-    FROM st JOIN settlement_tmp_diff d ON d.provider_id = st.provider_id
+    SELECT st.id AS statement_id, st.provider_id, d.kind, d.month AS for_month, d.engagement_id,
+           NULL::bigint AS carried_from_id, d.exact, round(d.exact, 2) AS amount, d.n,
+           CASE WHEN d.is_base THEN 1 ELSE 2 END AS grp, d.month AS m_order, d.ord
+    FROM settlement_tmp_st st JOIN settlement_tmp_diff d ON d.provider_id = st.provider_id
 ),
-allx AS (SELECT * FROM carried UNION ALL SELECT * FROM rest)
+numbered AS (
+    SELECT allx.*, row_number() OVER (PARTITION BY statement_id ORDER BY grp, m_order, engagement_id, ord) AS position
+    FROM (SELECT * FROM carried UNION ALL SELECT * FROM rest) allx
+)
+SELECT nextval(%(line_seq)s::regclass) AS id,
+       CASE WHEN kind <> 'carried' THEN nextval(%(entry_seq)s::regclass) END AS entry_id,
+       statement_id, provider_id, position, kind, for_month, engagement_id, carried_from_id, exact, amount, n
+FROM numbered
+"""
+
+SEQUENCES = """
+SELECT pg_get_serial_sequence('settlement_statementline', 'id'), pg_get_serial_sequence('settlement_journalentry', 'id')
+"""
+
+INSERT_LINES = """
 INSERT INTO settlement_statementline
-    (statement_id, position, kind, for_month, engagement_id, carried_from_id, exact, amount, sessions)
-SELECT statement_id,
-       row_number() OVER (PARTITION BY statement_id ORDER BY grp, m_order, engagement_id, ord),
-       kind, for_month, engagement_id, carried_from_id, exact, amount, n
-FROM allx
+    (id, statement_id, position, kind, for_month, engagement_id, carried_from_id, exact, amount, sessions)
+SELECT id, statement_id, position, kind, for_month, engagement_id, carried_from_id, exact, amount, n
+FROM settlement_tmp_lines
 """
 
 UPDATE_TOTALS = """
 UPDATE settlement_statement s SET total = t.total
-FROM (SELECT l.statement_id, sum(l.amount) AS total FROM settlement_statementline l
-      JOIN settlement_statement s2 ON s2.id = l.statement_id
-      WHERE s2.run_id = %(run)s AND s2.state = 'draft' GROUP BY l.statement_id) t
+FROM (SELECT statement_id, sum(amount) AS total FROM settlement_tmp_lines GROUP BY statement_id) t
 WHERE s.id = t.statement_id
 """
 
@@ -293,23 +314,20 @@ WHERE x.is_base AND NOT x.has_version
 # One journal entry per line (the carried line is already in the books: it posts nothing), then both legs of
 # every entry in one statement (the balance trigger checks each entry once the statement is done).
 INSERT_ENTRIES = """
-INSERT INTO settlement_journalentry (statement_id, line_id, memo, posted_at)
-SELECT l.statement_id, l.id, l.kind || ' ' || to_char(l.for_month, 'YYYY-MM'), %(now)s
-FROM settlement_statementline l JOIN settlement_statement s ON s.id = l.statement_id
-WHERE s.run_id = %(run)s AND s.state = 'draft' AND l.kind <> 'carried'
+INSERT INTO settlement_journalentry (id, statement_id, line_id, memo, posted_at)
+SELECT entry_id, statement_id, id, kind || ' ' || to_char(for_month, 'YYYY-MM'), %(now)s
+FROM settlement_tmp_lines WHERE entry_id IS NOT NULL
 """
 
 INSERT_LEGS = """
 INSERT INTO settlement_journalleg (entry_id, account, provider_id, amount)
-SELECT e.id, leg.account, s.provider_id, leg.amount
-FROM settlement_journalentry e
-JOIN settlement_statementline l ON l.id = e.line_id
-JOIN settlement_statement s ON s.id = e.statement_id
+SELECT l.entry_id, leg.account, l.provider_id, leg.amount
+FROM settlement_tmp_lines l
 CROSS JOIN LATERAL (VALUES
     (CASE WHEN l.kind = 'tier_incentive' THEN 'platform_incentive' ELSE 'merchant_payable' END, -l.amount),
     ('provider_receivable', l.amount)
 ) AS leg(account, amount)
-WHERE s.run_id = %(run)s AND s.state = 'draft' AND e.reverses_id IS NULL
+WHERE l.entry_id IS NOT NULL
 """
 
 # Reversal of a voided statement's entries: one entry per original, legs negated.

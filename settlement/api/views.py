@@ -171,9 +171,20 @@ class StatementViewSet(RestrictedReadOnlyViewSet):
     @extend_schema(responses={(200, "text/csv"): bytes})
     @action(detail=True, methods=["get"])
     def csv(self, request, pk=None):
-        """The statement as CSV with a UTF-8 BOM."""
+        """The statement's lines as CSV with a UTF-8 BOM: the lines endpoint's fields and values (codes, ISO dates,
+        plain decimals), then the total. (The portal's CSV export has the figures for people.)"""
         statement = self.get_object()
-        response = HttpResponse(selectors.statement_csv(statement), content_type="text/csv; charset=utf-8")
+        fields = s.StatementLineSerializer.Meta.fields
+        lines = s.StatementLineSerializer(
+            statement.lines.order_by("position"), many=True, context={"month": statement.month}
+        ).data
+        total = s.StatementSerializer().fields["total"].to_representation(statement.total)
+        body = selectors.lines_csv(
+            fields,
+            ([line[f] for f in fields] for line in lines),
+            ["total" if f == "kind" else total if f == "amount" else "" for f in fields],
+        )
+        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{selectors.statement_filename(statement)}"'
         return response
 
