@@ -193,4 +193,5 @@ def inbox(user, provider_id: int) -> dict:
         "unread": inbox_unread(provider_id),
         "appeals": decided,
         "decisions": decisions,
+        "appealable_kinds": appeals_service.APPEALABLE_KINDS,  # these link to their appeal page (window shown there)
     }

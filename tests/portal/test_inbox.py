@@ -47,6 +47,9 @@ def test_decisions_and_appeal_outcomes_are_unread_until_marked_and_a_get_writes_
     assert f'id="decision-{inbox["foreign"].pk}"' not in body
     assert f'id="decision-{inbox["outcome"].pk}"' not in body  # listed once, as the appeal's outcome
     assert not DecisionRead.objects.exists()  # reading the inbox marks nothing
+    # An appealable decision links its appeal page (the window is shown there); a promotion does not.
+    assert f'<a href="/portal/decisions/{inbox["warn"].pk}/appeal/">Details and appeal</a>' in body
+    assert f'href="/portal/decisions/{inbox["promote"].pk}/appeal/"' not in body
 
     client.post("/portal/inbox/", {"decision": inbox["foreign"].pk})  # another provider's: not the user's
     client.post("/portal/inbox/", {"decision": "nope"})
