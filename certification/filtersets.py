@@ -8,6 +8,8 @@ from .models import Certificate, Decision
 
 
 class DecisionFilterSet(FilterSet):
+    read = django_filters.BooleanFilter(field_name="read", label="read by the provider (its inbox)")
+
     class Meta:
         model = Decision
         fields = {

@@ -1,9 +1,20 @@
-"""Reads of certification that the pages show as they are: what a provider lacks for its next tier."""
+"""Reads of certification that the pages show as they are: what a provider lacks for its next tier, what its inbox
+holds unread."""
 
 from decimal import Decimal
 
+from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from providers.models import Provider
+
+from .choices import DecisionKind
+from .models import Decision, DecisionRead, Notification
 from .reasons import reason
 from .rules import TIERS, tier_bar
+
+# Ledger decisions that record an appeal's outcome: the inbox shows them as appeal outcomes (Appeal.outcome).
+APPEAL_OUTCOME_KINDS = [DecisionKind.APPEAL_UPHELD, DecisionKind.APPEAL_OVERTURNED]
 
 
 def tier_gap(*, ruleset, tier: str, overall: Decimal | None, percentile: Decimal | None, capabilities: dict) -> dict:
@@ -57,3 +68,36 @@ def tier_gap(*, ruleset, tier: str, overall: Decimal | None, percentile: Decimal
     if not needs:
         needs.append(reason("gap_all_met", tier=target))
     return {"next": target, "needs": needs, "bars": bars}
+
+
+def _count(queryset):
+    return Coalesce(
+        Subquery(
+            queryset.order_by().annotate(one=Value(1)).values("one").annotate(n=Count("*")).values("n"),
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+
+
+def decision_read_q():
+    """``Exists`` of the read mark of the decision in the outer query (annotate a decision queryset with it)."""
+    return Exists(DecisionRead.objects.filter(decision=OuterRef("pk")))
+
+
+def inbox_unread(provider_id: int) -> dict:
+    """What the provider's inbox holds unread, in one query: notifications (cycle results), appeal outcomes, the
+    other ledger decisions about it, and their total."""
+    unread = Decision.objects.filter(provider_id=OuterRef("pk")).exclude(decision_read_q())
+    row = (
+        Provider.objects.filter(pk=provider_id)
+        .values("pk")
+        .annotate(
+            notifications=_count(Notification.objects.filter(provider_id=OuterRef("pk"), read=False)),
+            appeal_outcomes=_count(unread.filter(kind__in=APPEAL_OUTCOME_KINDS)),
+            decisions=_count(unread.exclude(kind__in=APPEAL_OUTCOME_KINDS)),
+        )
+        .first()
+    ) or {"notifications": 0, "appeal_outcomes": 0, "decisions": 0}
+    counts = {key: row[key] for key in ("notifications", "appeal_outcomes", "decisions")}
+    return {**counts, "total": sum(counts.values())}

@@ -1,6 +1,8 @@
-"""Every write of the certification app: delisting (maker-checker), certificates, rule sets."""
+"""Every write of the certification app: delisting (maker-checker), certificates, rule sets, the inbox's read state."""
 
 import datetime as dt
+import logging
+from dataclasses import dataclass
 
 import pghistory
 from django.core.exceptions import PermissionDenied
@@ -9,6 +11,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.access import provider_id_of
 from core.dates import add_years, shanghai_today
 from core.errors import Refusal
 from providers.choices import ProviderStatus, Severity, ViolationStatus
@@ -25,6 +28,8 @@ from .choices import (
 from .ledger import decision_append, ledger_lock
 from .models import Certificate, Decision, DecisionApproval, Notification, RuleSet
 from .numbering import certificate_number_allocate
+
+logger = logging.getLogger(__name__)
 
 APPROVE_DELISTING = "certification.approve_delisting"
 # Advisory-lock namespace for "resolving proposal N" (two-key form: namespace, decision id).
@@ -121,9 +126,26 @@ def _check_open_proposal(decision: Decision) -> None:
         _refuse("already_resolved", _("This proposal has already been decided."))
 
 
+@dataclass(frozen=True)
+class DelistingEffect:
+    """What an effective delisting did, counted as it was done (the pages say it; nothing re-derives it)."""
+
+    decision: Decision  # the effective delisting entry of the ledger
+    certificates_revoked: int  # the provider's current (active or suspended) tier certificates
+    engagements_ended: int  # its engagements with merchants still open (or starting later)
+    employments_ended: int  # its operators' employments still open (or starting later)
+
+
+@dataclass(frozen=True)
+class ApprovalResult:
+    approval: DecisionApproval
+    effect: DelistingEffect | None  # None until the last approval needed
+
+
 @transaction.atomic
-def decision_approve(*, decision: Decision, approver) -> DecisionApproval:
-    """Record one approval; the second distinct approver makes the delisting take effect."""
+def decision_approve(*, decision: Decision, approver) -> ApprovalResult:
+    """Record one approval; the second distinct approver makes the delisting take effect (``effect`` says what it
+    did)."""
     if not (approver.is_active and approver.is_staff and approver.has_perm(APPROVE_DELISTING)):
         raise PermissionDenied(_("Only cycle managers approve delistings."))
     _lock_proposal(decision)
@@ -146,8 +168,8 @@ def decision_approve(*, decision: Decision, approver) -> DecisionApproval:
             decided_by=approver,
             effective_at=approval.approved_at,
         )
-        _delist_apply(provider=decision.provider, decision=effective)
-    return approval
+        return ApprovalResult(approval=approval, effect=_delist_apply(provider=decision.provider, decision=effective))
+    return ApprovalResult(approval=approval, effect=None)
 
 
 @transaction.atomic
@@ -170,15 +192,27 @@ def decision_reject(*, decision: Decision, reviewer, reason_text: str = "") -> D
     )
 
 
-def _delist_apply(*, provider: Provider, decision: Decision) -> None:
+def _delist_apply(*, provider: Provider, decision: Decision) -> DelistingEffect:
     """The effect of an effective delisting, in the caller's transaction (each row change is audited
     by pghistory's triggers, with the decision's seq in the audit context)."""
     today = shanghai_today()
     with pghistory.context(decision_seq=decision.seq, decision_kind=decision.kind):
         standing.provider_status_set(provider=provider, status=ProviderStatus.DELISTED)
-        standing.provider_certificates_revoke(provider=provider)
-        engagements_end_for_provider(provider=provider, day=today)
-        employments_end_for_provider(provider=provider, day=today)
+        effect = DelistingEffect(
+            decision=decision,
+            certificates_revoked=standing.provider_certificates_revoke(provider=provider),
+            engagements_ended=engagements_end_for_provider(provider=provider, day=today),
+            employments_ended=employments_end_for_provider(provider=provider, day=today),
+        )
+    logger.info(
+        "delisting effective provider=%s seq=%s certificates_revoked=%s engagements_ended=%s employments_ended=%s",
+        provider.pk,
+        decision.seq,
+        effect.certificates_revoked,
+        effect.engagements_ended,
+        effect.employments_ended,
+    )
+    return effect
 
 
 def _end_open(queryset, day: dt.date) -> int:
@@ -331,11 +365,57 @@ def ruleset_update(*, ruleset: RuleSet, **fields) -> RuleSet:
     return ruleset
 
 
+# --- The provider inbox's read state ---------------------------------------------------------------
+
+
+def _inbox_reader(user) -> int:
+    """The provider whose inbox the user reads: only a provider's own (active) users mark anything read; staff of
+    any role, superusers and service accounts read the inbox's rows through the API but never mark them."""
+    provider_id = provider_id_of(user)
+    if provider_id is None or user.is_staff or user.is_superuser or not user.is_active:
+        raise PermissionDenied(_("Only the provider's own users mark its inbox read."))
+    return provider_id
+
+
 def notifications_mark_read(*, user, notification_ids=None) -> int:
     """Mark a provider user's unread notifications read (all of them, or those ids among them); a notification of
     another provider is not the user's and is left alone. Returns how many changed."""
+    _inbox_reader(user)
     with transaction.atomic():
         unread = Notification.objects.restrict(user).filter(read=False)
         if notification_ids is not None:
             unread = unread.filter(pk__in=notification_ids)
         return Notification.objects.filter(pk__in=unread.values("pk")).update(read=True)
+
+
+# One statement: the provider's decisions (all, or those ids) get a read mark unless they have one.
+MARK_DECISIONS_READ = """
+INSERT INTO certification_decisionread (decision_id, read_by_id, read_at)
+SELECT d.id, %(user)s, %(now)s FROM certification_decision d
+WHERE d.provider_id = %(provider)s AND (%(all)s OR d.id = ANY(%(ids)s::bigint[]))
+ON CONFLICT (decision_id) DO NOTHING
+"""
+
+
+def decisions_mark_read(*, user, decision_ids=None) -> int:
+    """Mark the ledger decisions about a provider user's provider read (all unread ones, or those ids among them) —
+    appeal outcomes are such decisions (``Appeal.outcome``). The ledger is not touched: one ``DecisionRead`` row per
+    decision, written in one INSERT … SELECT. A decision about another provider is not the user's and is left alone;
+    one already read keeps who read it first. Returns how many became read."""
+    provider_id = _inbox_reader(user)
+    if decision_ids is not None:
+        decision_ids = [int(i) for i in decision_ids]
+        if not decision_ids:
+            return 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            MARK_DECISIONS_READ,
+            {
+                "user": user.pk,
+                "now": timezone.now(),
+                "provider": provider_id,
+                "all": decision_ids is None,
+                "ids": decision_ids or [],
+            },
+        )
+        return cursor.rowcount

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from admission import services as admission_services
@@ -406,9 +406,10 @@ def delisting_act(request, pk: int, action: str):
         raise Http404
     decision = get_object_or_404(Decision.objects.restrict(request.user).select_related("provider"), pk=pk)
     provider = decision.provider
+    result = None
     try:
         if action == "approve":
-            cert_services.decision_approve(decision=decision, approver=request.user)
+            result = cert_services.decision_approve(decision=decision, approver=request.user)
         else:
             cert_services.decision_reject(
                 decision=decision, reviewer=request.user, reason_text=request.POST.get("reason", "")
@@ -421,18 +422,36 @@ def delisting_act(request, pk: int, action: str):
         text = _("The delisting proposal for %(provider)s is rejected; it stays as it was.") % {
             "provider": provider.name
         }
-    elif cert_services.proposal_resolution(decision) is not None:
-        provider.refresh_from_db()
-        text = _(
-            "The delisting of %(provider)s is now in effect: its status is %(status)s, its certificates are revoked "
-            "and its open engagements and employments end today."
-        ) % {"provider": provider.name, "status": provider.get_status_display()}
+    elif result.effect is not None:
+        text = _delisting_done(provider, result.effect)
     else:
         text = _("Your approval is recorded for %(provider)s; the delisting needs one more approver.") % {
             "provider": provider.name
         }
     messages.success(request, format_html('{} <a href="{}">{}</a>', text, link, _("Open the provider")))
     return redirect("console:delistings")
+
+
+def _delisting_done(provider, effect) -> str:
+    """What an effective delisting did, from the counts the service returned (nothing is counted again here)."""
+    provider.refresh_from_db(fields=["status"])
+    done = [
+        ngettext("%(n)d certificate revoked", "%(n)d certificates revoked", effect.certificates_revoked),
+        ngettext(
+            "%(n)d engagement with a merchant ended", "%(n)d engagements with merchants ended", effect.engagements_ended
+        ),
+        ngettext("%(n)d operator's employment ended", "%(n)d operators' employments ended", effect.employments_ended),
+    ]
+    counts = [effect.certificates_revoked, effect.engagements_ended, effect.employments_ended]
+    return _(
+        "The delisting of %(provider)s is now in effect (decision #%(seq)d): its status is %(status)s; %(done)s. "
+        "The provider finds the decision in its portal inbox and may appeal it."
+    ) % {
+        "provider": provider.name,
+        "seq": effect.decision.seq,
+        "status": provider.get_status_display(),
+        "done": _(", ").join(text % {"n": n} for text, n in zip(done, counts, strict=True)),
+    }
 
 
 LEADERBOARD_SORTS = {

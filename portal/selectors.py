@@ -10,8 +10,8 @@ from django.utils.translation import get_language
 
 from certification import appeals as appeals_service
 from certification.cycles import default_rule_set
-from certification.models import Appeal, AppealStatus, Certificate, Decision, Notification
-from certification.selectors import tier_gap
+from certification.models import Appeal, AppealStatus, Certificate, Decision, DecisionRead, Notification
+from certification.selectors import APPEAL_OUTCOME_KINDS, decision_read_q, inbox_unread, tier_gap
 from core.caching import cached
 from core.dates import shanghai_today
 from providers.models import Merchant, Provider
@@ -169,8 +169,8 @@ INBOX_SIZE = 100
 
 
 def inbox(user, provider_id: int) -> dict:
-    """The provider's notifications (newest first), how many are unread, and its latest decisions and decided
-    appeals (four queries whatever the number of rows)."""
+    """The provider's notifications (newest first), its decided appeals and the other ledger decisions about it, each
+    with its read state, and how many of each are unread (four queries whatever the number of rows; reads only)."""
     notes = list(
         Notification.objects.restrict(user).select_related("cycle").order_by("-created_at", "-id")[:INBOX_SIZE]
     )
@@ -178,12 +178,20 @@ def inbox(user, provider_id: int) -> dict:
         Appeal.objects.restrict(user)
         .exclude(status=AppealStatus.OPEN)
         .select_related("decision", "outcome")
+        .annotate(outcome_read=Exists(DecisionRead.objects.filter(decision=OuterRef("outcome_id"))))
         .order_by("-decided_at", "-id")[:INBOX_SIZE]
     )
-    decisions = list(Decision.objects.restrict(user).filter(provider_id=provider_id).order_by("-seq")[:20])
+    decisions = list(
+        Decision.objects.restrict(user)
+        .filter(provider_id=provider_id)
+        .exclude(kind__in=APPEAL_OUTCOME_KINDS)  # shown as appeal outcomes
+        .annotate(is_read=decision_read_q())
+        .order_by("-seq")[:INBOX_SIZE]
+    )
     return {
         "notifications": notes,
-        "unread": Notification.objects.restrict(user).filter(read=False).count(),
+        "unread": inbox_unread(provider_id),
         "appeals": decided,
         "decisions": decisions,
+        "appealable_kinds": appeals_service.APPEALABLE_KINDS,  # these link to their appeal page (window shown there)
     }

@@ -152,14 +152,23 @@ def appeal_file(request, provider_id, decision_id: int):
 
 @provider_page
 def inbox(request, provider_id):
-    """GET: the provider's notifications (cycle results), newest first, unread ones marked, and its latest decisions
-    and appeal outcomes; POST: mark all (or one, ``id``) read (certification.services.notifications_mark_read)."""
+    """GET (reads only): the provider's notifications (cycle results), its appeal outcomes and the decisions about
+    it, newest first, unread ones marked; POST: mark one notification (``id``) or decision (``decision``: an appeal's
+    outcome is its decision) read, or everything (certification.services.notifications_mark_read,
+    decisions_mark_read: only the provider's own)."""
     if request.method == "POST":
-        ids = None  # all of them
-        if "id" in request.POST:  # one of them (a malformed id marks nothing)
+        changed = 0
+        if "id" in request.POST:  # one notification (a malformed id marks nothing)
             one = request.POST["id"]
             ids = [int(one)] if one.isdigit() else []
-        changed = cert_services.notifications_mark_read(user=request.user, notification_ids=ids)
+            changed = cert_services.notifications_mark_read(user=request.user, notification_ids=ids) if ids else 0
+        elif "decision" in request.POST:  # one decision or appeal outcome
+            one = request.POST["decision"]
+            ids = [int(one)] if one.isdigit() else []
+            changed = cert_services.decisions_mark_read(user=request.user, decision_ids=ids)
+        else:  # everything
+            changed = cert_services.notifications_mark_read(user=request.user)
+            changed += cert_services.decisions_mark_read(user=request.user)
         messages.success(request, _("Marked as read: %(n)d.") % {"n": changed})
         return redirect("portal:inbox")
     return render(request, "portal/inbox.html", selectors.inbox(request.user, provider_id))

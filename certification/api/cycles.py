@@ -18,7 +18,7 @@ from scoring.api.views import jsonable
 from scoring.choices import CycleKind, CycleStatus
 from scoring.models import ProviderScore, QualificationCycle
 
-from .. import cycles, reasons
+from .. import cycles, reasons, services
 from ..models import CycleOutcome, Notification, RuleSet
 
 
@@ -227,6 +227,6 @@ class NotificationViewSet(RestrictedReadOnlyViewSet):
     @action(detail=True, methods=["post"], permission_classes=[ProviderUserOnly])
     def read(self, request, pk=None):
         note = self.get_object()
-        Notification.objects.filter(pk=note.pk).update(read=True)
-        note.read = True
+        services.notifications_mark_read(user=request.user, notification_ids=[note.pk])  # the one writer
+        note.refresh_from_db(fields=["read"])
         return Response(self.get_serializer(note).data)

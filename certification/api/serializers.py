@@ -34,6 +34,9 @@ class DecisionSerializer(serializers.ModelSerializer):
     decided_by = serializers.SerializerMethodField()
     approvals = DecisionApprovalSerializer(many=True, read_only=True)
     resolution = serializers.SerializerMethodField(help_text="For a pending proposal: pending, effective or rejected.")
+    read = serializers.BooleanField(
+        read_only=True, help_text="Whether the provider's users have read it (their inbox; POST read/ marks it)."
+    )
 
     class Meta:
         model = Decision
@@ -58,6 +61,7 @@ class DecisionSerializer(serializers.ModelSerializer):
             "created_at",
             "prev_hash",
             "hash",
+            "read",
         ]
         read_only_fields = fields
 

@@ -5,11 +5,13 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.permissions import ProviderUserOnly
 from core.viewsets import RestrictedModelViewSet, RestrictedReadOnlyViewSet
 
 from .. import services
 from ..filtersets import CertificateFilterSet, DecisionFilterSet
 from ..models import Certificate, Decision, DecisionApproval, RuleSet
+from ..selectors import decision_read_q
 from .serializers import (
     CertificateSerializer,
     DecisionRejectSerializer,
@@ -19,7 +21,8 @@ from .serializers import (
 
 
 class DecisionViewSet(RestrictedReadOnlyViewSet):
-    """The decision ledger (read-only); pending delisting proposals are approved or rejected here."""
+    """The decision ledger (read-only); pending delisting proposals are approved or rejected here; a provider's users
+    mark a decision about their provider ``read`` (its inbox; the ledger itself is not written)."""
 
     queryset = Decision.objects.select_related("decided_by").prefetch_related(
         Prefetch("approvals", queryset=DecisionApproval.objects.select_related("approver").order_by("id")),
@@ -32,6 +35,17 @@ class DecisionViewSet(RestrictedReadOnlyViewSet):
         "approve": ["certification.approve_delisting"],
         "reject": ["certification.approve_delisting"],
     }
+
+    def get_queryset(self):
+        return super().get_queryset().annotate(read=decision_read_q())
+
+    @extend_schema(request=None, responses=DecisionSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[ProviderUserOnly])
+    def read(self, request, pk=None):
+        """Mark a decision about the user's provider read (an appeal's outcome is its decision); staff may not."""
+        decision = self.get_object()
+        services.decisions_mark_read(user=request.user, decision_ids=[decision.pk])
+        return Response(self.get_serializer(self.get_queryset().get(pk=decision.pk)).data)
 
     @extend_schema(request=None, responses=DecisionSerializer)
     @action(detail=True, methods=["post"])

@@ -2,6 +2,7 @@
 
 from .certificates import Certificate, CertificateCounter
 from .cycles import CycleOutcome, CycleRules, Notification
+from .inbox import DecisionRead
 from .ledger import Decision, DecisionApproval, LedgerVerification
 from .rules import RuleSet
 
@@ -13,6 +14,7 @@ __all__ = [
     "Notification",
     "Decision",
     "DecisionApproval",
+    "DecisionRead",
     "LedgerVerification",
     "RuleSet",
 ]

@@ -5,16 +5,19 @@ reasons and admission checks as sentences in the reader's language."""
 import datetime as dt
 
 from django import template
+from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from admission import checks as admission_checks
 from certification import reasons
-from certification.models import Notification
+from certification import selectors as cert_selectors
+from certification.choices import CertificateKind
 from core.access import provider_id_of
-from core.dates import SHANGHAI
+from core.dates import SHANGHAI, shanghai_today
 from pages import formats, labels
+from playbook.selectors import public_operator_certificate
 from providers.choices import ProviderType, Tier
 
 register = template.Library()
@@ -184,10 +187,23 @@ def check_found(result) -> str:
 
 @register.simple_tag
 def inbox_unread(user) -> int:
-    """How many of a provider user's notifications are unread (0 for anyone else, without a query)."""
+    """How much of a provider user's inbox is unread — notifications, appeal outcomes and decisions about the
+    provider (one query: certification.selectors.inbox_unread); 0 for anyone else, without a query."""
     if not getattr(user, "is_authenticated", False) or user.is_staff or provider_id_of(user) is None:
         return 0
-    return Notification.objects.restrict(user).filter(read=False).count()
+    return cert_selectors.inbox_unread(provider_id_of(user))["total"]
+
+
+@register.simple_tag
+def operator_record_url(certificate) -> str:
+    """The address of an operator certificate's public operator record (操盘履历, the playbook app) while the record
+    is published (the employing provider opted in, the certificate valid today: playbook's own rule); "" otherwise,
+    and for a tier certificate without a query."""
+    if certificate is None or certificate.kind != CertificateKind.OPERATOR:
+        return ""
+    if public_operator_certificate(certificate.number, shanghai_today()) is None:
+        return ""
+    return reverse("playbook:record", args=[certificate.number])
 
 
 # --- figures of the playbook pages (plans, reviews, the operator record) ------------------------

@@ -39,10 +39,10 @@ def test_cycle_run_publish_and_delisting_approval(page, screenshot, roles, celer
     page.select_option("#p-outcome", "not_ranked")
     page.locator("form.filters button").click()
     expect(page.locator("#preview tbody tr")).to_have_count(1)
-    screenshot("preview-1280")
+    screenshot("preview-1366")
     page.set_viewport_size({"width": 390, "height": 844})
     screenshot("preview-390")
-    page.set_viewport_size({"width": 1280, "height": 900})
+    page.set_viewport_size({"width": 1366, "height": 900})
 
     page.get_by_role("link", name="发布…").click()
     page.locator("#confirm-publish").click()
@@ -65,6 +65,7 @@ def test_cycle_run_publish_and_delisting_approval(page, screenshot, roles, celer
     expect(page.locator("[role=alert]")).to_contain_text("最后一项")
     page.locator("#confirm-delisting").click()
     expect(page.locator(".messages")).to_contain_text("现已生效")
+    expect(page.locator(".messages")).to_contain_text("结束商家服务关系")  # what it did, counted by the service
     expect(page.locator(f"#proposal-{proposal.pk}")).to_have_count(0)
     screenshot("delisting-approved")
     providers["weak"].refresh_from_db()

@@ -1,4 +1,4 @@
-"""The ecosystem pages in a real browser at laptop (1280) and phone (390) widths: staff report, drill-down and
+"""The ecosystem pages in a real browser at laptop (1366) and phone (390) widths: staff report, drill-down and
 programme; a provider's own programme page."""
 
 import datetime as dt
@@ -30,7 +30,7 @@ def test_staff_report_drilldown_and_programme(page, screenshot, roles):
     expect(page.locator("#thresholds tbody tr")).to_have_count(4)
     expect(page.locator("#effect")).to_be_visible()
     expect(page.locator("svg.bars")).to_have_count(2)
-    screenshot("report-1280")
+    screenshot("report-1366")
     page.set_viewport_size({"width": 390, "height": 844})
     assert page_fits(page)
     screenshot("report-390")

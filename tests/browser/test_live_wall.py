@@ -144,7 +144,7 @@ def test_a_snapshot_accepted_by_one_process_reaches_a_browser_on_the_other(
     browser, two_servers, scene, screenshot_dir=None
 ):
     web_a, web_b = two_servers
-    context = browser.new_context(base_url=web_a, viewport={"width": 1280, "height": 900})
+    context = browser.new_context(base_url=web_a, viewport={"width": 1366, "height": 900})
     page = context.new_page()
     login(page, "wall_user")
     page.goto("/live/ours/")

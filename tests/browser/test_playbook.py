@@ -1,4 +1,4 @@
-"""Operation plans, reviews and the public operator record in real Chromium, at laptop (1280) and phone (390) widths."""
+"""Operation plans, reviews and the public operator record in real Chromium, at laptop (1366) and phone (390) widths."""
 
 import re
 
@@ -50,12 +50,12 @@ def test_a_provider_plans_ticks_and_reads_the_review(
     expect(page.locator('li[data-item="goal"]')).to_have_attribute("data-done", "yes")
     page.locator("#mark-ready").click()
     expect(page.locator(".messages")).to_contain_text("必做事项未完成")
-    screenshot("plan-1280")
+    screenshot("plan-1366")
     fits(page, 390)
     screenshot("plan-390")
     assert plan.ticks.filter(item__key="goal").get().text == "GMV ¥200k"
 
-    page.set_viewport_size({"width": 1280, "height": 900})
+    page.set_viewport_size({"width": 1366, "height": 900})
     page.goto("/portal/plans/")
     page.locator(f'a[href="/portal/reviews/{reviewed.review.pk}/"]').click()
     expect(page.locator('#targets tr[data-key="gmv"] td').nth(2)).to_have_text("150.0%")
@@ -64,7 +64,7 @@ def test_a_provider_plans_ticks_and_reads_the_review(
     page.fill("#notes", "主推款 21:10 售罄")
     page.get_by_role("button", name="保存笔记").click()
     expect(page.locator(".messages")).to_contain_text("笔记已保存")
-    screenshot("review-1280")
+    screenshot("review-1366")
     fits(page, 390)
     screenshot("review-390")
 
@@ -81,17 +81,17 @@ def test_staff_read_plans_and_anyone_reads_a_published_record(
     page.goto(f"/verify/operators/{cert.number}/")
     expect(page.locator("h1")).to_contain_text("操盘履历")
     expect(page.locator('[data-key="operated_sessions"]')).to_have_text("0")
-    screenshot("record-1280")
+    screenshot("record-1366")
     fits(page, 390)
     screenshot("record-390")
 
-    page.set_viewport_size({"width": 1280, "height": 900})
+    page.set_viewport_size({"width": 1366, "height": 900})
     login(page, "staff")
     page.goto("/console/plans/")
     expect(page.locator("#plans tbody tr")).to_have_count(1)
     page.get_by_role("link", name="618 big session").click()
     expect(page.locator("#stage-diagnosis")).to_be_visible()
     expect(page.locator(".tick-form")).to_have_count(0)  # staff read; they do not tick
-    screenshot("console-plan-1280")
+    screenshot("console-plan-1366")
     fits(page, 390)
     screenshot("console-plan-390")

@@ -31,10 +31,10 @@ def test_provider_sees_scores_explanations_and_only_its_own(page, screenshot, pr
     expect(page.locator("svg.radar polygon.series-own")).to_be_visible()
     expect(page.locator("#rank")).to_have_text("1 / 5")
     expect(page.locator("#gap li").first).to_be_visible()
-    screenshot("dashboard-1280")
+    screenshot("dashboard-1366")
     page.set_viewport_size({"width": 390, "height": 844})
     screenshot("dashboard-390")
-    page.set_viewport_size({"width": 1280, "height": 900})
+    page.set_viewport_size({"width": 1366, "height": 900})
 
     page.locator("#metrics a").first.click()
     expect(page.locator("#raw-value")).to_have_text("50.0%")

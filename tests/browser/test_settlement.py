@@ -25,11 +25,11 @@ def test_provider_reads_and_confirms_its_statement(page, screenshot, roles):
     page.get_by_role("link", name="2025-03").click()
     expect(page).to_have_url(re.compile(rf"/portal/statements/{st.pk}/$"))
     expect(page.locator("#statement-total")).to_have_text("¥2,920.00")
-    screenshot("statement-1280")
+    screenshot("statement-1366")
     page.set_viewport_size({"width": 390, "height": 844})
     expect(page.locator("#confirm")).to_be_visible()
     screenshot("statement-390")
-    page.set_viewport_size({"width": 1280, "height": 900})
+    page.set_viewport_size({"width": 1366, "height": 900})
     page.locator("table.statement-lines a").first.click()
     expect(page.locator("h1")).to_contain_text("第 2 行")  # the default language is Chinese
     page.go_back()

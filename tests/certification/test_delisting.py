@@ -79,14 +79,18 @@ def test_two_distinct_cycle_managers_make_it_effective(proposal, provider, opera
     employment = operator.employments.get()
 
     first = services.decision_approve(decision=proposal, approver=manager)
-    assert first.approver == manager
+    assert first.approval.approver == manager and first.effect is None
     provider.refresh_from_db()
     assert provider.status == "active"  # one approval changes nothing yet
     assert services.proposal_resolution(proposal) is None
 
-    services.decision_approve(decision=proposal, approver=manager2)
+    second = services.decision_approve(decision=proposal, approver=manager2)
     today = shanghai_today()
     effective = services.proposal_resolution(proposal)
+    # What it did, counted as done: the tier certificate, the open and the future engagement, the employment.
+    assert second.effect == services.DelistingEffect(
+        decision=effective, certificates_revoked=1, engagements_ended=2, employments_ended=1
+    )
     assert (effective.kind, effective.status, effective.refers_to_id, effective.decided_by_id) == (
         "delist",
         "effective",

@@ -14,6 +14,7 @@ from admission.models import AdmissionApplication
 from admission.services import admission_submit
 from certification import appeals as appeals_service
 from certification import services as cert_services
+from certification import standing
 from certification.ledger import decision_append
 from certification.models import Appeal, Decision
 from pages import formats
@@ -151,6 +152,12 @@ def test_delisting_approval_confirms_first_and_says_what_took_effect(roles):
     first = make_staff(roles, "cycle_manager", username="first")
     second = make_staff(roles, "cycle_manager", username="second")
     target = factories.ProviderFactory(name="Target")
+    for _ in range(3):
+        factories.EngagementFactory(provider=target)
+    factories.EngagementFactory(provider=target, end_date=dt.date(2025, 6, 30))  # already over: not ended again
+    for _ in range(2):
+        factories.EmploymentFactory(provider=target)
+    standing.provider_certify(provider=target, level="L2")
     cycle = make_cycle(month=9)
     proposal = cert_services.delist_propose(
         provider=target, reason_code="cycle_delist_proposal", proposed_by=maker, cycle=cycle
@@ -167,10 +174,31 @@ def test_delisting_approval_confirms_first_and_says_what_took_effect(roles):
     assert "Yours is the last approval needed" in last
     response = page_client(second, "en").post(f"/console/delistings/{proposal.pk}/approve/", follow=True)
     body = response.content.decode()
-    assert "The delisting of Target is now in effect: its status is Delisted" in body
+    effective = cert_services.proposal_resolution(proposal)
+    assert (
+        f"The delisting of Target is now in effect (decision #{effective.seq}): its status is Delisted; "
+        "1 certificate revoked, 3 engagements with merchants ended, 2 operators&#x27; employments ended. "
+        "The provider finds the decision in its portal inbox and may appeal it."
+    ) in body
     assert f'<a href="/console/providers/{target.pk}/">Open the provider</a>' in body
     target.refresh_from_db()
     assert target.status == "delisted"
+    assert not target.certificates.filter(status="active").exists()
+    assert not target.engagements.filter(end_date__isnull=True).exists()
+
+
+def test_the_message_after_the_last_delisting_approval_reads_in_chinese_too(roles):
+    maker, first, second = (make_staff(roles, "cycle_manager", username=n) for n in ("maker", "first", "second"))
+    target = factories.ProviderFactory(name="Target")
+    factories.EngagementFactory(provider=target)
+    proposal = cert_services.delist_propose(provider=target, reason_code="cycle_delist_proposal", proposed_by=maker)
+    page_client(first).post(f"/console/delistings/{proposal.pk}/approve/")
+    body = page_client(second).post(f"/console/delistings/{proposal.pk}/approve/", follow=True).content.decode()
+    seq = cert_services.proposal_resolution(proposal).seq
+    assert (
+        f"对 Target 的清退现已生效（决定 #{seq}）：状态为「已清退」；撤销证书 0 张，结束商家服务关系 1 个，"
+        "结束操盘手雇佣关系 0 个。服务商会在门户的「消息」中看到这项决定，并可申诉。"
+    ) in body
 
 
 def test_lists_search_by_name_or_credit_code_and_paginate(roles, provider_user, provider):

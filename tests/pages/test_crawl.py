@@ -43,9 +43,9 @@ class Page(HTMLParser):
             self.text.write(data + " ")
 
 
-def crawl(user, language):
+def crawl(user, language, start=("/",)):
     client = page_client(user, language)
-    seen, shapes, todo, problems = set(), {}, ["/"], []
+    seen, shapes, todo, problems = set(), {}, list(start), []
     while todo:
         url = todo.pop(0)
         if url in seen or url.startswith(("/api/", "/admin/", "/accounts/logout")) or "format=csv" in url:
@@ -90,3 +90,19 @@ def test_every_page_a_persona_reaches_reads_for_people(demo, language):
         assert problems == [], (name, problems[:20])
         visited += len(seen)
     assert visited > 60  # the crawl reached the pages, not only the start page
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_public_pages_an_anonymous_visitor_reaches_read_for_people(demo, language):
+    """Anonymous: the login, the verification search and a certificate of every kind and status of the demo, and
+    what they link (a published operator record)."""
+    from certification.models import Certificate
+
+    numbers = {}
+    for kind, status, number in Certificate.objects.order_by("id").values_list("kind", "status", "number"):
+        numbers.setdefault((kind, status), number)
+    start = ["/", "/verify/", *(f"/verify/{n}/" for n in numbers.values())]
+    start.append(f"/verify/{min(numbers.values()).lower()}/")  # any letter case
+    seen, problems = crawl(None, language, start)
+    assert problems == [], problems[:20]
+    assert {kind for kind, _ in numbers} == {"provider", "operator"} and len(seen) >= 4

@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 
 from certification import services as cert_services
+from certification import standing
 from core.dates import shanghai_today
 from playbook import services
 from playbook.models import OperatorRecordConsent
@@ -99,3 +100,22 @@ def test_the_record_shares_the_verification_rate_limit(rec):
         client.get(f"/verify/{rec['cert'].number}.json")
     assert client.get(f"/verify/operators/{rec['cert'].number}.json").status_code == 429
     assert client.get(f"/verify/operators/{rec['cert'].number}/").status_code == 429
+
+
+def test_the_certificate_page_links_the_record_while_it_is_public(rec, provider):
+    number = rec["cert"].number
+    link = f'<p id="operator-record"><a href="/verify/operators/{number}/">'
+    client = Client()
+    assert link not in client.get(f"/verify/{number}/").content.decode()  # no opt-in: nothing public to link
+    consent = services.record_consent_give(actor=rec["user"], operator=rec["operator"])
+    body = client.get(f"/verify/{number}/").content.decode()
+    assert link + "张三 的操盘履历：平台自己记录的近 12 个月数据</a>" in body
+    client.cookies["django_language"] = "en"
+    body = client.get(f"/verify/{number}/").content.decode()
+    assert link + "The operator record of 张三: what the platform itself recorded over the last 12 months</a>" in body
+    assert client.get(f"/verify/operators/{number}/").status_code == 200  # the link leads to the record
+    # A tier certificate has no operator record; a withdrawn opt-in takes the link away.
+    tier = standing.provider_certify(provider=provider, level="L2")
+    assert 'id="operator-record"' not in client.get(f"/verify/{tier.number}/").content.decode()
+    services.record_consent_withdraw(consent=consent, actor=rec["user"])
+    assert 'id="operator-record"' not in client.get(f"/verify/{number}/").content.decode()
