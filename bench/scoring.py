@@ -72,8 +72,8 @@ SELECT i, 'o' || i, 'O' || i, '' FROM generate_series(1::bigint, {N_O}) i;
 INSERT INTO providers_employment (operator_id, provider_id, start_date, end_date)
 SELECT i, ((i - 1) % {N_P}) + 1, DATE '2024-01-01', CASE WHEN i % 20 = 0 THEN DATE '2025-06-20' END
 FROM generate_series(1::bigint, {N_O}) i;
-INSERT INTO providers_merchant (id, platform_account_id, name, category)
-SELECT i, 'm' || i, 'M' || i, 'cat' || (i % 50) FROM generate_series(1::bigint, {N_M}) i;
+INSERT INTO providers_merchant (id, platform_account_id, name, category, public_consent)
+SELECT i, 'm' || i, 'M' || i, 'cat' || (i % 50), false FROM generate_series(1::bigint, {N_M}) i;
 -- merchant m is served by provider ((m − 1) mod N_P) + 1 from 2025-05-01 (10% end on 2025-06-20)
 INSERT INTO providers_engagement (provider_id, merchant_id, start_date, end_date)
 SELECT ((i - 1) % {N_P}) + 1, i, DATE '2025-05-01' - (i % 20)::int, CASE WHEN i % 10 = 0 THEN DATE '2025-06-20' END
@@ -144,7 +144,8 @@ def generate() -> None:
 DENSE = f"""
 INSERT INTO providers_provider (id, name, credit_code, type, province, city, status, tier, deposit, created_at)
 VALUES ({N_P + 1}, 'Dense', 'D00000000000000001', 'general', '浙江', '杭州', 'active', 'L0', 50000, now());
-INSERT INTO providers_merchant (id, platform_account_id, name, category) VALUES ({N_M + 1}, 'dense', 'Dense', 'cat0');
+INSERT INTO providers_merchant (id, platform_account_id, name, category, public_consent)
+VALUES ({N_M + 1}, 'dense', 'Dense', 'cat0', false);
 INSERT INTO providers_engagement (provider_id, merchant_id, start_date)
 VALUES ({N_P + 1}, {N_M + 1}, DATE '2025-05-01');
 INSERT INTO providers_operator (id, platform_user_id, name, phone) VALUES ({N_O + 1}, 'dense', 'Dense', '');
