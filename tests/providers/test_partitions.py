@@ -203,14 +203,19 @@ def test_the_nightly_job_makes_months_ahead_and_moves_rows_out_of_the_default(wo
     assert partitions.partitions_maintain(today=dt.date(2025, 5, 20))["created"] == []  # safe to run twice
 
 
-@pytest.mark.django_db(transaction=True)
-def test_the_nightly_job_runs_in_a_real_worker(celery_worker_thread):
+@pytest.mark.django_db
+def test_the_nightly_job_is_scheduled():
     from django_celery_beat.models import PeriodicTask
 
     from providers.tasks import maintain_session_partitions_task
 
     task = PeriodicTask.objects.get(name="providers: session partitions ahead (nightly)")
     assert (task.task, task.crontab.minute, task.crontab.hour) == (maintain_session_partitions_task.name, "20", "2")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_nightly_job_runs_in_a_real_worker(celery_worker_thread):
+    from providers.tasks import maintain_session_partitions_task
 
     result = maintain_session_partitions_task.delay().get(timeout=60)
 
