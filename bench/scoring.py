@@ -19,6 +19,7 @@ full scale).
 
 import os
 import random
+import re
 import resource
 import statistics
 import subprocess
@@ -71,8 +72,8 @@ SELECT i, 'o' || i, 'O' || i, '' FROM generate_series(1::bigint, {N_O}) i;
 INSERT INTO providers_employment (operator_id, provider_id, start_date, end_date)
 SELECT i, ((i - 1) % {N_P}) + 1, DATE '2024-01-01', CASE WHEN i % 20 = 0 THEN DATE '2025-06-20' END
 FROM generate_series(1::bigint, {N_O}) i;
-INSERT INTO providers_merchant (id, platform_account_id, name, category)
-SELECT i, 'm' || i, 'M' || i, 'cat' || (i % 50) FROM generate_series(1::bigint, {N_M}) i;
+INSERT INTO providers_merchant (id, platform_account_id, name, category, public_consent)
+SELECT i, 'm' || i, 'M' || i, 'cat' || (i % 50), false FROM generate_series(1::bigint, {N_M}) i;
 -- merchant m is served by provider ((m − 1) mod N_P) + 1 from 2025-05-01 (10% end on 2025-06-20)
 INSERT INTO providers_engagement (provider_id, merchant_id, start_date, end_date)
 SELECT ((i - 1) % {N_P}) + 1, i, DATE '2025-05-01' - (i % 20)::int, CASE WHEN i % 10 = 0 THEN DATE '2025-06-20' END
@@ -116,8 +117,23 @@ FROM generate_series(1::bigint, {N_O}, 2) i;
 """
 
 
+# The months the generated sessions fall in get their partitions first (when the checkout partitions the table);
+# the key table of external_id is filled after the load, whose replica mode skips the triggers that keep it.
+PARTITIONS = "SELECT providers_session_partitions(DATE '2025-03-01', DATE '2025-07-01')"
+KEYS = """INSERT INTO providers_livesessionkey (external_id, session_id, started_at)
+SELECT external_id, id, started_at FROM providers_livesession"""
+
+
 def generate() -> None:
+    try:
+        psql(PARTITIONS, DB)
+        partitioned = True
+    except RuntimeError:
+        partitioned = False
+        print("(providers_livesession is not partitioned in this checkout)")
     psql(GENERATE, DB)
+    if partitioned:
+        psql(KEYS, DB)
     try:
         psql(CERTIFICATES, DB)
     except RuntimeError:
@@ -128,7 +144,8 @@ def generate() -> None:
 DENSE = f"""
 INSERT INTO providers_provider (id, name, credit_code, type, province, city, status, tier, deposit, created_at)
 VALUES ({N_P + 1}, 'Dense', 'D00000000000000001', 'general', '浙江', '杭州', 'active', 'L0', 50000, now());
-INSERT INTO providers_merchant (id, platform_account_id, name, category) VALUES ({N_M + 1}, 'dense', 'Dense', 'cat0');
+INSERT INTO providers_merchant (id, platform_account_id, name, category, public_consent)
+VALUES ({N_M + 1}, 'dense', 'Dense', 'cat0', false);
 INSERT INTO providers_engagement (provider_id, merchant_id, start_date)
 VALUES ({N_P + 1}, {N_M + 1}, DATE '2025-05-01');
 INSERT INTO providers_operator (id, platform_user_id, name, phone) VALUES ({N_O + 1}, 'dense', 'Dense', '');
@@ -158,6 +175,24 @@ def dense_merchant_effect(selectors, start, end):
             selectors.operation_effect(start=start, end=end, provider_id=N_P + 1)
             yield n, time.perf_counter() - t
             transaction.set_rollback(True)
+
+
+def load() -> str:
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def window_partitions(start, end) -> str:
+    """The partitions the window's scan reads, from its plan (pruning), or "not partitioned"."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "EXPLAIN SELECT count(*) FROM providers_livesession WHERE started_at >= %s AND started_at < %s",
+            [start, end],
+        )
+        plan = "\n".join(line for (line,) in cursor.fetchall())
+    names = sorted(set(re.findall(r"on (providers_livesession_\w+)", plan)))
+    return ", ".join(names) or "not partitioned"
 
 
 def main() -> None:
@@ -231,6 +266,10 @@ def main() -> None:
 
     print(f"(a) cycle_score: median {a:.2f} s of {REPEAT} ({each('a')}) for {scored} providers ({ranked} ranked); "
           f"temp files written: {spilled / 2**20:.0f} MB")  # fmt: skip
+    # The first run reads a cache that has not seen the window yet (a real cycle runs on freshly ingested data).
+    cold, warm = runs["a"][0], statistics.median(runs["a"][1:] or runs["a"])
+    print(f"(a) cold (first) run {cold:.2f} s, warm median {warm:.2f} s: cold/warm = {cold / warm:.2f} (goal ≤ 1.5)")
+    print(f"    partitions read by the window: {window_partitions(start, end)}; load: {load()}")
     print(f"(b) bare aggregate by provider: median {b:.2f} s ({each('b')})   a/b = {a / b:.2f} (goal ≤ 3)")
     print(f"(b') bare aggregate by merchant (context): median {b2:.2f} s ({each('b2')})   a/b' = {a / b2:.2f}")
 

@@ -62,8 +62,13 @@ class EstimatedCountPaginator(Paginator):
         query = getattr(self.object_list, "query", None)
         if query is not None and not query.where:
             with connection.cursor() as cursor:
+                # A partitioned table (the sessions): autovacuum analyzes its partitions, never the parent, so
+                # the partitions' estimates are summed (the parent's own counts where a manual ANALYZE is newer).
                 cursor.execute(
-                    "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
+                    "SELECT CASE WHEN c.relkind = 'p' THEN greatest(c.reltuples, (SELECT coalesce(sum("
+                    "greatest(p.reltuples, 0)), 0) FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhrelid "
+                    "WHERE i.inhparent = c.oid)) ELSE c.reltuples END::bigint "
+                    "FROM pg_class c WHERE c.oid = %s::regclass",
                     [self.object_list.model._meta.db_table],
                 )
                 row = cursor.fetchone()

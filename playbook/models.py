@@ -186,7 +186,9 @@ class Review(models.Model):
     carries a new batch, which is how the refresh job finds the reviews to redo (set-based)."""
 
     plan = models.OneToOneField(OperationPlan, on_delete=models.CASCADE, related_name="review")
-    session = models.ForeignKey(LiveSession, on_delete=models.PROTECT, related_name="+")
+    # No database constraint: the sessions table is partitioned and its unique key is (id, started_at); the app
+    # never deletes a session (docs/ingest.md, "Partitions").
+    session = models.ForeignKey(LiveSession, on_delete=models.PROTECT, related_name="+", db_constraint=False)
     session_batch_id = models.BigIntegerField(null=True, blank=True)
     figures = models.JSONField(_("targets against actuals"), default=list)
     baseline = models.DecimalField(_("baseline GMV"), max_digits=20, decimal_places=2, null=True, blank=True)

@@ -25,7 +25,8 @@ STALE_PLANS = f"""
     SELECT p.id, ls.id
     FROM playbook_operationplan p
     JOIN providers_engagement e ON e.id = p.engagement_id
-    JOIN providers_livesession ls ON ls.external_id = p.stream_external_id
+    JOIN providers_livesessionkey k ON k.external_id = p.stream_external_id
+    JOIN providers_livesession ls ON ls.id = k.session_id AND ls.started_at = k.started_at
     LEFT JOIN playbook_review r ON r.plan_id = p.id
     WHERE p.status IN ('{PlanStatus.LINKED.value}', '{PlanStatus.REVIEWED.value}') AND p.stream_external_id <> ''
       AND ls.merchant_id = e.merchant_id AND (ls.provider_id IS NULL OR ls.provider_id = p.provider_id)

@@ -146,11 +146,19 @@ class LiveSessionAdmin(ReadOnlyModelAdmin):
 
     list_display = ["id", "external_id", "merchant_id", "operator_id", "provider_id", "started_at", "gmv", "orders"]
     list_filter = [OperatedFilter]
-    search_fields = ["external_id__exact"]  # case-sensitive: the unique index serves it
+    search_fields = ["external_id__exact"]  # case-sensitive, through the key table (get_search_results)
     raw_id_fields = ["merchant", "operator", "provider", "batch"]
     show_full_result_count = False
     paginator = EstimatedCountPaginator
     list_per_page = 50
+
+    def get_search_results(self, request, queryset, search_term):
+        """An exact external id, found through its key table: the partitioned table has no index on it."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        ids = models.LiveSessionKey.objects.filter(external_id=term).values_list("session_id", flat=True)
+        return queryset.filter(pk__in=list(ids)), False
 
 
 @admin.register(models.IngestBatch)

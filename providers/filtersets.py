@@ -23,6 +23,7 @@ from .models import (
     Engagement,
     IngestBatch,
     LiveSession,
+    LiveSessionKey,
     Merchant,
     Operator,
     Provider,
@@ -190,7 +191,9 @@ class LiveSessionFilterSet(ScopedFilterSet):
         if not value:
             return queryset
         merchant_ids = Merchant.objects.filter(platform_account_id=value).values_list("pk", flat=True)
-        condition = Q(external_id=value) | Q(merchant_id__in=list(merchant_ids))
+        # external_id through its key table (the partitioned sessions table has no index on it)
+        session_ids = LiveSessionKey.objects.filter(external_id=value).values_list("session_id", flat=True)
+        condition = Q(pk__in=list(session_ids)) | Q(merchant_id__in=list(merchant_ids))
         if value.isascii() and value.isdigit():  # not "³", which int() refuses
             condition |= Q(pk=int(value))
         return queryset.filter(condition)

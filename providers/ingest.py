@@ -3,10 +3,12 @@
 The one write path for live sessions coming from the data pipeline (API) and from CSV files
 (`manage.py import_sessions`). Every row goes into a temporary text-typed staging table through
 COPY; parsing, validation, merchant/operator lookup and provider resolution are set-based SQL over
-that table (no per-row queries). Stored rows that differ are written with
-``INSERT ... ON CONFLICT (external_id) DO UPDATE ... WHERE <row differs>`` (so re-sending a batch
-neither updates a row nor writes an audit event), new rows with a plain INSERT, falling back to
-the ON CONFLICT statement if another batch stored one of them meanwhile.
+that table (no per-row queries). Stored rows are found by external_id through the key table
+(providers/partitions.py: the sessions table is partitioned by month and cannot hold a unique
+external_id itself); those that differ are written with one ``UPDATE ... WHERE <row differs>`` (so
+re-sending a batch neither updates a row nor writes an audit event; a row whose started_at moved to
+another month moves partition and keeps its id), new rows with a plain INSERT, looking the rows up
+again if another batch stored one of them meanwhile.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import psycopg2
 import psycopg2.errorcodes
 from django.db import DatabaseError, DataError, IntegrityError, connection, transaction
 
-from providers.models import IngestBatch, LiveSession
+from providers.models import IngestBatch, LiveSession, LiveSessionKey
 
 FIELDS = (
     "external_id",
@@ -656,74 +658,107 @@ _DATA_COLUMNS = ("merchant_id", "operator_id", "provider_id", "started_at") + NU
 
 
 _TABLE = LiveSession._meta.db_table
+_KEYS = LiveSessionKey._meta.db_table
 _VALID = "NOT EXISTS (SELECT 1 FROM ingest_errors e WHERE e.row_no = t.row_no)"
 # Rows are written sorted by external_id: concurrent batches then lock (and wait on) rows in one
-# order, so they cannot deadlock, and the unique index is filled leaf by leaf rather than at random.
+# order, so they cannot deadlock, and the key table's index is filled leaf by leaf rather than at random.
 # Byte order ("C") serves both: it is one total order, which is all the deadlock argument needs, and
 # the index's order for ids of digits and lowercase letters; it sorts 3× faster than a libc locale.
 _WRITE_ORDER = 'ORDER BY t.external_id COLLATE "C"'
 _KNOWN = "EXISTS (SELECT 1 FROM ingest_known k WHERE k.row_no = t.row_no)"
-_CHANGED = "EXISTS (SELECT 1 FROM ingest_known k WHERE k.row_no = t.row_no AND k.changed)"
-
-# Rows whose external_id is already stored, and whether any value differs: unchanged rows (a
-# re-sent batch) then never reach the upsert, whose WHERE would skip them anyway.
-_KNOWN_SQL = f"""
-CREATE TEMP TABLE ingest_known ON COMMIT DROP AS
-SELECT t.row_no, ({", ".join(f"ls.{c}" for c in _DATA_COLUMNS)}) IS DISTINCT FROM
-  ({", ".join(f"t.{c}" for c in _DATA_COLUMNS)}) AS changed
-FROM ingest_typed t JOIN {_TABLE} ls ON ls.external_id = t.external_id
-"""  # noqa: S608
+_CURRENT = ", ".join(f"ls.{c}" for c in _DATA_COLUMNS)
+_SENT = ", ".join(f"t.{c}" for c in _DATA_COLUMNS)
 
 
-def _upsert_sql(*, known: bool) -> str:
-    """The upsert of the valid rows already stored and changed (known=True) or not yet seen (False)."""
-    cols = ", ".join(_DATA_COLUMNS)
-    values = ", ".join(f"t.{c}" for c in _DATA_COLUMNS)
-    excluded = ", ".join(f"EXCLUDED.{c}" for c in _DATA_COLUMNS)
-    current = ", ".join(f"ls.{c}" for c in _DATA_COLUMNS)
-    sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in _DATA_COLUMNS + ("batch_id",))
-    scope = _CHANGED if known else f"NOT {_KNOWN}"
-    # An unchanged row is not updated at all, so it fires no audit trigger.
+def _known_sql() -> str:
+    """Rows whose external_id is already stored, and whether any value differs: unchanged rows (a re-sent
+    batch) then never reach the update. The sessions table is partitioned by month and external_id is unique
+    through the key table (providers/partitions.py): one probe there gives the stored row's id and started_at,
+    hence its partition."""
     return f"""
-WITH up AS (
-  INSERT INTO {_TABLE} AS ls (external_id, batch_id, {cols})
-  SELECT t.external_id, %s, {values} FROM ingest_typed t
-  WHERE {_VALID} AND {scope}
-  {_WRITE_ORDER}
-  ON CONFLICT (external_id) DO UPDATE SET {sets}
-  WHERE ({current}) IS DISTINCT FROM ({excluded})
-  RETURNING (xmax = 0) AS inserted
-)
-SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up
+CREATE TEMP TABLE ingest_known ON COMMIT DROP AS
+SELECT t.row_no, ({_CURRENT}) IS DISTINCT FROM ({_SENT}) AS changed
+FROM ingest_typed t
+JOIN {_KEYS} key ON key.external_id = t.external_id
+JOIN {_TABLE} ls ON ls.id = key.session_id AND ls.started_at = key.started_at
 """  # noqa: S608
 
 
-# New rows go in with a plain INSERT: ON CONFLICT's speculative insertion costs about 60 % more
-# per row (measured on this table), and new rows are most of a pipeline's batches.
+_KNOWN_SQL = _known_sql()
+
+# The stored rows of the valid changed ones, found through the key table; an update whose started_at moves
+# to another month moves the row to that month's partition, keeping its id (PostgreSQL's row movement).
+_STORED_CHANGED = f"""
+FROM ingest_typed t
+JOIN ingest_known kn ON kn.row_no = t.row_no AND kn.changed
+JOIN {_KEYS} key ON key.external_id = t.external_id
+WHERE ls.id = key.session_id AND ls.started_at = key.started_at AND {_VALID}
+"""  # noqa: S608
+
+# Locked first, in write order (a hash join's UPDATE visits rows in no order): concurrent batches then
+# cannot deadlock on each other's corrections.
+_LOCK_CHANGED_SQL = f"""
+SELECT count(*) FROM (
+SELECT ls.id FROM ingest_typed t
+JOIN ingest_known kn ON kn.row_no = t.row_no AND kn.changed
+JOIN {_KEYS} key ON key.external_id = t.external_id
+JOIN {_TABLE} ls ON ls.id = key.session_id AND ls.started_at = key.started_at
+WHERE {_VALID}
+{_WRITE_ORDER}
+FOR UPDATE OF ls
+) locked
+"""  # noqa: S608
+
+# An unchanged row is not updated at all, so it fires no audit trigger.
+_UPDATE_CHANGED_SQL = f"""
+UPDATE {_TABLE} ls SET ({", ".join(_DATA_COLUMNS)}, batch_id) = ({_SENT}, %s)
+{_STORED_CHANGED} AND ({_CURRENT}) IS DISTINCT FROM ({_SENT})
+"""  # noqa: S608
+
+# New rows go in with a plain INSERT (the key table's trigger refuses an external_id stored meanwhile).
 _INSERT_NEW_SQL = f"""
 INSERT INTO {_TABLE} (external_id, batch_id, {", ".join(_DATA_COLUMNS)})
-SELECT t.external_id, %s, {", ".join(f"t.{c}" for c in _DATA_COLUMNS)} FROM ingest_typed t
+SELECT t.external_id, %s, {_SENT} FROM ingest_typed t
 WHERE {_VALID} AND NOT {_KNOWN}
 {_WRITE_ORDER}
 """  # noqa: S608
+
+# How often a batch looks its rows up again when another batch keeps storing some of them meanwhile.
+_RETRIES = 5
+
+
+def _update_changed(cursor, batch_id: int) -> int:
+    cursor.execute(_LOCK_CHANGED_SQL)
+    cursor.execute(_UPDATE_CHANGED_SQL, [batch_id])
+    return cursor.rowcount
+
+
+def _insert_new(cursor, batch_id: int) -> int | None:
+    """Insert the rows not stored yet; None when another batch stored one of them since we looked."""
+    try:
+        with transaction.atomic():
+            cursor.execute(_INSERT_NEW_SQL, [batch_id])
+            return cursor.rowcount
+    except IntegrityError as exc:
+        if getattr(exc.__cause__, "pgcode", None) != psycopg2.errorcodes.UNIQUE_VIOLATION:
+            raise
+    return None
 
 
 def _upsert(cursor, batch_id: int) -> tuple[int, int]:
     """Write the valid rows; (created, updated)."""
     cursor.execute(_KNOWN_SQL)
-    cursor.execute(_upsert_sql(known=True), [batch_id])
-    created, updated = cursor.fetchone()
-    try:
-        with transaction.atomic():
-            cursor.execute(_INSERT_NEW_SQL, [batch_id])
-            return created + cursor.rowcount, updated
-    except IntegrityError as exc:
-        if getattr(exc.__cause__, "pgcode", None) != psycopg2.errorcodes.UNIQUE_VIOLATION:
-            raise
-    # Another batch stored one of these external_ids since we looked: let ON CONFLICT sort it out.
-    cursor.execute(_upsert_sql(known=False), [batch_id])
-    more_created, more_updated = cursor.fetchone()
-    return created + more_created, updated + more_updated
+    updated = _update_changed(cursor, batch_id)
+    for _attempt in range(_RETRIES):
+        created = _insert_new(cursor, batch_id)
+        if created is not None:
+            return created, updated
+        # Another batch stored some of these external_ids since we looked: look again (the rows this batch
+        # updated already now equal what it sent, so they are not updated twice) and write the rest.
+        cursor.execute("DROP TABLE pg_temp.ingest_known")
+        cursor.execute(_known_sql())
+        updated += _update_changed(cursor, batch_id)
+    raise IntegrityError("ingest: other batches kept storing the same external_ids; send the batch again")
 
 
 # --------------------------------------------------------------------------- the run

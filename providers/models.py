@@ -1,6 +1,8 @@
 """Models of the provider system: who serves whom, and the live sessions they run."""
 
 import pghistory
+import pghistory.trigger
+import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateRangeField, RangeBoundary, RangeOperators
@@ -235,14 +237,48 @@ class IngestBatch(models.Model):
         return Q(pk__in=[])
 
 
-@audited(pghistory.UpdateEvent(), pghistory.DeleteEvent())  # inserts are audited by batch
+class _DeletedOrMoved(pghistory.trigger.Event):
+    """AFTER DELETE on the partitioned sessions table: PostgreSQL runs an UPDATE that moves a row to another
+    month's partition as a DELETE and an INSERT, firing the row's AFTER DELETE trigger and not its AFTER UPDATE
+    one. Such a row is still there under its id when the trigger runs (at the end of the statement): it is
+    recorded as the update it was, with its new values; any other deleted row as a delete."""
+
+    def get_func(self, model):
+        delete = str(super().get_func(model).func)
+        head, values = delete.split(" VALUES (", 1)
+        values = values.rsplit(");", 1)[0]
+        moved = values.replace('OLD."', '_moved."').replace("'delete'", "'update'")
+        table = model._meta.db_table
+        # the model's own table and pghistory's own statement, nothing from outside
+        as_update = f'{head} SELECT {moved} FROM "{table}" _moved WHERE _moved."id" = OLD."id";'  # noqa: S608
+        return pgtrigger.Func(f"{as_update} IF NOT FOUND THEN {head} VALUES ({values}); END IF; RETURN NULL;")
+
+
+class DeleteOrMoveEvent(pghistory.DeleteEvent):
+    """pghistory's delete event, telling a row moved to another partition from a deleted one (_DeletedOrMoved)."""
+
+    def add_event_trigger(self, event_model):
+        pgtrigger.register(
+            _DeletedOrMoved(
+                event_model=event_model,
+                label=self.label,
+                name=self.trigger_name,
+                row=self.row,
+                operation=self.operation,
+                condition=self.condition,
+                level=self.level,
+            )
+        )(event_model.pgh_tracked_model)
+
+
+@audited(pghistory.UpdateEvent(), DeleteOrMoveEvent())  # inserts are audited by batch
 class LiveSession(models.Model):
     """直播场次: one live stream of a merchant; `provider` is resolved at ingest for operated ones."""
 
-    # Every index is paid for on each ingested row, so the table has only those a query uses:
-    # external_id is unique through a constraint (a unique=True CharField would also get a
-    # varchar_pattern_ops index for LIKE, which nothing runs on it); merchant and provider are
-    # found through the leading column of the (merchant, started_at) and (provider, started_at)
+    # The table is partitioned by Shanghai month of started_at (providers/partitions.py): its primary key is
+    # (id, started_at) in the database, and external_id is unique through LiveSessionKey, kept by triggers.
+    # Every index is paid for on each ingested row, so the table has only those a query uses: merchant and
+    # provider are found through the leading column of the (merchant, started_at) and (provider, started_at)
     # indexes below, so they get no index of their own.
     external_id = models.CharField(_("external id"), max_length=64)
     merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="sessions", db_index=False)
@@ -274,7 +310,6 @@ class LiveSession(models.Model):
             models.Index(fields=["started_at"]),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["external_id"], name="session_external_id_unique"),
             models.CheckConstraint(
                 condition=Q(gmv__gte=0) & Q(refund_amount__gte=0) & Q(paid_spend__gte=0) & Q(paid_gmv__gte=0),
                 name="session_money_not_negative",
@@ -291,6 +326,22 @@ class LiveSession(models.Model):
     @staticmethod
     def provider_scope(provider_id):
         return Q(provider_id=provider_id)
+
+
+class LiveSessionKey(models.Model):
+    """external_id → (session id, started_at): the global uniqueness of a session's external_id, which the
+    partitioned sessions table cannot hold itself (its unique keys must include started_at). Written only by
+    the triggers on providers_livesession (providers/partitions.py, migration 0007), never by Python."""
+
+    external_id = models.CharField(max_length=64, primary_key=True)
+    session_id = models.BigIntegerField()
+    started_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["external_id"]
+
+    def __str__(self):
+        return self.external_id
 
 
 @audited()

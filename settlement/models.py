@@ -289,7 +289,11 @@ class StatementSession(models.Model):
     statement = models.ForeignKey(
         Statement, on_delete=models.PROTECT, related_name="session_rows", db_constraint=False, db_index=False
     )
-    session = models.ForeignKey("providers.LiveSession", on_delete=models.PROTECT, related_name="+")
+    # No database constraint: the sessions table is partitioned and its unique key is (id, started_at); the app
+    # never deletes a session (docs/ingest.md, "Partitions").
+    session = models.ForeignKey(
+        "providers.LiveSession", on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
     engagement = models.ForeignKey(
         "providers.Engagement", on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
     )
@@ -323,7 +327,11 @@ class UnsettledSession(models.Model):
     """An operated session of the statement's month that no agreement version covers (listed, not paid)."""
 
     statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="unsettled")
-    session = models.ForeignKey("providers.LiveSession", on_delete=models.PROTECT, related_name="+")
+    # No database constraint: the sessions table is partitioned and its unique key is (id, started_at); the app
+    # never deletes a session (docs/ingest.md, "Partitions").
+    session = models.ForeignKey(
+        "providers.LiveSession", on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
     engagement = models.ForeignKey("providers.Engagement", on_delete=models.PROTECT, null=True, related_name="+")
     reason = models.CharField(_("reason"), max_length=24, choices=UnsettledReason.choices)
 
