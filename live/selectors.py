@@ -98,7 +98,7 @@ def walls_version():
 # The snapshots a dimension table reads: the streams' last ones and, for the own baselines, those at the same
 # minutes of the merchants' earlier streams. Their instants (and five minutes before) are read first and named
 # in the main statement as constants, so PostgreSQL plans only the partitions of those days (not all 180).
-_KEYS = f"""
+_KEY_CTES = f"""
 WITH target AS (
     SELECT st.id, st.merchant_id, st.started_at, st.start_minute, st.start_date, m.category
     FROM live_livestream st JOIN providers_merchant m ON m.id = st.merchant_id
@@ -120,35 +120,15 @@ keys AS (
     SELECT ts.target_id, ps.id, ps.start_minute + ts.k * interval '1 minute', ts.k, ts.j, ps.started_at, ps.id
     FROM tsnap ts JOIN target t ON t.id = ts.target_id
     JOIN live_livestream ps ON ps.merchant_id = t.merchant_id AND (ps.started_at, ps.id) < (t.started_at, t.id)
-)
+)"""  # noqa: S608
+
+_KEYS = f"""{_KEY_CTES}
 SELECT array_agg(DISTINCT a) FROM keys, LATERAL (VALUES (keys.at), (keys.at - interval '5 minutes')) v(a)
 """  # noqa: S608
 
 
 def _dimension_sql(codes: list[str]) -> str:
-    return f"""
-WITH target AS (
-    SELECT st.id, st.merchant_id, st.started_at, st.start_minute, st.start_date, m.category
-    FROM live_livestream st JOIN providers_merchant m ON m.id = st.merchant_id
-    WHERE st.id = ANY(%(ids)s)
-),
-tsnap AS (
-    SELECT t.id AS target_id, x.at, x.k, x.j FROM target t
-    CROSS JOIN LATERAL (
-        SELECT s.at, s.k, row_number() OVER (ORDER BY s.at DESC) AS j FROM live_livesnapshot s
-        WHERE s.stream_id = t.id AND {_WINDOW.format(t="t")} AND s.at <= %(until)s
-          AND s.at >= %(lo)s AND s.at <= %(hi)s
-        ORDER BY s.at DESC LIMIT %(last)s
-    ) x
-),
-keys AS (
-    SELECT target_id, target_id AS stream_id, at, k, j, NULL::timestamptz AS prev_started, NULL::bigint AS prev_id
-    FROM tsnap
-    UNION ALL
-    SELECT ts.target_id, ps.id, ps.start_minute + ts.k * interval '1 minute', ts.k, ts.j, ps.started_at, ps.id
-    FROM tsnap ts JOIN target t ON t.id = ts.target_id
-    JOIN live_livestream ps ON ps.merchant_id = t.merchant_id AND (ps.started_at, ps.id) < (t.started_at, t.id)
-),
+    return f"""{_KEY_CTES},
 vals AS (
     SELECT kk.target_id, kk.at, kk.k, kk.j, kk.prev_started, kk.prev_id, d.code, d.value
     FROM keys kk
