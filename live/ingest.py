@@ -73,6 +73,20 @@ class Report:
     error_count: int = 0
     stream_ids: list = field(default_factory=list)
 
+    def record(self, *, kind: str, submitted_by) -> int:
+        """Record the batch as this report counts it (LiveIngestBatch); its id becomes ``batch``."""
+        self.batch = LiveIngestBatch.objects.create(
+            kind=kind,
+            submitted_by=submitted_by,
+            received=self.received,
+            created=self.created,
+            updated=self.updated,
+            unchanged=self.unchanged,
+            rejected=self.rejected,
+            errors=self.errors,
+        ).pk
+        return self.batch
+
     @property
     def accepted(self) -> int:
         return self.created + self.updated + self.unchanged
@@ -693,17 +707,7 @@ def snapshots_ingest(*, rows: list, submitted_by=None) -> Report:
                 _errors(cursor, found, report)
                 # Rows sent twice in one batch count once in the table, each time as accepted.
                 report.unchanged = report.received - report.rejected - report.created - report.updated
-                batch = LiveIngestBatch.objects.create(
-                    kind=IngestKind.SNAPSHOTS,
-                    submitted_by=submitted_by,
-                    received=report.received,
-                    created=report.created,
-                    updated=report.updated,
-                    unchanged=report.unchanged,
-                    rejected=report.rejected,
-                    errors=report.errors,
-                )
-                report.batch = batch.pk
+                report.record(kind=IngestKind.SNAPSHOTS, submitted_by=submitted_by)
                 if report.created or report.updated:
                     from .push import after_snapshots  # the push module imports channels; only writers need it
 
@@ -826,16 +830,7 @@ def events_ingest(*, rows: list, submitted_by=None) -> Report:
             report.created = len(inserted)
             report.unchanged = len(values) - report.created
             report.stream_ids = sorted({stream_id for (stream_id,) in inserted})
-        batch = LiveIngestBatch.objects.create(
-            kind=IngestKind.EVENTS,
-            submitted_by=submitted_by,
-            received=report.received,
-            created=report.created,
-            unchanged=report.unchanged,
-            rejected=report.rejected,
-            errors=report.errors,
-        )
-        report.batch = batch.pk
+        report.record(kind=IngestKind.EVENTS, submitted_by=submitted_by)
         if report.created:
             from .push import after_events
 
@@ -856,7 +851,5 @@ def ingest_refuse(*, kind: str, code: str, reason: str, submitted_by=None, recei
     """A batch that could not be read at all (not JSON, not a list, too many rows): recorded, nothing written."""
     report = Report(received=received, errors=[{"row": None, "field": None, "code": code, "reason": reason}])
     report.error_count = 1
-    report.batch = LiveIngestBatch.objects.create(
-        kind=kind, submitted_by=submitted_by, received=received, errors=report.errors
-    ).pk
+    report.record(kind=kind, submitted_by=submitted_by)
     return report
