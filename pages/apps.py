@@ -1,4 +1,4 @@
-"""App config of the shared page plumbing (no models, no URLs)."""
+"""App config of the shared page plumbing (one model, the pages' version per provider; no URLs)."""
 
 from django.apps import AppConfig
 

@@ -14,6 +14,7 @@ from certification.models import Appeal, AppealStatus, Certificate, Decision, De
 from certification.selectors import APPEAL_OUTCOME_KINDS, decision_read_q, inbox_unread, tier_gap
 from core.caching import cached
 from core.dates import shanghai_today
+from pages.models import ProviderPageVersion
 from providers.models import Merchant, Provider
 from scoring import selectors as scoring_selectors
 from scoring.choices import CapabilityKey, MetricKey
@@ -111,8 +112,17 @@ def recent_effect(provider_id: int) -> dict:
     return cached(f"portal:effect:{provider_id}", settings.OPERATION_EFFECT_CACHE_SECONDS, compute)["all"]
 
 
+def dashboard_version(user, provider_id: int) -> tuple[Provider, str]:
+    """The provider, and what the dashboard's kept body depends on besides language and day: the provider's page
+    version (pages.models.ProviderPageVersion) and its newest published score (three queries; reads only)."""
+    provider = Provider.objects.restrict(user).get(pk=provider_id)
+    n = ProviderPageVersion.objects.filter(provider_id=provider_id).values_list("n", flat=True).first() or 0
+    newest = _published(user, provider_id).values_list("pk", flat=True).first()
+    return provider, f"{n}:{newest}"
+
+
 def dashboard(user, provider_id: int) -> dict:
-    """Everything on the provider's dashboard."""
+    """Everything on the provider's dashboard but its operation effect (recent_effect)."""
     provider = Provider.objects.restrict(user).get(pk=provider_id)
     data = {"provider": provider, **published_part(user, provider_id)}
     score = data["score"]
@@ -126,7 +136,6 @@ def dashboard(user, provider_id: int) -> dict:
     )
     for b in data["gap"]["bars"]:
         b["label"] = CAPABILITY_LABELS.get(b["what"], "")
-    data["effect"] = recent_effect(provider_id)
     data["certificates"] = list(
         Certificate.objects.restrict(user).select_related("provider", "operator").order_by("-valid_until", "-id")[:50]
     )

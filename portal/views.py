@@ -1,7 +1,5 @@
 """Pages of the provider portal (and the home redirect). Reads via .restrict(user); writes via services."""
 
-import hashlib
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -19,6 +17,7 @@ from certification import services as cert_services
 from certification.models import Appeal, Decision
 from core.access import provider_id_of
 from core.caching import cached
+from core.dates import shanghai_today
 from core.errors import refusal_message
 from pages.access import provider_page
 from scoring import selectors as scoring_selectors
@@ -43,25 +42,26 @@ def home(request):
 
 @provider_page
 def dashboard(request, provider_id):
+    provider, version = selectors.dashboard_version(request.user, provider_id)
+    # Everything but the operation effect is rendered once per page version (pages.models.ProviderPageVersion:
+    # raised by every write to what it shows), newest published score, language and Shanghai day (appeal windows
+    # and engagements end on a day), and kept like the published results. The effect moves with every ingest and
+    # is kept on its own for OPERATION_EFFECT_CACHE_SECONDS.
+    body = cached(
+        f"portal:dashboard:{provider_id}:{version}:{get_language()}:{shanghai_today()}",
+        settings.PUBLISHED_CACHE_SECONDS,
+        lambda: _dashboard_body(request, provider_id),
+    )
+    context = {"provider": provider, "body": body, "effect": selectors.recent_effect(provider_id)}
+    return render(request, "portal/dashboard.html", context)
+
+
+def _dashboard_body(request, provider_id: int) -> dict:
     data = selectors.dashboard(request.user, provider_id)
-    score = data["score"]
-    if score is not None:
-        # The charts and tables of published results are rendered once per published score, language and
-        # provider name, and kept like the results they show (selectors.published_part).
-        name = hashlib.sha256(data["provider"].name.encode()).hexdigest()[:12]
-        data["published"] = cached(
-            f"portal:published-html:{provider_id}:{score.pk}:{get_language()}:{name}",
-            settings.PUBLISHED_CACHE_SECONDS,
-            lambda: _published_html(request, data),
-        )
-    return render(request, "portal/dashboard.html", data)
-
-
-def _published_html(request, data: dict) -> dict:
     caps, t = data["capabilities"], data["trend"]
-    html = {"radar": ""}
+    context = {**data, "radar": ""}
     if caps:
-        html["radar"] = radar_svg(
+        context["radar"] = radar_svg(
             [c["label"] for c in caps],
             [
                 Series(_("Cohort median"), [c["median"] for c in caps], "median"),
@@ -69,7 +69,6 @@ def _published_html(request, data: dict) -> dict:
             ],
             title=_("Five capabilities against the cohort median"),
         )
-    context = {**data}
     if t["labels"]:
         series = [Series(_("Overall"), t["overall"], "overall")]
         series += [Series(str(selectors.CAPABILITY_LABELS[k]), v, k) for k, v in t["capabilities"].items()]
@@ -78,8 +77,10 @@ def _published_html(request, data: dict) -> dict:
         context["trend_rows"] = [
             {"label": label, "values": [s.values[i] for s in series]} for i, label in enumerate(t["labels"])
         ]
-    html["tables"] = render_to_string("portal/_published_tables.html", context, request=request)
-    return html
+    return {
+        "head": render_to_string("portal/_dashboard_head.html", context, request=request),
+        "tail": render_to_string("portal/_dashboard_tail.html", context, request=request),
+    }
 
 
 @provider_page

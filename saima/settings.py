@@ -229,6 +229,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
 PGHISTORY_APPEND_ONLY = True
+# The audit trail's request context (user, URL) is set for the methods that write; a GET never writes, so its
+# queries go without the context statement pghistory would otherwise prepend to each.
+PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 # --- Ledger anchors (docs/ledger.md, "Anchors") -----------------------------------------------------------
 # The nightly ledger verification appends the verified head (SEQ:HASH) to a file in this directory (and
