@@ -1,0 +1,21 @@
+"""The walls' channel layer (Redis) takes as many sockets joining their groups at once as a web process serves."""
+
+import asyncio
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+
+def test_three_hundred_sockets_join_their_groups_at_once():
+    """Each handshake joins its stream's group on a pooled connection; redis-py's asyncio pool refused the 101st
+    at a time (the bench's 200 walls opened together got 500s)."""
+    layer = get_channel_layer()
+    channels = [f"live.test.{i}" for i in range(300)]
+
+    async def join_and_leave():
+        names = await asyncio.gather(*(layer.new_channel() for _ in channels))
+        await asyncio.gather(*(layer.group_add(group, name) for group, name in zip(channels, names, strict=True)))
+        await asyncio.gather(*(layer.group_discard(group, name) for group, name in zip(channels, names, strict=True)))
+        return len(names)
+
+    assert async_to_sync(join_and_leave)() == 300
