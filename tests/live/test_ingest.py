@@ -315,3 +315,22 @@ def test_a_refused_row_is_not_the_earlier_snapshot_of_the_rows_after_it(client_f
     ]
     assert {k: v["entries"] for k, v in snapshot_state("s1").items()} == {0: 10, 2: 30, 4: 35}
     assert {k: v["entries"] for k, v in snapshot_state("s2").items()} == {0: 1, 1: 2}
+
+
+def test_a_batch_updates_its_streams_last_figures_in_place(client_for, pipeline_user, merchant, start):
+    """The wall of walls' row of a stream changes with every batch; no indexed column changes with it, so
+    PostgreSQL keeps each new version on its page (a HOT update, no new index entries; a few streams, whose
+    versions all fit the page while the test's one transaction keeps them)."""
+    from django.db import connection
+
+    client = client_for(pipeline_user)
+    for minute in range(3):
+        body = post(client, URL, [row(f"s{i}", "m-live", start, minute, entries=minute) for i in range(5)]).json()
+        assert body["created"] == 5
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables WHERE relname = 'live_livestream'"
+        )
+        updated, in_place = cursor.fetchone()
+    assert updated >= 15 and in_place == updated
+    assert LiveStream.objects.get(external_id="s3").snapshot_count == 3
