@@ -54,8 +54,8 @@ def stream_id_visible(user, external_id: str) -> int | None:
 
 def live_streams(now: dt.datetime | None = None):
     """Streams live now: a snapshot later than 5 minutes ago and no final LiveSession row. A snapshot is at most
-    24 hours (STREAM_SPAN) after its stream's start minute (ingest refuses later ones), so a live stream started less than
-    that and 5 minutes ago: the index on started_at finds the candidates (last_at is not indexed, see the model)."""
+    24 hours (STREAM_SPAN) after its stream's start minute (ingest refuses later ones), so a live stream started
+    less than that and 5 minutes ago: the index on started_at finds the candidates (last_at is not indexed)."""
     now = now or timezone.now()
     since = now - LIVE_WINDOW
     return LiveStream.objects.filter(started_at__gt=since - STREAM_SPAN, last_at__gt=since).exclude(
