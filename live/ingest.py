@@ -7,9 +7,10 @@ before it: every cumulative figure must be at least the latest earlier snapshot'
 one's. A refused row is reported (row, field, code, reason) and changes nothing; the others are written.
 
 The checks are set-based SQL over the staged batch (see "snapshots" below): the rows go to PostgreSQL as one JSON
-parameter, every rule is a statement over all of them, and "as if one at a time" becomes rounds: round r checks
-every stream's r-th row of the batch at once against the stored snapshots overlaid with the rows accepted in the
-rounds before (a batch with one row per stream, the pipeline's minute, is one round). The writes are one
+parameter, every rule is a statement over all of them, and "as if one at a time" becomes passes (``_pass_sql``):
+each checks every row still to decide as if its stream's earlier rows were accepted, which holds up to the
+stream's first refusal; the rows after it are decided in the next pass (a batch without refusals is one pass,
+whatever its rows per stream). The writes are one
 ``INSERT ... ON CONFLICT (stream_id, at) DO UPDATE ... WHERE <the row differs>``, so re-sending a batch changes
 nothing.
 """

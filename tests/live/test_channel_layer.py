@@ -19,3 +19,11 @@ def test_three_hundred_sockets_join_their_groups_at_once():
         return len(names)
 
     assert async_to_sync(join_and_leave)() == 300
+
+
+def test_a_socket_waiting_for_a_push_outwaits_redis():
+    """A socket's receive blocks in Redis for brpop_timeout seconds; the connection's read must wait longer, or
+    it times out first (redis-py's default 5 seconds equals channels_redis' 5) and closes the wall's socket."""
+    layer = get_channel_layer()
+    pool = layer.create_pool(0)
+    assert pool.make_connection().socket_timeout > layer.brpop_timeout
