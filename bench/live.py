@@ -1,8 +1,10 @@
 """Live-wall benchmark (DESIGN §10 "Scale"): 10,000 concurrent streams, a snapshot a minute each, for 30 minutes.
 
-Run: `.venv/bin/python bench/live.py [--streams 10000] [--minutes 30] [--clients 200] [--batch 10000]`.
+Run: `.venv/bin/python bench/live.py [--streams 10000] [--minutes 30] [--clients 200] [--batch 10000] [--web 2]`.
 It uses its own database (`saima_bench_live`, created and migrated if missing; BENCH_DATABASE_URL overrides)
-and Redis db 14 (BENCH_REDIS_URL), starts a Daphne web process on 127.0.0.1, and measures:
+and Redis db 14 (BENCH_REDIS_URL), starts --web Daphne web processes on 127.0.0.1 (with 2, as production has
+several behind its proxy: the pipeline's POSTs go to the first, the walls' pages and sockets to the second; with
+1 all go to one; their logs go to $TMPDIR/bench-live-web-<port>.log), and measures:
   (a) ingest: every stream-minute's burst of --streams snapshots POSTed to /api/v1/live-snapshots/ in batches
       of --batch rows, as the pipeline would: accepted snapshots per second and seconds per burst;
   (b) push latency: --clients WebSocket clients on --clients streams' walls, from the accept (commit) to the
@@ -18,11 +20,12 @@ import datetime as dt
 import http.client
 import io
 import json
+import multiprocessing
 import os
 import statistics
 import subprocess
 import sys
-import threading
+import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlparse
@@ -65,6 +68,7 @@ def main():
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--batch", type=int, default=10_000)
     parser.add_argument("--port", type=int, default=8791)
+    parser.add_argument("--web", type=int, default=2, choices=(1, 2), help="web processes (ingest, walls)")
     args = parser.parse_args()
     ensure_database()
 
@@ -109,12 +113,17 @@ def main():
     session.create()
     cookie = f"sessionid={session.session_key}"
 
-    web = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(args.port), "saima.asgi:application"],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    ingest_port, walls_port = args.port, args.port + args.web - 1
+    logs = {port: Path(tempfile.gettempdir()) / f"bench-live-web-{port}.log" for port in {ingest_port, walls_port}}
+    webs = [
+        subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "saima.asgi:application"],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=log.open("w"),
+        )
+        for port, log in logs.items()
+    ]
     worker = subprocess.Popen(  # noqa: S603 — the alert refresh after each batch
         [sys.executable, "-m", "celery", "-A", "saima", "worker", "--concurrency=1", "--loglevel=WARNING"],
         cwd=ROOT,
@@ -122,12 +131,13 @@ def main():
         stderr=subprocess.DEVNULL,
     )
     try:
-        for _ in range(300):
-            try:
-                http.client.HTTPConnection("127.0.0.1", args.port, timeout=1).request("GET", "/")
-                break
-            except OSError:
-                time.sleep(0.1)
+        for port in logs:
+            for _ in range(300):
+                try:
+                    http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/")
+                    break
+                except OSError:
+                    time.sleep(0.1)
         start = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=args.minutes)).replace(second=0, microsecond=0)
         figures = {
             "exits": 0,
@@ -170,7 +180,7 @@ def main():
             ]
 
         def post(rows):
-            conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=300)
+            conn = http.client.HTTPConnection("127.0.0.1", ingest_port, timeout=300)
             conn.request(
                 "POST",
                 "/api/v1/live-snapshots/",
@@ -186,49 +196,13 @@ def main():
         post(rows_for(0)[: args.batch]) if args.streams <= args.batch else [
             post(c) for c in _chunks(rows_for(0), args.batch)
         ]
-        latencies: list[float] = []
-        ready = threading.Event()
-        stop = threading.Event()
-        import websockets
-
-        connected: list[str] = []
-        failures: list[str] = []
-
-        async def client(eid):
-            try:
-                await _client(eid)
-            except Exception as exc:  # noqa: BLE001 — counted and reported
-                failures.append(repr(exc))
-
-        async def _client(eid):
-            async with websockets.connect(
-                f"ws://127.0.0.1:{args.port}/ws/live/{eid}/",
-                open_timeout=120,
-                additional_headers={"Cookie": cookie, "Origin": f"http://127.0.0.1:{args.port}"},
-            ) as ws:
-                connected.append(eid)
-                while not stop.is_set():
-                    try:
-                        message = json.loads(await asyncio.wait_for(ws.recv(), timeout=1))
-                    except TimeoutError:
-                        continue
-                    if message.get("kind") == "snapshot":
-                        latencies.append(time.time() - message["sent"])
-
-        def clients():
-            async def all_clients():
-                tasks = [asyncio.create_task(client(f"bench-{i}")) for i in range(1, args.clients + 1)]
-                for _ in range(1200):  # until every client is connected (or failed)
-                    if len(connected) + len(failures) >= args.clients:
-                        break
-                    await asyncio.sleep(0.1)
-                ready.set()
-                await asyncio.gather(*tasks, return_exceptions=True)
-
-            asyncio.run(all_clients())
-
-        thread = threading.Thread(target=clients, daemon=True)
-        thread.start()
+        # The clients run in a process of their own: in this one, building the next minute's rows would hold the
+        # GIL while pushes arrive and count in their latency.
+        mp = multiprocessing.get_context("spawn")
+        ready, stop, results = mp.Event(), mp.Event(), mp.Queue()
+        eids = [f"bench-{i}" for i in range(1, args.clients + 1)]
+        clients = mp.Process(target=_clients, args=(walls_port, cookie, eids, ready, stop, results), daemon=True)
+        clients.start()
         ready.wait(180)
 
         burst_seconds, accepted, began = [], 0, time.perf_counter()
@@ -241,11 +215,13 @@ def main():
         total = time.perf_counter() - began
         time.sleep(2)
         stop.set()
+        connected, failures, latencies = results.get(timeout=60)
+        clients.join(30)
 
         def timed(path, n=20):
             times = []
             for _ in range(n):
-                conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=30)
+                conn = http.client.HTTPConnection("127.0.0.1", walls_port, timeout=30)
                 t0 = time.perf_counter()
                 conn.request("GET", path, headers={"Cookie": cookie})
                 response = conn.getresponse()
@@ -295,7 +271,10 @@ def main():
             cur.execute("DROP TABLE bench_bare")
 
         rows = args.streams * args.minutes
-        print(f"streams {args.streams}, minutes {args.minutes}, batch {args.batch}, clients {args.clients}")
+        print(
+            f"streams {args.streams}, minutes {args.minutes}, batch {args.batch}, clients {args.clients}, "
+            f"web processes {args.web}"
+        )
         print(
             f"(a) ingest: {accepted} snapshots in {total:.1f} s = {accepted / total:.0f}/s; burst of {args.streams}: "
             f"p50 {statistics.median(burst_seconds):.2f} s, max {max(burst_seconds):.2f} s"
@@ -303,7 +282,8 @@ def main():
         print(
             f"(b) {len(connected)}/{args.clients} clients connected ({len(failures)} failed); "
             f"push latency accept→client: n={len(latencies)} p50 {pct(latencies, 50) * 1000:.0f} ms, "
-            f"p95 {pct(latencies, 95) * 1000:.0f} ms" + (f"; first failure: {failures[0][:200]}" if failures else "")
+            f"p95 {pct(latencies, 95) * 1000:.0f} ms"
+            + (f"; first failure: {failures[0][:200]} (see {logs[walls_port]})" if failures else "")
         )
         print(
             f"(c) with {live} live streams: wall p50 {pct(wall, 50):.0f} ms p95 {pct(wall, 95):.0f} ms; "
@@ -316,13 +296,53 @@ def main():
         print(f"(d) bare COPY of {rows} rows (7 columns, unindexed): {bare:.2f} s = {rows / bare:.0f}/s")
         print("load average " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
     finally:
-        web.terminate()
+        for web in webs:
+            web.terminate()
         worker.terminate()
-        web.wait(10)
+        for web in webs:
+            web.wait(10)
         try:
             worker.wait(60)
         except subprocess.TimeoutExpired:
             worker.kill()
+
+
+def _clients(port, cookie, eids, ready, stop, results):
+    """WebSocket clients on these streams' walls: they connect (all at once), set ready, and until stop note each
+    snapshot push's latency from its accept (the "sent" the ingest stamps after commit) to its receipt."""
+    import websockets
+
+    connected, failures, latencies = [], [], []
+
+    async def client(eid):
+        try:
+            async with websockets.connect(
+                f"ws://127.0.0.1:{port}/ws/live/{eid}/",
+                open_timeout=120,
+                additional_headers={"Cookie": cookie, "Origin": f"http://127.0.0.1:{port}"},
+            ) as ws:
+                connected.append(eid)
+                while not stop.is_set():
+                    try:
+                        message = json.loads(await asyncio.wait_for(ws.recv(), timeout=1))
+                    except TimeoutError:
+                        continue
+                    if message.get("kind") == "snapshot":
+                        latencies.append(time.time() - message["sent"])
+        except Exception as exc:  # noqa: BLE001 — counted and reported
+            failures.append(repr(exc))
+
+    async def all_clients():
+        tasks = [asyncio.create_task(client(eid)) for eid in eids]
+        for _ in range(1200):  # until every client is connected (or failed)
+            if len(connected) + len(failures) >= len(eids):
+                break
+            await asyncio.sleep(0.1)
+        ready.set()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    asyncio.run(all_clients())
+    results.put((connected, failures, latencies))
 
 
 def _chunks(rows, size):

@@ -7,9 +7,10 @@ before it: every cumulative figure must be at least the latest earlier snapshot'
 one's. A refused row is reported (row, field, code, reason) and changes nothing; the others are written.
 
 The checks are set-based SQL over the staged batch (see "snapshots" below): the rows go to PostgreSQL as one JSON
-parameter, every rule is a statement over all of them, and "as if one at a time" becomes rounds: round r checks
-every stream's r-th row of the batch at once against the stored snapshots overlaid with the rows accepted in the
-rounds before (a batch with one row per stream, the pipeline's minute, is one round). The writes are one
+parameter, every rule is a statement over all of them, and "as if one at a time" becomes passes (``_pass_sql``):
+each checks every row still to decide as if its stream's earlier rows were accepted, which holds up to the
+stream's first refusal; the rows after it are decided in the next pass (a batch without refusals is one pass,
+whatever its rows per stream). The writes are one
 ``INSERT ... ON CONFLICT (stream_id, at) DO UPDATE ... WHERE <the row differs>``, so re-sending a batch changes
 nothing.
 """
@@ -455,7 +456,7 @@ _ACC_TABLE = (
 )
 
 
-def _neighbour(direction: str) -> str:
+def _neighbour(direction: str, c: str = "c") -> str:
     """The stream's snapshot just before (or after) the row as the stream stands now: the stored ones overlaid with
     the batch's rows accepted before it (one of those replaces a stored row of its minute)."""
     before = direction == "before"
@@ -464,13 +465,13 @@ def _neighbour(direction: str) -> str:
     return f"""
         SELECT x.* FROM (
             (SELECT s.at, 0 AS src, {cols} FROM live_livesnapshot s
-             WHERE s.stream_id = c.stream_id AND s.at >= %(lo)s AND s.at <= %(hi)s
-               AND s.at >= c.start_minute AND s.at <= c.start_minute + interval '{MAX_STREAM_HOURS} hours'
-               AND s.at {cmp} c.at
+             WHERE s.stream_id = {c}.stream_id AND s.at >= %(lo)s AND s.at <= %(hi)s
+               AND s.at >= {c}.start_minute AND s.at <= {c}.start_minute + interval '{MAX_STREAM_HOURS} hours'
+               AND s.at {cmp} {c}.at
              ORDER BY s.at {order} LIMIT 1)
             UNION ALL
             (SELECT a.at, 1 AS src, {cols} FROM live_ingest_acc a
-             WHERE a.stream_id = c.stream_id AND a.at {cmp} c.at ORDER BY a.at {order} LIMIT 1)
+             WHERE a.stream_id = {c}.stream_id AND a.at {cmp} {c}.at ORDER BY a.at {order} LIMIT 1)
         ) x ORDER BY x.at {order}, x.src DESC LIMIT 1
     """  # noqa: S608
 
@@ -480,10 +481,22 @@ def _shanghai_sql(col: str) -> str:
     return f"""to_char({col} AT TIME ZONE {_SH}, 'YYYY-MM-DD"T"HH24:MI:SS') || '+08:00'"""
 
 
-def _round_sql() -> str:
-    """Phase 3c, one round: the r-th row of every stream, against the stream's snapshots as they stand (stored and
-    accepted in earlier rounds); a row whose every cumulative figure lies between its neighbours' is accepted."""
-    pick = ", ".join(f"e.{n} AS e_{n}, l.{n} AS l_{n}" for n in CUMULATIVE_FIELDS)
+def _pass_sql() -> str:
+    """Phase 3c, one pass over the rows still to decide. Each row is checked as if every earlier row of its stream
+    in the batch still to decide were accepted: then, where a stream's rows come in rising minutes, a row's earlier
+    neighbour is the later of its previous row (LAG by row number) and the stream's snapshot before it as it stands
+    (stored, overlaid with the rows accepted in earlier passes), and its later neighbour that snapshot after it. The
+    assumption holds up to the stream's first refused row: the rows before it are accepted, it is refused (its
+    neighbours are exact), and the rows after it wait for the next pass, against the stream as it then stands. A
+    stream whose rows do not come in rising minutes decides only its first row in a pass, as one row at a time
+    would. Without refusals (the pipeline's batches) a batch is one pass, whatever its rows per stream."""
+    lags = ", ".join(f"lag(k.{n}) OVER w AS p_{n}" for n in CUMULATIVE_FIELDS)
+    # The earlier neighbour: the previous row where the stream is in rising minutes and it is the later (at the same
+    # minute the batch's row, which replaced the stored one), else the stream's snapshot before.
+    use_p = "(m.mono AND m.p_at IS NOT NULL AND (e.at IS NULL OR m.p_at >= e.at))"
+    pick = ", ".join(
+        f"CASE WHEN {use_p} THEN m.p_{n} ELSE e.{n} END AS e_{n}, l.{n} AS l_{n}" for n in CUMULATIVE_FIELDS
+    )
     checks, wrong = [], []
     for i, name in enumerate(CUMULATIVE_FIELDS):
         checks.append(
@@ -494,28 +507,46 @@ def _round_sql() -> str:
             f"({2 * i + 1}, '{name}', CASE WHEN c.{name} > c.l_{name} THEN 'above_later' END, jsonb_build_object("
             f"'value', c.{name}::text, 'later', c.l_{name}::text, 'at', {_shanghai_sql('c.l_at')}))"
         )
-        wrong += [f"c.{name} < c.e_{name}", f"c.{name} > c.l_{name}"]
+        wrong += [f"t.{name} < t.e_{name}", f"t.{name} > t.l_{name}"]
     any_wrong = f"coalesce({' OR '.join(wrong)}, false)"
     cols = ", ".join(("stream_id", "at", "n", "k", *_COUNTS, *MONEY_FIELDS))
     sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in ("n", "k", *_COUNTS, *MONEY_FIELDS))
     return f"""
-        WITH c AS MATERIALIZED (
-            SELECT c.*, e.at AS e_at, l.at AS l_at, {pick}
-            FROM live_ingest_known c
-            LEFT JOIN LATERAL ({_neighbour("before")}) e ON true
-            LEFT JOIN LATERAL ({_neighbour("after")}) l ON true
-            WHERE c.r = %(round)s
+        WITH p AS MATERIALIZED (
+            SELECT k.*, lag(k.at) OVER w AS p_at, {lags}, row_number() OVER w AS place
+            FROM live_ingest_known k WHERE k.r > 0
+            WINDOW w AS (PARTITION BY k.stream_id ORDER BY k.n)
+        ),
+        m AS MATERIALIZED (
+            SELECT p.*, bool_and(p.p_at IS NULL OR p.at > p.p_at) OVER (PARTITION BY p.stream_id) AS mono FROM p
+        ),
+        t AS MATERIALIZED (
+            SELECT m.*, CASE WHEN {use_p} THEN m.p_at ELSE e.at END AS e_at, l.at AS l_at, {pick}
+            FROM m
+            LEFT JOIN LATERAL ({_neighbour("before", "m")}) e ON true
+            LEFT JOIN LATERAL ({_neighbour("after", "m")}) l ON true
+            WHERE m.mono OR m.place = 1
+        ),
+        c AS MATERIALIZED (
+            SELECT t.*, {any_wrong} AS wrong FROM t
+        ),
+        d AS MATERIALIZED (
+            SELECT c.*, min(c.n) FILTER (WHERE c.wrong) OVER (PARTITION BY c.stream_id) AS first_wrong FROM c
         ),
         bad AS (
             INSERT INTO live_ingest_err (phase, n, ord, field, code, params)
-            SELECT 3, c.n, 10 + v.ord, v.field, v.code, v.params FROM (SELECT * FROM c WHERE {any_wrong} OFFSET 0) c
+            SELECT 3, c.n, 10 + v.ord, v.field, v.code, v.params FROM (SELECT * FROM d WHERE d.n = d.first_wrong) c
             CROSS JOIN LATERAL (VALUES {", ".join(checks)}) v(ord, field, code, params)
             WHERE v.code IS NOT NULL
+        ),
+        good AS (
+            INSERT INTO live_ingest_acc ({cols})
+            SELECT {cols} FROM d WHERE d.first_wrong IS NULL OR d.n < d.first_wrong
+            ORDER BY stream_id, at, n
+            ON CONFLICT (stream_id, at) DO UPDATE SET {sets}
         )
-        INSERT INTO live_ingest_acc ({cols})
-        SELECT {cols} FROM c WHERE NOT ({any_wrong})
-        ORDER BY stream_id, at, n
-        ON CONFLICT (stream_id, at) DO UPDATE SET {sets}
+        UPDATE live_ingest_known k SET r = -k.r FROM d
+        WHERE k.n = d.n AND (d.first_wrong IS NULL OR d.n <= d.first_wrong)
     """  # noqa: S608
 
 
@@ -738,17 +769,19 @@ def _check_and_write(cursor, report: Report) -> None:
     if cursor.rowcount:
         cursor.execute(_LOCK_SQL)  # and those another batch recorded meanwhile
     cursor.execute(_IDENTITY_SQL)
-    cursor.execute(
-        "SELECT max(r), min(start_minute), max(start_minute), min(at), max(at) FROM live_ingest_known WHERE r > 0"
-    )
-    rounds, first_start, last_start, first_at, last_at = cursor.fetchone()
+    cursor.execute("SELECT count(*), min(start_minute), max(start_minute) FROM live_ingest_known WHERE r > 0")
+    pending, first_start, last_start = cursor.fetchone()
     cursor.execute(_ACC_TABLE)
-    if not rounds:
+    if not pending:
         return
     # Constant bounds on `at` (the batch's streams' days): PostgreSQL plans only those partitions.
     bounds = {"lo": first_start, "hi": last_start + dt.timedelta(hours=MAX_STREAM_HOURS)}
-    for r in range(1, rounds + 1):
-        cursor.execute(_round_sql(), {**bounds, "round": r})
+    statement = _pass_sql()
+    while pending > 0:
+        cursor.execute(statement, bounds)
+        if not cursor.rowcount:
+            raise RuntimeError("live ingest: a pass decided no row")  # cannot happen: each stream decides one
+        pending -= cursor.rowcount
     cursor.execute("SELECT count(*) FROM live_ingest_acc")
     final = cursor.fetchone()[0]
     if not final:

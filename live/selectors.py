@@ -20,6 +20,7 @@ from .choices import DimensionDirection
 from .models import SOURCES, Dimension, DimensionSet, LiveEvent, LiveSnapshot, LiveStream
 
 LIVE_WINDOW = dt.timedelta(minutes=5)
+STREAM_SPAN = dt.timedelta(hours=24)  # live.ingest.MAX_STREAM_HOURS
 ALERT_BELOW = Decimal("0.10")
 RED_ALERTS = 3
 # A stream's snapshots lie within MAX_STREAM_HOURS of its start minute (live.ingest): every read of a stream's
@@ -52,9 +53,12 @@ def stream_id_visible(user, external_id: str) -> int | None:
 
 
 def live_streams(now: dt.datetime | None = None):
-    """Streams live now: a snapshot later than 5 minutes ago and no final LiveSession row."""
+    """Streams live now: a snapshot later than 5 minutes ago and no final LiveSession row. A snapshot is at most
+    24 hours (STREAM_SPAN) after its stream's start minute (ingest refuses later ones), so a live stream started
+    less than that and 5 minutes ago: the index on started_at finds the candidates (last_at is not indexed)."""
     now = now or timezone.now()
-    return LiveStream.objects.filter(last_at__gt=now - LIVE_WINDOW).exclude(
+    since = now - LIVE_WINDOW
+    return LiveStream.objects.filter(started_at__gt=since - STREAM_SPAN, last_at__gt=since).exclude(
         Exists(LiveSession.objects.filter(external_id=OuterRef("external_id")))
     )
 

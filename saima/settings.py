@@ -130,11 +130,28 @@ PUBLISHED_CACHE_SECONDS = env_int("PUBLISHED_CACHE_SECONDS", 24 * 3600)
 OPERATION_EFFECT_CACHE_SECONDS = env_int("OPERATION_EFFECT_CACHE_SECONDS", 300)
 # The staff's wall of walls is read through the cache for this long (a new batch or alert count reads it again).
 LIVE_WALLS_CACHE_SECONDS = env_int("LIVE_WALLS_CACHE_SECONDS", 10)
-# The live walls' pushes go through Redis, so every web process's sockets receive them (docs/live.md).
+# The live walls' pushes go through Redis, so every web process's sockets receive them (docs/live.md). Each socket's
+# handshake joins its group on a connection of the process's pool: redis-py's asyncio pool refuses more than 100 at
+# once by default (the 101st wall opened in the same instant got a 500), so a process may hold this many. Its
+# receive blocks in Redis for 5 seconds (BZPOPMIN), as long as redis-py's default socket timeout: a read timing out
+# first closed a wall's socket (1011) now and then, so the socket waits longer.
+LIVE_REDIS_CONNECTIONS = env_int("LIVE_REDIS_CONNECTIONS", 1000)
+LIVE_REDIS_SOCKET_TIMEOUT = 15
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL], "prefix": "saima-live", "expiry": 30, "capacity": 200},
+        "CONFIG": {
+            "hosts": [
+                {
+                    "address": REDIS_URL,
+                    "max_connections": LIVE_REDIS_CONNECTIONS,
+                    "socket_timeout": LIVE_REDIS_SOCKET_TIMEOUT,
+                }
+            ],
+            "prefix": "saima-live",
+            "expiry": 30,
+            "capacity": 200,
+        },
     }
 }
 

@@ -292,3 +292,45 @@ def test_field_errors_come_in_each_rows_order_with_their_parameters(client_for, 
     fine = post(client_for(pipeline_user), URL, [row("s1", "m-live", start, 0, entries="007", gmv=" 12.50 ")]).json()
     assert fine["created"] == 1 and snapshot_state("s1")[0]["entries"] == 7
     assert snapshot_state("s1")[0]["gmv"] == Decimal("12.50")
+
+
+def test_a_refused_row_is_not_the_earlier_snapshot_of_the_rows_after_it(client_for, pipeline_user, merchant, start):
+    """The rows after a refused one are checked against the stream as it stands: the row accepted before the
+    refused one is their earlier snapshot, never the refused row itself."""
+    rows = [
+        row("s1", "m-live", start, 0, entries=10, gmv=Decimal("100.00")),
+        row("s1", "m-live", start, 1, entries=50, gmv=Decimal("90.00")),  # gmv fell: refused
+        row("s1", "m-live", start, 2, entries=30, gmv=Decimal("120.00")),  # above minute 0's 10, below row 2's 50
+        row("s1", "m-live", start, 3, entries=5, gmv=Decimal("130.00")),  # below minute 2's 30
+        row("s1", "m-live", start, 4, entries=35, gmv=Decimal("125.00")),  # fine after minute 2 (not after row 4)
+        row("s2", "m-live", start, 0, entries=1),
+        row("s2", "m-live", start, 1, entries=2),
+    ]
+    body = post(client_for(pipeline_user), URL, rows).json()
+    assert (body["created"], body["rejected"]) == (5, 2)
+    minute = [(start.replace(second=0) + dt.timedelta(minutes=m)).isoformat() for m in range(3)]
+    assert [(e["row"], e["field"], e["code"], e["params"]) for e in body["errors"]] == [
+        (2, "gmv", "below_earlier", {"value": "90.00", "earlier": "100.00", "at": minute[0]}),
+        (4, "entries", "below_earlier", {"value": "5", "earlier": "30", "at": minute[2]}),
+    ]
+    assert {k: v["entries"] for k, v in snapshot_state("s1").items()} == {0: 10, 2: 30, 4: 35}
+    assert {k: v["entries"] for k, v in snapshot_state("s2").items()} == {0: 1, 1: 2}
+
+
+def test_a_batch_updates_its_streams_last_figures_in_place(client_for, pipeline_user, merchant, start):
+    """The wall of walls' row of a stream changes with every batch; no indexed column changes with it, so
+    PostgreSQL keeps each new version on its page (a HOT update, no new index entries; a few streams, whose
+    versions all fit the page while the test's one transaction keeps them)."""
+    from django.db import connection
+
+    client = client_for(pipeline_user)
+    for minute in range(3):
+        body = post(client, URL, [row(f"s{i}", "m-live", start, minute, entries=minute) for i in range(5)]).json()
+        assert body["created"] == 5
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables WHERE relname = 'live_livestream'"
+        )
+        updated, in_place = cursor.fetchone()
+    assert updated >= 15 and in_place == updated
+    assert LiveStream.objects.get(external_id="s3").snapshot_count == 3
