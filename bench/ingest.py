@@ -17,7 +17,7 @@ providers_livesession); `no-rollups` disables the ecosystem rollups' statement t
 partitions), so it measures the key table's cost beside `no-rollups`. Without the key triggers ingest
 finds no stored row, so (a') is not run for `no-keys`. Every run starts from empty sessions, keys and
 rollups; after each `full` run the rollups are compared with a full recomputation (rows that differ are
-printed: 0 is exact). The import's backend runs with track_functions=pl, so each run also prints the seconds
+printed: 0 is exact). The bench database gets track_functions=pl, so each run also prints the seconds
 spent inside the rollups' and the key table's trigger functions (pg_stat_user_functions, reset before each
 run): their cost measured directly, less at the mercy of the load than the difference of two wall times.
 The triggers are enabled again at the end.
@@ -193,8 +193,9 @@ def bench_copy(conn, path: Path, rows: int) -> float:
 
 ROLLUP_FUNCTIONS = [f"ecosystem_sessions_{op}" for op in ("inserted", "updated", "deleted")]
 KEY_FUNCTIONS = [f"providers_session_keys_{op}" for op in ("inserted", "updated", "deleted")]
-# The import's backend measures the time spent in PL/pgSQL functions (the triggers) itself: a superuser setting.
-TRACKED = {**os.environ, "PGOPTIONS": (os.environ.get("PGOPTIONS", "") + " -c track_functions=pl").strip()}
+# The import's backend measures the time spent in PL/pgSQL functions (the triggers) itself: a superuser setting,
+# made the bench database's default (Django's connection options override PGOPTIONS).
+TRACK_FUNCTIONS = "ALTER DATABASE {db} SET track_functions = 'pl'"
 
 
 def trigger_seconds(conn, expect_calls: bool) -> dict[str, float]:
@@ -229,7 +230,6 @@ def bench_command(conn, path: Path, rows: int) -> float:
         cwd=ROOT,
         capture_output=True,
         text=True,
-        env=TRACKED,
     )
     elapsed = time.perf_counter() - start
     if done.returncode != 0:
@@ -366,6 +366,9 @@ def main():
             cur.execute(SETUP_SQL)
         else:
             print("reusing the providers, operators and merchants already set up")
+    conn.commit()
+    with conn.cursor() as cur:
+        cur.execute(TRACK_FUNCTIONS.format(db=f'"{urlparse(DB_URL).path.lstrip("/")}"'))
     conn.commit()
     token = pipeline_token()
 
