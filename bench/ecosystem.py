@@ -111,7 +111,9 @@ def part_upkeep() -> None:
 
 REPORT_MONTH = "2026-06-01"
 GENERATE = f"""
-SET session_replication_role = replica;  -- no audit, FK or rollup triggers while bulk-loading (backfilled below)
+-- the sessions' months have their partitions, as the nightly job makes them in production (else: the default one)
+SELECT providers_session_partitions(DATE '2024-07-01', DATE '{REPORT_MONTH}');
+SET session_replication_role = replica;  -- no audit, FK, key or rollup triggers while bulk-loading (filled below)
 INSERT INTO providers_provider (id, name, credit_code, type, province, city, status, tier, deposit, created_at)
 SELECT i, 'P' || i, lpad(i::text, 18, '0'), (ARRAY['mcn','industrial_belt','brand','general'])[1 + i % 4],
        '浙江', '杭州', 'active', 'L0', 50000, now()
@@ -120,8 +122,8 @@ INSERT INTO providers_operator (id, platform_user_id, name, phone)
 SELECT i, 'o' || i, 'O' || i, '' FROM generate_series(1::bigint, {N_P * 10}) i;
 INSERT INTO providers_employment (operator_id, provider_id, start_date)
 SELECT i, ((i - 1) % {N_P}) + 1, DATE '2024-01-01' FROM generate_series(1::bigint, {N_P * 10}) i;
-INSERT INTO providers_merchant (id, platform_account_id, name, category)
-SELECT i, 'm' || i, 'M' || i, 'cat' || (i % 50) FROM generate_series(1::bigint, {N_M}) i;
+INSERT INTO providers_merchant (id, platform_account_id, name, category, public_consent)
+SELECT i, 'm' || i, 'M' || i, 'cat' || (i % 50), false FROM generate_series(1::bigint, {N_M}) i;
 -- 70% of merchants are served, from a start spread over 2024–2025; a tenth of those in two engagements with a gap
 INSERT INTO providers_engagement (provider_id, merchant_id, start_date, end_date)
 SELECT ((i - 1) % {N_P}) + 1, i, DATE '2024-07-01' + (i % 540)::int,
@@ -150,6 +152,9 @@ SELECT 's' || s, m, CASE WHEN m % 10 < 7 THEN ((m - 1) % {N_P}) + 1 END,
        120, round(((m * 7919) % 400000)::numeric * 1.95 / 10, 2), 10, 1000, 5, 0, 0, 0, 10, 5
 FROM generate_series(1::bigint, {N_S}) s, LATERAL (SELECT ((s - 1) % {N_M}) + 1 AS m) mm;
 SET session_replication_role = origin;
+-- the key table (external_id unique across the partitions) as its triggers would have filled it: one statement
+INSERT INTO providers_livesessionkey (external_id, session_id, started_at)
+SELECT external_id, id, started_at FROM providers_livesession;
 SELECT setval(pg_get_serial_sequence('providers_provider', 'id'), {N_P});
 SELECT setval(pg_get_serial_sequence('providers_merchant', 'id'), {N_M});
 """
@@ -182,7 +187,10 @@ def part_reads() -> None:
     fresh_database()
     psql(GENERATE, DB)
     sessions = int(psql("SELECT count(*) FROM providers_livesession", DB))
-    print(f"  generated {N_P} providers, {N_M} merchants, {sessions:,} sessions in {time.perf_counter() - t:.0f} s")
+    keys = int(psql("SELECT count(*) FROM providers_livesessionkey", DB))
+    default = int(psql("SELECT count(*) FROM providers_livesession_default", DB))
+    print(f"  generated {N_P} providers, {N_M} merchants, {sessions:,} sessions ({keys:,} keys, {default} in the "
+          f"default partition) in {time.perf_counter() - t:.0f} s")  # fmt: skip
     import django
 
     django.setup()

@@ -9,6 +9,18 @@ writes a valid CSV of --rows sessions, then times, in one run:
       127.0.0.1, --api-concurrency workers fed by as many client connections,
   (c) a bare `COPY` of the same file into an unindexed table with the same column types,
 and prints rows/s for each and the ratio of each to (c).
+
+--upkeep full,no-rollups,no-keys (comma-separated, any order; default full) runs (a) and (a') once per
+variant, in the order given, --repeat times over: `full` is production (every trigger on
+providers_livesession); `no-rollups` disables the ecosystem rollups' statement triggers (DESIGN §13);
+`no-keys` disables those and the key table's (providers_livesessionkey: external_id unique across the
+partitions), so it measures the key table's cost beside `no-rollups`. Without the key triggers ingest
+finds no stored row, so (a') is not run for `no-keys`. Every run starts from empty sessions, keys and
+rollups; after each `full` run the rollups are compared with a full recomputation (rows that differ are
+printed: 0 is exact). The bench database gets track_functions=pl, so each run also prints the seconds
+spent inside the rollups' and the key table's trigger functions (pg_stat_user_functions, reset before each
+run): their cost measured directly, less at the mercy of the load than the difference of two wall times.
+The triggers are enabled again at the end.
 """
 
 import argparse
@@ -77,10 +89,12 @@ INSERT INTO providers_employment (operator_id, provider_id, start_date, end_date
   UNION ALL
   SELECT i, ((i - 1) % {PROVIDERS}) + 1, date '2024-01-01', NULL
   FROM generate_series(1, {PROVIDERS * OPERATORS_PER_PROVIDER}) i;
-INSERT INTO providers_merchant (platform_account_id, name, category)
-  SELECT 'm-' || j, 'Merchant ' || j, 'apparel' FROM generate_series(1, {MERCHANTS}) j;
+INSERT INTO providers_merchant (platform_account_id, name, category, public_consent)
+  SELECT 'm-' || j, 'Merchant ' || j, 'apparel', false FROM generate_series(1, {MERCHANTS}) j;
 INSERT INTO providers_engagement (provider_id, merchant_id, start_date, end_date)
   SELECT ((j - 1) % {PROVIDERS}) + 1, j, date '2024-06-01', NULL FROM generate_series(1, {MERCHANTS}) j;
+-- the sessions' months (2025, Shanghai) have their partitions, as the nightly job makes them in production
+SELECT providers_session_partitions(date '2025-01-01', date '2025-12-01');
 ANALYZE;
 """  # noqa: S608 (constants only)
 
@@ -111,9 +125,43 @@ CREATE TABLE bench_copy_limit (
 """
 
 
+ROLLUP_TRIGGERS = [f"ecosystem_rollup_{op}" for op in ("insert", "update", "delete", "truncate")]
+KEY_TRIGGERS = [f"providers_session_keys_{op}" for op in ("insert", "update", "delete", "truncate")]
+UPKEEP = {"full": [], "no-rollups": ROLLUP_TRIGGERS, "no-keys": ROLLUP_TRIGGERS + KEY_TRIGGERS}
+
+
+def set_upkeep(conn, variant: str) -> None:
+    """Enable every trigger of the upkeep, then disable those the variant leaves out."""
+    with conn.cursor() as cur:
+        for name in ROLLUP_TRIGGERS + KEY_TRIGGERS:
+            state = "DISABLE" if name in UPKEEP[variant] else "ENABLE"
+            cur.execute(f"ALTER TABLE providers_livesession {state} TRIGGER {name}")
+    conn.commit()
+
+
+def rollups_off_by(conn) -> int:
+    """Rows in which the rollups differ from a full recomputation (both directions, both tables)."""
+    from ecosystem.rollups import RECOMPUTE_MERCHANT_SQL, RECOMPUTE_PROVIDER_SQL
+
+    merchant = "SELECT merchant_id, month, gmv, sessions FROM ecosystem_merchantmonth"
+    provider = "SELECT provider_id, merchant_id, month, gmv, sessions FROM ecosystem_providermerchantmonth"
+    with conn.cursor() as cur:
+        cur.execute(f"""
+            SELECT (SELECT count(*) FROM (({merchant} EXCEPT ALL {RECOMPUTE_MERCHANT_SQL})
+                UNION ALL ({RECOMPUTE_MERCHANT_SQL} EXCEPT ALL {merchant})) m)
+            + (SELECT count(*) FROM (({provider} EXCEPT ALL {RECOMPUTE_PROVIDER_SQL})
+                UNION ALL ({RECOMPUTE_PROVIDER_SQL} EXCEPT ALL {provider})) p)
+        """)  # noqa: S608 (constants only)
+        return cur.fetchone()[0]
+
+
 def reset_sessions(conn):
     with conn.cursor() as cur:
-        cur.execute("TRUNCATE providers_livesession, providers_ingestbatch RESTART IDENTITY")
+        # The key table and rollups explicitly: a variant may have their TRUNCATE triggers disabled.
+        cur.execute(
+            "TRUNCATE providers_livesession, providers_livesessionkey, ecosystem_merchantmonth, "
+            "ecosystem_providermerchantmonth, providers_ingestbatch RESTART IDENTITY"
+        )
         cur.execute("DROP TABLE IF EXISTS bench_copy_limit")
     conn.commit()
     with conn.cursor() as cur:
@@ -143,10 +191,45 @@ def bench_copy(conn, path: Path, rows: int) -> float:
     return elapsed
 
 
+ROLLUP_FUNCTIONS = [f"ecosystem_sessions_{op}" for op in ("inserted", "updated", "deleted")]
+KEY_FUNCTIONS = [f"providers_session_keys_{op}" for op in ("inserted", "updated", "deleted")]
+# The import's backend measures the time spent in PL/pgSQL functions (the triggers) itself: a superuser setting,
+# made the bench database's default (Django's connection options override PGOPTIONS).
+TRACK_FUNCTIONS = "ALTER DATABASE {db} SET track_functions = 'pl'"
+
+
+def trigger_seconds(conn, expect_calls: bool) -> dict[str, float]:
+    """Seconds the last import spent in the rollups' and the key table's trigger functions (pg_stat_reset
+    before it). The import's backend reports at its exit, just after the client's: poll up to 5 s."""
+    deadline = time.monotonic() + 5
+    while True:
+        with conn.cursor() as cur:
+            cur.execute("SELECT pg_stat_clear_snapshot()")
+            cur.execute("SELECT funcname, total_time FROM pg_stat_user_functions")
+            times = dict(cur.fetchall())
+        conn.commit()
+        if times or not expect_calls or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    return {
+        "rollups": sum(times.get(f, 0) for f in ROLLUP_FUNCTIONS) / 1000,
+        "keys": sum(times.get(f, 0) for f in KEY_FUNCTIONS) / 1000,
+    }
+
+
+def stats_reset(conn) -> None:
+    with conn.cursor() as cur:
+        cur.execute("SELECT pg_stat_reset()")
+    conn.commit()
+
+
 def bench_command(conn, path: Path, rows: int) -> float:
     start = time.perf_counter()
     done = subprocess.run(  # noqa: S603 (our own interpreter and manage.py)
-        [sys.executable, "manage.py", "import_sessions", str(path), "-v", "2"], cwd=ROOT, capture_output=True, text=True
+        [sys.executable, "manage.py", "import_sessions", str(path), "-v", "2"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     elapsed = time.perf_counter() - start
     if done.returncode != 0:
@@ -268,6 +351,8 @@ def main():
     parser.add_argument("--batch", type=int, default=5_000)
     parser.add_argument("--api-concurrency", type=int, default=2, help="gunicorn workers = client connections")
     parser.add_argument("--skip", default="", help="comma-separated steps to skip: a,b,c")
+    parser.add_argument("--upkeep", default="full", help="variants of (a): full,no-rollups,no-keys (see above)")
+    parser.add_argument("--repeat", type=int, default=1, help="rounds over the --upkeep variants")
     args = parser.parse_args()
     api_rows = min(args.api_rows or args.rows, args.rows)
     skip = set(filter(None, args.skip.split(",")))
@@ -282,6 +367,9 @@ def main():
         else:
             print("reusing the providers, operators and merchants already set up")
     conn.commit()
+    with conn.cursor() as cur:
+        cur.execute(TRACK_FUNCTIONS.format(db=f'"{urlparse(DB_URL).path.lstrip("/")}"'))
+    conn.commit()
     token = pipeline_token()
 
     workdir = Path(tempfile.mkdtemp(prefix="saima-bench-ingest-"))
@@ -295,18 +383,41 @@ def main():
     if "c" not in skip:
         reset_sessions(conn)
         results["c"] = (args.rows, bench_copy(conn, path, args.rows))
+    variants = [v.strip() for v in args.upkeep.split(",") if v.strip()]
+    if unknown := set(variants) - set(UPKEEP):
+        raise SystemExit(f"unknown --upkeep variants: {sorted(unknown)}")
+    runs = []  # (variant, round, (a) s, (a') s or None, rollups off by, load after)
     if "a" not in skip:
-        reset_sessions(conn)
-        results["a"] = (args.rows, bench_command(conn, path, args.rows))
-        start = time.perf_counter()
-        bench_command_again = subprocess.run(  # noqa: S603
-            [sys.executable, "manage.py", "import_sessions", str(path), "-v", "2"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-        )
-        results["a2"] = (args.rows, time.perf_counter() - start)
-        print("   ", (bench_command_again.stdout.strip() or bench_command_again.stderr[-2000:]).replace("\n", "\n    "))
+        try:
+            for round_no in range(1, args.repeat + 1):
+                for variant in variants:
+                    reset_sessions(conn)
+                    set_upkeep(conn, variant)
+                    print(f"(a) upkeep={variant} round {round_no}; {load()}")
+                    stats_reset(conn)
+                    first = bench_command(conn, path, args.rows)
+                    inside = trigger_seconds(conn, expect_calls=variant != "no-keys")
+                    again = None
+                    if variant != "no-keys":
+                        start = time.perf_counter()
+                        done = subprocess.run(  # noqa: S603
+                            [sys.executable, "manage.py", "import_sessions", str(path), "-v", "2"],
+                            cwd=ROOT,
+                            capture_output=True,
+                            text=True,
+                        )
+                        again = time.perf_counter() - start
+                        print("   ", (done.stdout.strip() or done.stderr[-2000:]).replace("\n", "\n    "))
+                    off = rollups_off_by(conn) if variant == "full" else None
+                    print(
+                        f"    (a) {first:.1f} s, in the triggers: rollups {inside['rollups']:.1f} s, key table "
+                        f"{inside['keys']:.1f} s; (a') {again or 0:.1f} s; rollups off by {off}; {load()}"
+                    )
+                    runs.append((variant, round_no, first, again, off, load(), inside))
+                    if variant == "full":
+                        results["a"], results["a2"] = (args.rows, first), (args.rows, again)
+        finally:
+            set_upkeep(conn, "full")
     if "b" not in skip:
         reset_sessions(conn)
         results["b"] = (api_rows, bench_api(conn, path, api_rows, args.batch, token, args.api_concurrency))
@@ -326,6 +437,17 @@ def main():
         rate = rows / seconds
         ratio = f"{limit / rate:5.2f}× slower than (c)" if limit else ""
         print(f"{labels[key]:<70} {rows:>9} rows {seconds:8.1f} s {rate:>10,.0f} rows/s  {ratio}")
+    if len(variants) > 1 or variants != ["full"]:
+        print(f"\n(a) and (a') per upkeep variant, {args.rows} rows (× the first variant's (a) of the same round)")
+        base = {r: a for v, r, a, *_ in runs if v == variants[0]}
+        for variant, round_no, first, again, off, after, inside in runs:
+            again_text = f"{again:8.1f} s" if again is not None else "       —  "
+            off_text = f"rollups off by {off} rows" if off is not None else ""
+            print(
+                f"  {variant:<11} round {round_no}: (a) {first:8.1f} s ({first / base[round_no]:4.2f}×), in the "
+                f"triggers: rollups {inside['rollups']:5.1f} s, keys {inside['keys']:5.1f} s  (a') {again_text}  "
+                f"{off_text:<24} {after}"
+            )
     print(f"at the end: {load()} (other work on the machine slows every figure; compare ratios of one run)")
     path.unlink()
     workdir.rmdir()
