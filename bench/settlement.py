@@ -13,7 +13,8 @@ statement page with 1,000 lines (goal < 200 ms) and its query count, against a s
 Each run of (a) prints its steps' seconds and the COMMIT's. REPEAT (default 2) runs of (a); REPEAT=0 only
 generates; PAGE_ONLY=1 times (c) on June's statements already made; NO_SESSION_FK=1 drops the linked sessions'
 foreign keys to the live sessions in the bench database first (as the live sessions' partitioning leaves them);
-BENCH_DB names the database (bench/scoring.py's).
+BENCH_DB names the database (bench/scoring.py's). EXPLAIN=path: one more run, rolled back, with every statement that
+writes (the temp tables, the inserts, the update) run under EXPLAIN (ANALYZE, BUFFERS), the plans written to path.
 """
 
 # ruff: noqa: S608 - a local benchmark: SQL built from its own integer constants
@@ -59,6 +60,29 @@ SET session_replication_role = DEFAULT;
 """
 
 
+def explain(connection, services, month, path: str) -> None:
+    """One run of (a), rolled back, each writing statement under EXPLAIN (ANALYZE, BUFFERS); plans to ``path``."""
+    from django.db import transaction
+
+    plans: list[str] = []
+
+    def wrapper(execute, sql, params, many, context):
+        head = sql.lstrip().split(None, 1)[0].upper()
+        if head not in ("CREATE", "INSERT", "UPDATE") or "RETURNING" in sql:
+            return execute(sql, params, many, context)
+        t = time.perf_counter()
+        result = execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params, many, context)
+        plan = "\n".join(row[0] for row in context["cursor"].fetchall())
+        plans.append(f"-- {time.perf_counter() - t:.2f} s\n{sql.strip()}\n{plan}\n")
+        return result
+
+    with transaction.atomic(), connection.execute_wrapper(wrapper):
+        services.statements_make(month=month)
+        transaction.set_rollback(True)
+    Path(path).write_text("\n".join(plans))
+    print(f"plans of {len(plans)} statements in {path}: " + ", ".join(p.split("\n", 1)[0][3:] for p in plans))
+
+
 def main() -> None:
     if not os.environ.get("REUSE"):
         t = time.perf_counter()
@@ -90,6 +114,17 @@ def main() -> None:
     june = dt.date(2025, 6, 1)
     start, end = dt.datetime(2025, 6, 1, tzinfo=SHANGHAI), dt.datetime(2025, 7, 1, tzinfo=SHANGHAI)
 
+    def clear() -> None:  # a fresh month (the bench database is its own; as owner): TRUNCATE, not DELETE, so that
+        # each run writes into empty tables and indexes (without autovacuum, deleted rows would stay as bloat)
+        tables = ["journalleg", "journalentry", "statementsession", "unsettledsession", "statementline",
+                  "statementapproval", "statementevent", "payout", "statement", "settlementrun"]  # fmt: skip
+        with connection.cursor() as cursor:
+            for table in ("settlement_journalleg", "settlement_journalentry"):
+                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER append_only_no_truncate")
+            cursor.execute(f"TRUNCATE {', '.join('settlement_' + t for t in tables)} CASCADE")
+            for table in ("settlement_journalleg", "settlement_journalentry"):
+                cursor.execute(f"ALTER TABLE {table} ENABLE ALWAYS TRIGGER append_only_no_truncate")
+
     def bare() -> float:
         t = time.perf_counter()
         with connection.cursor() as cursor:
@@ -120,16 +155,7 @@ def main() -> None:
     # PAGE_ONLY=1 on a database that has June's statements: time only the page (c)
     repeat = 0 if os.environ.get("PAGE_ONLY") and Statement.objects.filter(month=june).exists() else None
     for _ in range(int(os.environ.get("REPEAT", "2")) if repeat is None else 0):
-        with connection.cursor() as cursor:  # a fresh month each time (the bench database is its own; as owner)
-            for table in ("settlement_journalleg", "settlement_journalentry"):
-                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER append_only_no_update_delete")
-            cursor.execute("SET session_replication_role = replica")
-            for table in ["journalleg", "journalentry", "statementsession", "unsettledsession", "statementline",
-                          "statementapproval", "statementevent", "statement", "settlementrun"]:  # fmt: skip
-                cursor.execute(f"DELETE FROM settlement_{table}")
-            cursor.execute("SET session_replication_role = DEFAULT")
-            for table in ("settlement_journalleg", "settlement_journalentry"):
-                cursor.execute(f"ALTER TABLE {table} ENABLE ALWAYS TRIGGER append_only_no_update_delete")
+        clear()
         marks: list[tuple[str, float]] = []
         services._checkpoint = lambda step, marks=marks: marks.append((step, time.perf_counter()))  # steps' times
         t = time.perf_counter()
@@ -140,6 +166,9 @@ def main() -> None:
             steps.append(f"{step} {at - last:.1f}")
             last = at
         print(f"    steps (s): {', '.join(steps)}, commit {t + runs[-1] - last:.1f}")
+    if os.environ.get("EXPLAIN"):
+        clear()
+        explain(connection, services, june, os.environ["EXPLAIN"])
     b = statistics.median(bares)
     if not Statement.objects.filter(provider_id=1, month=june).exists():  # REPEAT=0: generate only
         print(f"(b) bare GROUP BY provider of June: {b:.2f} s")

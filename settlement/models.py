@@ -290,9 +290,10 @@ class StatementSession(models.Model):
         Statement, on_delete=models.PROTECT, related_name="session_rows", db_constraint=False, db_index=False
     )
     # No database constraint: the sessions table is partitioned and its unique key is (id, started_at); the app
-    # never deletes a session (docs/ingest.md, "Partitions").
+    # never deletes a session (docs/ingest.md, "Partitions"). No index either: nothing reads the linked sessions by
+    # session (a line's go by statement, engagement and month), and a month's run writes a row per session.
     session = models.ForeignKey(
-        "providers.LiveSession", on_delete=models.PROTECT, related_name="+", db_constraint=False
+        "providers.LiveSession", on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
     )
     engagement = models.ForeignKey(
         "providers.Engagement", on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
@@ -353,15 +354,28 @@ class JournalEntry(models.Model):
     """One double-entry posting of a statement line (or the reversal of one). Append-only; its two legs must sum
     to zero, which a deferred constraint trigger checks at commit (migration 0002)."""
 
-    # references checked per statement (migration 0003), as for lines
+    # references checked per statement (migration 0003), as for lines. Indexed: by statement (its reversal reads
+    # them); not by line (lines are never deleted, nothing reads an entry by its line); ``reverses`` is unique where
+    # set (a partial index: the run's entries reverse nothing, and a unique index over NULLs holds a row for each).
     statement = models.ForeignKey(
         Statement, on_delete=models.PROTECT, related_name="journal_entries", db_constraint=False
     )
     line = models.ForeignKey(
-        StatementLine, on_delete=models.PROTECT, null=True, related_name="journal_entries", db_constraint=False
+        StatementLine,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="journal_entries",
+        db_constraint=False,
+        db_index=False,
     )
-    reverses = models.OneToOneField(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by", db_constraint=False
+    reverses = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversed_by",
+        db_constraint=False,
+        db_index=False,
     )
     memo = models.CharField(_("memo"), max_length=120)
     posted_at = models.DateTimeField(_("posted at"))
@@ -372,6 +386,11 @@ class JournalEntry(models.Model):
     class Meta:
         ordering = ["id"]
         verbose_name_plural = _("journal entries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reverses"], condition=Q(reverses__isnull=False), name="journal_entry_reversed_once"
+            )
+        ]
 
     def __str__(self):
         return f"entry #{self.pk} {self.memo}"

@@ -75,19 +75,23 @@ WHERE a.provider_id IN (SELECT provider_id FROM settlement_tmp_targets)
 """
 
 # The baselines (§6) of the run's segments: count and total of the merchant's unoperated sessions in the 30 days
-# before the covering engagement's start (keys from the segments, not from every session: the same values).
+# before the covering engagement's start (keys from the segments, not from every session: the same values), and
+# the mean a linked session records (divided once per baseline, not once per session).
 BASELINES = f"""
 CREATE TEMP TABLE settlement_tmp_base ON COMMIT DROP AS
-{BASELINE.replace("FROM g WHERE", "FROM settlement_tmp_seg WHERE")}
+SELECT b.*, b.total::numeric(70,30) / b.cnt AS baseline
+FROM ({BASELINE.replace("FROM g WHERE", "FROM settlement_tmp_seg WHERE")}) b
 """
 
 # Every operated session of a target month, with its covering engagement, the version in force on its date and
-# its baseline.
+# its baseline. The scan's bounds are the targets' span passed as values (the earliest target month's start, the
+# run's month's end), not subqueries: the planner then prunes the partitions and estimates the sessions read,
+# where an unknown bound made it expect a few hundred rows and hash a million.
 SESSIONS = f"""
 CREATE TEMP TABLE settlement_tmp_ses ON COMMIT DROP AS
 SELECT ls.id AS session_id, ls.provider_id, t.month, t.is_base, (ls.gmv - ls.refund_amount) AS net,
        seg.engagement_id, v.effective_from IS NOT NULL AS has_version, v.commission_rate, v.uplift_bonus_rate,
-       base.cnt, base.total
+       base.cnt, base.total, base.baseline
 FROM providers_livesession ls
 JOIN settlement_tmp_targets t ON t.provider_id = ls.provider_id
  AND ls.started_at >= t.m_start AND ls.started_at < t.m_end
@@ -98,8 +102,7 @@ LEFT JOIN settlement_tmp_ver v ON v.engagement_id = seg.engagement_id
  AND (v.next_from IS NULL OR {local_date("ls.started_at")} < v.next_from)
 LEFT JOIN settlement_tmp_base base ON base.merchant_id = ls.merchant_id AND base.e_start = seg.e_start
 WHERE ls.provider_id IS NOT NULL
-  AND ls.started_at >= (SELECT min(m_start) FROM settlement_tmp_targets)
-  AND ls.started_at < (SELECT max(m_end) FROM settlement_tmp_targets)
+  AND ls.started_at >= %(start)s AND ls.started_at < %(end)s  -- the targets' span, as values: pruned and estimated
 """
 
 # The tier in force at the month's last instant: the latest effective tier decision (promote/demote: its "to";
@@ -281,7 +284,7 @@ INSERT INTO settlement_statementsession
     (statement_id, session_id, engagement_id, for_month, net_gmv, commission_rate, uplift_bonus_rate, baseline,
      commission, uplift_bonus)
 SELECT st.id, x.session_id, x.engagement_id, x.month, x.net, x.commission_rate, x.uplift_bonus_rate,
-       CASE WHEN x.total IS NULL THEN NULL ELSE x.total::numeric(70,30) / x.cnt END,
+       x.baseline,
        x.net * x.commission_rate,
        CASE WHEN x.total IS NULL THEN 0
             ELSE greatest(0, x.net * x.cnt - x.total)::numeric(70,30) * x.uplift_bonus_rate / x.cnt END
@@ -290,7 +293,7 @@ JOIN settlement_tmp_st st ON st.provider_id = x.provider_id
 WHERE x.has_version AND x.is_base
 UNION ALL
 SELECT st.id, x.session_id, x.engagement_id, x.month, x.net, x.commission_rate, x.uplift_bonus_rate,
-       CASE WHEN x.total IS NULL THEN NULL ELSE x.total::numeric(70,30) / x.cnt END,
+       x.baseline,
        x.net * x.commission_rate,
        CASE WHEN x.total IS NULL THEN 0
             ELSE greatest(0, x.net * x.cnt - x.total)::numeric(70,30) * x.uplift_bonus_rate / x.cnt END
