@@ -77,12 +77,15 @@ def _cast(demo_today: dt.date):
         .select_related("merchant")
         .order_by("id")
     )
-    operators = {
-        e.provider_id: e.operator.platform_user_id
-        for e in Employment.objects.filter(
+    operators = {}  # each provider's longest-serving operator of those employed now (one, whatever steps follow)
+    for e in (
+        Employment.objects.filter(
             provider_id__in=providers, end_date__isnull=True, start_date__lte=demo_today - dt.timedelta(days=40)
-        ).select_related("operator")
-    }
+        )
+        .select_related("operator")
+        .order_by("start_date", "id")
+    ):
+        operators.setdefault(e.provider_id, e.operator.platform_user_id)
     return [(e.merchant, operators.get(e.provider_id)) for e in engagements if e.provider_id in operators][:6]
 
 
@@ -147,7 +150,12 @@ def demo_tick(now: dt.datetime | None = None) -> str | None:
     if not cast:
         return None
     merchant, operator = cast[0]
-    stream = LiveStream.objects.filter(external_id__startswith=DEMO_PREFIX).order_by("-started_at").first()
+    stream = (
+        LiveStream.objects.filter(external_id__startswith=DEMO_PREFIX)
+        .select_related("merchant", "operator")
+        .order_by("-started_at")
+        .first()
+    )
     if stream is None or now - stream.started_at > dt.timedelta(minutes=STREAM_MINUTES):
         started = now - dt.timedelta(minutes=20)  # a visitor lands on a stream already running
         eid = f"{DEMO_PREFIX}{started.astimezone(SHANGHAI):%Y%m%d%H%M}"
@@ -169,10 +177,10 @@ def demo_tick(now: dt.datetime | None = None) -> str | None:
     minute = int(elapsed)
     snapshots_ingest(
         rows=[
-            _row(
+            _row(  # the stream's own merchant and operator (a snapshot naming others is refused: stream_differs)
                 stream.external_id,
-                merchant.platform_account_id,
-                operator,
+                stream.merchant.platform_account_id,
+                stream.operator.platform_user_id if stream.operator_id else None,
                 stream.started_at,
                 minute,
                 _figures(elapsed, 1.3, 0.8),

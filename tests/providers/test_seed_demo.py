@@ -10,10 +10,13 @@ from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.db.models import Count, F, Sum
 from django.test import RequestFactory
+from django.utils import timezone
 from pghistory.models import Context
 
 from core.models import ApiToken
 from core.tokens import api_token_for_key
+from live.demo import demo_tick
+from live.models import LiveIngestBatch, LiveSnapshot
 from providers import demo, ingest
 from providers.models import (
     Complaint,
@@ -320,3 +323,12 @@ def test_if_empty_on_an_empty_database_loads_and_logins_without_data_says_so():
     assert "No demo logins" in seed("--logins")
     seed("--if-empty", *ARGS)
     assert Provider.objects.count() == 9  # 8 + the admitted demo application
+
+
+def test_the_demo_streams_ticks_are_accepted_after_every_later_step_of_the_seed(seeded):
+    """The beat task grows the demo stream with its own merchant and operator: the ecosystem's later step employs
+    more operators at the demo providers, which had made every tick a refusal (stream_differs)."""
+    stream_id = demo_tick(timezone.now() + dt.timedelta(minutes=1))
+    batch = LiveIngestBatch.objects.order_by("-id").first()
+    assert (batch.received, batch.rejected, batch.errors) == (1, 0, [])
+    assert stream_id and LiveSnapshot.objects.filter(stream__external_id=stream_id).count() == 21
