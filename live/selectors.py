@@ -17,15 +17,16 @@ from providers.models import LiveSession
 
 from . import dimensions
 from .choices import DimensionDirection
+from .ingest import MAX_STREAM_HOURS
 from .models import SOURCES, Dimension, DimensionSet, LiveEvent, LiveSnapshot, LiveStream
 
 LIVE_WINDOW = dt.timedelta(minutes=5)
-STREAM_SPAN = dt.timedelta(hours=24)  # live.ingest.MAX_STREAM_HOURS
+STREAM_SPAN = dt.timedelta(hours=MAX_STREAM_HOURS)
 ALERT_BELOW = Decimal("0.10")
 RED_ALERTS = 3
 # A stream's snapshots lie within MAX_STREAM_HOURS of its start minute (live.ingest): every read of a stream's
 # snapshots says so, so PostgreSQL reads only that day's (or two days') partitions.
-_WINDOW = "s.at >= {t}.start_minute AND s.at <= {t}.start_minute + interval '24 hours'"
+_WINDOW = f"s.at >= {{t}}.start_minute AND s.at <= {{t}}.start_minute + interval '{MAX_STREAM_HOURS} hours'"
 
 
 def active_dimension_set() -> DimensionSet | None:

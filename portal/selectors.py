@@ -121,9 +121,10 @@ def dashboard_version(user, provider_id: int) -> tuple[Provider, str]:
     return provider, f"{n}:{newest}"
 
 
-def dashboard(user, provider_id: int) -> dict:
-    """Everything on the provider's dashboard but its operation effect (recent_effect)."""
-    provider = Provider.objects.restrict(user).get(pk=provider_id)
+def dashboard(user, provider: Provider) -> dict:
+    """Everything on the provider's dashboard but its operation effect (recent_effect); ``provider`` as
+    dashboard_version read it."""
+    provider_id = provider.pk
     data = {"provider": provider, **published_part(user, provider_id)}
     score = data["score"]
     ruleset = default_rule_set()  # the bars the next cycle will apply

@@ -50,14 +50,14 @@ def dashboard(request, provider_id):
     body = cached(
         f"portal:dashboard:{provider_id}:{version}:{get_language()}:{shanghai_today()}",
         settings.PUBLISHED_CACHE_SECONDS,
-        lambda: _dashboard_body(request, provider_id),
+        lambda: _dashboard_body(request, provider),
     )
     context = {"provider": provider, "body": body, "effect": selectors.recent_effect(provider_id)}
     return render(request, "portal/dashboard.html", context)
 
 
-def _dashboard_body(request, provider_id: int) -> dict:
-    data = selectors.dashboard(request.user, provider_id)
+def _dashboard_body(request, provider) -> dict:
+    data = selectors.dashboard(request.user, provider)
     caps, t = data["capabilities"], data["trend"]
     context = {**data, "radar": ""}
     if caps:
