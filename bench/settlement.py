@@ -4,8 +4,9 @@ Adds to that platform (SCALE × 10,000 providers, 1,000,000 merchants/engagement
 every provider admitted, an agreement with two versions on every engagement, and one provider with 250
 engagements (1,000 lines). Then times, in one run: (a) statements_make for June 2025 (set-based SQL: targets,
 segments, versions, sessions with baselines, recompute, lines, sessions linked, journal entries and legs);
-(b) a bare ``GROUP BY provider`` of June's sessions (the floor; goal a ≤ 5 × b); (c) the provider portal's
-statement page with 1,000 lines (goal < 200 ms) and its query count, against a statement with 8 lines.
+(b) a bare ``GROUP BY provider`` of June's sessions (goal a ≤ 5 × b); (c) the provider portal's statement page
+with 1,000 lines (goal < 200 ms) and its query count, beside another provider's statement; (d) the rows (a) wrote
+copied as they are into bare tables (no index, no trigger, no computation): what writing them costs at least.
 
     SCALE=0.1 .venv/bin/python bench/settlement.py          # generate, then time
     REUSE=1 SCALE=0.1 .venv/bin/python bench/settlement.py  # reuse a database bench/scoring.py left (KEEP=1)
@@ -81,6 +82,26 @@ def explain(connection, services, month, path: str) -> None:
         transaction.set_rollback(True)
     Path(path).write_text("\n".join(plans))
     print(f"plans of {len(plans)} statements in {path}: " + ", ".join(p.split("\n", 1)[0][3:] for p in plans))
+
+
+FLOOR_TABLES = ("statementline", "journalentry", "journalleg", "statementsession")
+
+
+def floor(connection) -> tuple[float, str]:
+    """(d): the rows the run wrote — lines, entries, legs, linked sessions — copied as they are into new tables
+    without an index, a trigger or any computation (WAL-logged, as the real ones), in a transaction rolled back:
+    the least any run writing those rows could cost."""
+    from django.db import transaction
+
+    counts = []
+    with transaction.atomic(), connection.cursor() as cursor:
+        t = time.perf_counter()
+        for table in FLOOR_TABLES:
+            cursor.execute(f"CREATE TABLE bench_floor_{table} AS SELECT * FROM settlement_{table}")
+            counts.append(f"{cursor.rowcount:,} {table}")
+        elapsed = time.perf_counter() - t
+        transaction.set_rollback(True)
+    return elapsed, ", ".join(counts)
 
 
 def main() -> None:
@@ -180,6 +201,9 @@ def main() -> None:
             f"(a) statements_make June: {a:.1f} s for {run.statements} statements (runs {[round(r, 1) for r in runs]})"
         )
         print(f"(b) bare GROUP BY provider of June: {b:.2f} s → a / b = {a / b:.1f} (goal ≤ 5)")
+        d, counts = floor(connection)
+        print(f"(d) the run's rows copied as they are into bare tables (no index, trigger or computation; "
+              f"{counts}): {d:.2f} s → d / b = {d / b:.1f}")  # fmt: skip
 
     for pid, label in ((1, f"{lines} lines"), (2, "provider 2")):
         user, _ = get_user_model().objects.get_or_create(username=f"bench-provider-{pid}")

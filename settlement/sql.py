@@ -92,17 +92,20 @@ CREATE TEMP TABLE settlement_tmp_ses ON COMMIT DROP AS
 SELECT ls.id AS session_id, ls.provider_id, t.month, t.is_base, (ls.gmv - ls.refund_amount) AS net,
        seg.engagement_id, v.effective_from IS NOT NULL AS has_version, v.commission_rate, v.uplift_bonus_rate,
        base.cnt, base.total, base.baseline
-FROM providers_livesession ls
+FROM (
+    SELECT s.id, s.provider_id, s.merchant_id, s.started_at, s.gmv, s.refund_amount,
+           {local_date("s.started_at")} AS day  -- once per session, not once per version compared
+    FROM providers_livesession s
+    WHERE s.provider_id IS NOT NULL
+      AND s.started_at >= %(start)s AND s.started_at < %(end)s  -- the targets' span, as values: pruned, estimated
+) ls
 JOIN settlement_tmp_targets t ON t.provider_id = ls.provider_id
  AND ls.started_at >= t.m_start AND ls.started_at < t.m_end
 LEFT JOIN settlement_tmp_seg seg ON seg.provider_id = ls.provider_id AND seg.merchant_id = ls.merchant_id
  AND ls.started_at >= seg.lo_at AND (seg.hi_at IS NULL OR ls.started_at < seg.hi_at)
 LEFT JOIN settlement_tmp_ver v ON v.engagement_id = seg.engagement_id
- AND v.effective_from <= {local_date("ls.started_at")}
- AND (v.next_from IS NULL OR {local_date("ls.started_at")} < v.next_from)
+ AND v.effective_from <= ls.day AND (v.next_from IS NULL OR ls.day < v.next_from)
 LEFT JOIN settlement_tmp_base base ON base.merchant_id = ls.merchant_id AND base.e_start = seg.e_start
-WHERE ls.provider_id IS NOT NULL
-  AND ls.started_at >= %(start)s AND ls.started_at < %(end)s  -- the targets' span, as values: pruned and estimated
 """
 
 # The tier in force at the month's last instant: the latest effective tier decision (promote/demote: its "to";
@@ -278,7 +281,8 @@ WHERE s.id = t.statement_id
 """
 
 # The sessions each (month, engagement) group of lines rests on: every settled session of the statement's
-# month, and of an adjusted month where the engagement has an adjustment line.
+# month, and of an adjusted month where the engagement has an adjustment line. Written in the order of the
+# (statement, for_month, session) key, so that its index grows at its right edge instead of at random pages.
 INSERT_SESSIONS = """
 INSERT INTO settlement_statementsession
     (statement_id, session_id, engagement_id, for_month, net_gmv, commission_rate, uplift_bonus_rate, baseline,
@@ -303,6 +307,7 @@ JOIN (SELECT DISTINCT provider_id, month, engagement_id FROM settlement_tmp_diff
       WHERE NOT is_base AND kind <> 'fixed_fee') d
   ON d.provider_id = x.provider_id AND d.month = x.month AND d.engagement_id = x.engagement_id
 WHERE x.has_version AND NOT x.is_base
+ORDER BY 1, 4, 2
 """
 
 INSERT_UNSETTLED = """
