@@ -403,8 +403,11 @@ class JournalEntry(models.Model):
 class JournalLeg(models.Model):
     """One leg of an entry: an account (of a provider) and a signed amount (+ debit, − credit)."""
 
-    # references checked per statement (migration 0003); the provider is indexed by (provider, account)
-    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="legs", db_constraint=False)
+    # references checked per statement (migration 0003); the entry is indexed by (entry, account), the provider by
+    # (provider, account)
+    entry = models.ForeignKey(
+        JournalEntry, on_delete=models.PROTECT, related_name="legs", db_constraint=False, db_index=False
+    )
     account = models.CharField(_("account"), max_length=24, choices=Account.choices)
     provider = models.ForeignKey(
         "providers.Provider", on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
@@ -416,6 +419,12 @@ class JournalLeg(models.Model):
 
     class Meta:
         ordering = ["entry_id", "id"]
+        # one leg per account in an entry, of the three accounts there are: with the balance trigger, which reads only
+        # the statement's new legs, an entry holds exactly its two (migration 0006)
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "account"], name="journal_leg_account_once"),
+            models.CheckConstraint(condition=Q(account__in=Account.values), name="journal_leg_account_known"),
+        ]
         indexes = [models.Index(fields=["provider", "account"])]
 
     def __str__(self):

@@ -36,21 +36,32 @@ def test_an_unbalanced_entry_is_refused_by_postgresql(roles):
     before = rows()
     leg = "INSERT INTO settlement_journalleg (entry_id, account, provider_id, amount) VALUES "
     p = world["p"].pk
-    for values in [
-        f"(%(e)s, 'merchant_payable', {p}, -100.00), (%(e)s, 'provider_receivable', {p}, 100.01)",  # off by a cent
-        f"(%(e)s, 'provider_receivable', {p}, 100.00)",  # a lone leg
-        f"(%(e)s, 'merchant_payable', {p}, -1), (%(e)s, 'provider_receivable', {p}, 0.5), "
-        f"(%(e)s, 'provider_receivable', {p}, 0.5)",  # three legs
-    ]:
-        with pytest.raises(REFUSED, match="unbalanced journal entry"), transaction.atomic():
+    for values, refusal in [
+        (f"(%(e)s, 'merchant_payable', {p}, -100.00), (%(e)s, 'provider_receivable', {p}, 100.01)",  # off by a cent
+         "unbalanced journal entry"),
+        (f"(%(e)s, 'provider_receivable', {p}, 100.00)", "unbalanced journal entry"),  # a lone leg
+        (f"(%(e)s, 'merchant_payable', {p}, -1), (%(e)s, 'platform_incentive', {p}, 0.5), "
+         f"(%(e)s, 'provider_receivable', {p}, 0.5)", "unbalanced journal entry"),  # three legs
+        (f"(%(e)s, 'merchant_payable', {p}, -1), (%(e)s, 'provider_receivable', {p}, 0.5), "
+         f"(%(e)s, 'provider_receivable', {p}, 0.5)", "journal_leg_account_once"),  # an account twice
+        (f"(%(e)s, 'cash', {p}, -1), (%(e)s, 'provider_receivable', {p}, 1)", "journal_leg_account_known"),
+    ]:  # fmt: skip
+        with pytest.raises(REFUSED, match=refusal), transaction.atomic():
             with connection.cursor() as cursor:
                 entry = an_entry(cursor, st.pk)
                 cursor.execute(leg + values, {"e": entry})
     assert rows() == before
-    # a leg added later to a balanced entry is refused as well
-    existing = JournalEntry.objects.filter(statement=st).first().pk
-    with pytest.raises(REFUSED, match="unbalanced"), transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(leg + f"(%(e)s, 'merchant_payable', {p}, 0)", {"e": existing})
+    # legs added later to a balanced entry are refused as well: one (unbalanced), or two balanced ones (the check
+    # reads only the new legs; the entry's own two hold two of the three accounts, so two more repeat one)
+    existing = JournalEntry.objects.filter(statement=st, memo__startswith="commission").first().pk
+    for values, refusal in [
+        (f"(%(e)s, 'platform_incentive', {p}, 0)", "unbalanced"),
+        (f"(%(e)s, 'platform_incentive', {p}, -5), (%(e)s, 'provider_receivable', {p}, 5)",
+         "journal_leg_account_once"),
+    ]:  # fmt: skip
+        with pytest.raises(REFUSED, match=refusal), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(leg + values, {"e": existing})
+    assert rows() == before
     # a balanced one passes
     with connection.cursor() as cursor:
         entry = an_entry(cursor, st.pk)
